@@ -1,0 +1,285 @@
+/*
+ * kern.h - the model kernel every design runs on.
+ *
+ * Primitives keep their seed kernels' meaning so that a difference measured
+ * between designs is a difference of design, not of helper quality:
+ *   kern_cpu.c        curcpu, the machine, per-CPU memory, counters, threads
+ *   kern_futex.c      futex wait/wake (the only way anything blocks)
+ *   kern_token.c      DragonFly LWKT tokens (released while the holder sleeps)
+ *   kern_sleep.c      DragonFly tsleep/wakeup/tsleep_interlock, PINTERLOCKED
+ *   kern_mutex.c      NetBSD adaptive mutex, condvar, spin lock, backoff
+ *   kern_taskqueue.c  per-CPU taskqueue threads, coalescing enqueue
+ *   kern_work.c       kern_work(ns), stand-in for unmodelled teardown work
+ *   kern_inject.c     seeded delay/yield injection at race windows
+ *
+ * Every lock records its owner so KASSERTs can check contracts; KASSERT is
+ * never compiled out (tests rely on it).
+ */
+#ifndef KERN_H
+#define KERN_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "reap.h"
+#include "kern_tsa.h"
+
+#define KERN_CACHELINE	64
+#define __cacheline_aligned __attribute__((aligned(KERN_CACHELINE)))
+#define __unused	__attribute__((unused))
+#define __noreturn	__attribute__((noreturn))
+
+/* Checked on every build, never compiled out by NDEBUG. */
+#define KASSERT(cond, msg)						\
+	do { if (__builtin_expect(!(cond), 0))				\
+		kern_panic("%s:%d: assertion \"%s\" failed: %s",	\
+		    __FILE__, __LINE__, #cond, (msg)); } while (0)
+void	kern_panic(const char *fmt, ...) __noreturn
+	    __attribute__((format(printf, 1, 2)));
+
+/* ---- CPUs, the machine, counters, threads (kern_cpu.c) ---------------- */
+
+enum kern_counter {
+	KC_PROC_CREATE, KC_PROC_FREE,
+	KC_LWP_CREATE, KC_LWP_FREE, KC_LWP_ALLOC, KC_LWP_RECYCLE,
+	KC_REAPER_WAKEUP,	/* a reaper/taskqueue thread ran */
+	KC_SLEEP,		/* a blocking sleep began */
+	KC_TICK_TIMEOUT,	/* a sleep ended by its tick timeout */
+	KC_WAKEUP,		/* wakeup()/cv_broadcast()/ec wake issued */
+	KC_FUTEX_WAKE,		/* FUTEX_WAKE syscalls */
+	KC_SPIN,		/* backoff rounds in spin waits */
+	KC_NCOUNTERS
+};
+
+struct kern_machine;
+
+/* Thread-local model CPU of the calling thread (-1 if none). */
+extern __thread int kern_curcpu;
+static inline int mycpuid(void) { return kern_curcpu < 0 ? 0 : kern_curcpu; }
+
+/* The machine: ncpus, hz, per-CPU counters, the threads it created. */
+struct kern_machine *kern_machine_create(const struct reap_config *);
+void	kern_machine_destroy(struct kern_machine *);
+int	kern_ncpus(const struct kern_machine *);
+unsigned kern_hz(const struct kern_machine *);
+uint64_t kern_work_ns(const struct kern_machine *);
+const struct reap_config *kern_config(const struct kern_machine *);
+
+/*
+ * Every thread that acts for a machine attaches to it (carriers do it in
+ * lwp_enter, kern threads at start) so that counters and injection find it.
+ */
+void	kern_attach(struct kern_machine *);
+struct kern_machine *kern_curmachine(void);
+
+/* Per-CPU event counters, summed on read; padded per CPU. */
+void	kern_count(enum kern_counter);		/* on curmachine, curcpu */
+void	kern_count_n(enum kern_counter, uint64_t n);
+uint64_t kern_counter_read(struct kern_machine *, enum kern_counter);
+/* Zombie gauge: LWPs exited, not freed; tracks its peak. */
+void	kern_zombie_inc(struct kern_machine *);
+void	kern_zombie_dec(struct kern_machine *);
+/* Fill the kernel-counted fields of a reap_stats. */
+void	kern_stats_fill(struct kern_machine *, struct reap_stats *);
+
+/* Per-CPU memory on `cpu`'s NUMA node (config's cpu_alloc), zeroed. */
+void	*kern_percpu_alloc(struct kern_machine *, int cpu, size_t size);
+void	kern_percpu_free(struct kern_machine *, int cpu, void *p, size_t size);
+
+/* A thread of the machine (reaper, taskqueue), bound to `cpu` through the
+ * config's bind callback and attached before fn runs.  Binding failure is
+ * fatal (kern_panic): a bind that fails is never silently ignored. */
+struct kern_thread;
+struct kern_thread *kern_thread_create(struct kern_machine *, int cpu,
+	    const char *name, void *(*fn)(void *), void *arg);
+void	kern_thread_join(struct kern_thread *);
+int	kern_machine_threads(struct kern_machine *, pid_t *tids, int max);
+
+/* ---- futex (kern_futex.c) --------------------------------------------- */
+
+/* Block while *addr == val; timeout_ns 0 means forever.  Returns 0,
+ * ETIMEDOUT or EAGAIN (value changed) / EINTR (spurious). */
+int	kern_futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns);
+void	kern_futex_wake(_Atomic uint32_t *addr, int nwake);	/* counted */
+uint64_t kern_now_ns(void);			/* CLOCK_MONOTONIC */
+uint64_t kern_ticks_to_ns(unsigned hz, int ticks);
+
+/* ---- per-thread sleep state and signals (kern_sleep.c) ---------------- */
+
+/*
+ * Each pthread has one type-stable struct kern_td (never freed, reused),
+ * so another thread may always poke it: a stale poke is only a spurious
+ * wakeup.  A carrier points its td at the running LWP's kill word so that
+ * an interruptible sleep (PCATCH, cv_wait_sig) returns EINTR once the LWP
+ * is killed; kern_td_signal() wakes such a sleep.
+ */
+struct kern_td;
+struct kern_td *kern_curtd(void);
+pid_t	kern_td_tid(const struct kern_td *);
+void	kern_td_setsig(_Atomic int *sigword);	/* NULL: not interruptible */
+bool	kern_td_sigpending(void);		/* *sigword != 0 */
+void	kern_td_signal(struct kern_td *);	/* wake an interruptible sleep */
+
+/* ---- DragonFly LWKT tokens (kern_token.c) ----------------------------- */
+
+/*
+ * A token is held by a thread, may be re-acquired by its holder, and is
+ * released while the holder blocks in tsleep (all of them) and reacquired
+ * before tsleep returns.  So tokens serialise only between blocking points.
+ */
+struct KERN_CAPABILITY("token") lwkt_token {
+	_Atomic uint32_t t_word;	/* 0 free, 1 held, 2 held+waiters */
+	struct kern_td *_Atomic t_owner; /* holder, for asserts */
+	const char *t_desc;
+};
+#define LWKT_TOKEN_INITIALIZER(desc) { 0, NULL, (desc) }
+void	lwkt_token_init(struct lwkt_token *, const char *desc);
+void	lwkt_gettoken(struct lwkt_token *tok) KERN_ACQUIRE(*tok);
+void	lwkt_reltoken(struct lwkt_token *tok) KERN_RELEASE(*tok);
+bool	lwkt_token_held(struct lwkt_token *);	/* by the caller */
+#define ASSERT_LWKT_TOKEN_HELD(tok) \
+	KASSERT(lwkt_token_held(tok), "token not held: " #tok)
+/* Release every token the caller holds / reacquire them (tsleep does it). */
+int	lwkt_token_release_all(void);
+void	lwkt_token_reacquire_all(int saved);
+
+/* ---- DragonFly tsleep/wakeup (kern_sleep.c) --------------------------- */
+
+#define PCATCH		0x0100	/* interruptible: EINTR if the LWP is killed */
+#define PINTERLOCKED	0x0400	/* tsleep_interlock() was called first */
+
+/*
+ * tsleep_interlock(ident) queues the caller on ident before it tests its
+ * condition; a wakeup(ident) after that point is never lost: the following
+ * tsleep(ident, PINTERLOCKED, ...) returns at once.  timo is in ticks of
+ * the machine's hz (0: forever); returns 0, EWOULDBLOCK on timeout (counted
+ * KC_TICK_TIMEOUT) or EINTR.  Tokens held are released while asleep.
+ */
+void	tsleep_interlock(const void *ident, int flags);
+int	tsleep(const void *ident, int flags, const char *wmesg, int timo);
+void	wakeup(const void *ident);		/* wake all sleepers on ident */
+void	wakeup_one(const void *ident);
+/* What the calling thread sleeps on now (for hang dumps). */
+const char *kern_td_wmesg(const struct kern_td *);
+
+/* ---- NetBSD mutex, condvar, spin lock (kern_mutex.c) ------------------ */
+
+/* Adaptive mutex: spins while its owner runs, else blocks on a futex. */
+struct KERN_CAPABILITY("mutex") kmutex {
+	_Atomic uint32_t mtx_word;	/* 0 free, 1 held, 2 held+waiters */
+	struct kern_td *_Atomic mtx_owner;
+};
+#define KMUTEX_INITIALIZER { 0, NULL }
+void	mutex_init(struct kmutex *);
+void	mutex_destroy(struct kmutex *);
+void	mutex_enter(struct kmutex *mtx) KERN_ACQUIRE(*mtx);
+void	mutex_exit(struct kmutex *mtx) KERN_RELEASE(*mtx);
+bool	mutex_tryenter(struct kmutex *mtx) KERN_TRY_ACQUIRE(true, *mtx);
+bool	mutex_owned(struct kmutex *);
+#define KASSERT_MUTEX_OWNED(m) KASSERT(mutex_owned(m), "mutex not owned: " #m)
+
+/* Condition variable: sequence word + waiter count; broadcast issues a
+ * futex wake only when someone waits.  Waits may wake spuriously. */
+struct kcondvar {
+	_Atomic uint32_t cv_seq;
+	_Atomic uint32_t cv_waiters;
+	const char *cv_wmesg;
+};
+void	cv_init(struct kcondvar *, const char *wmesg);
+void	cv_destroy(struct kcondvar *);
+void	cv_wait(struct kcondvar *cv, struct kmutex *mtx) KERN_REQUIRES(*mtx);
+int	cv_wait_sig(struct kcondvar *cv, struct kmutex *mtx) KERN_REQUIRES(*mtx);
+/* ticks of hz; EWOULDBLOCK on timeout (counted KC_TICK_TIMEOUT). */
+int	cv_timedwait(struct kcondvar *cv, struct kmutex *mtx, int ticks)
+	    KERN_REQUIRES(*mtx);
+int	cv_timedwait_sig(struct kcondvar *cv, struct kmutex *mtx, int ticks)
+	    KERN_REQUIRES(*mtx);
+void	cv_broadcast(struct kcondvar *);
+void	cv_signal(struct kcondvar *);
+bool	cv_has_waiters(struct kcondvar *);
+
+/* Spin lock (NetBSD's per-CPU lwp_lock / spin mutex) with backoff. */
+struct KERN_CAPABILITY("spinlock") kspin {
+	_Atomic uint32_t sp_word;
+	struct kern_td *_Atomic sp_owner;
+} __cacheline_aligned;
+void	kspin_init(struct kspin *);
+void	kspin_lock(struct kspin *sp) KERN_ACQUIRE(*sp);
+void	kspin_unlock(struct kspin *sp) KERN_RELEASE(*sp);
+bool	kspin_owned(struct kspin *);
+
+/* SPINLOCK_BACKOFF: exponential pause; past a bound it yields the PU, since
+ * the model runs oversubscribed and a preempted holder must get to run. */
+#define SPINLOCK_BACKOFF_MIN	4
+#define SPINLOCK_BACKOFF_MAX	128
+void	kern_backoff(unsigned *count);
+
+/* ---- per-CPU taskqueues (kern_taskqueue.c) ---------------------------- */
+
+/* DragonFly taskqueue: enqueue of an already pending task coalesces
+ * (ta_pending grows); the function then runs once with the count. */
+struct task {
+	struct task *ta_next;		/* q: queue linkage */
+	int	ta_pending;		/* q: enqueues since it last ran */
+	void	(*ta_func)(void *ctx, int pending);
+	void	*ta_ctx;
+};
+#define TASK_INIT(t, f, c) \
+	do { (t)->ta_next = NULL; (t)->ta_pending = 0; \
+	     (t)->ta_func = (f); (t)->ta_ctx = (c); } while (0)
+struct taskqueue;
+/* One taskqueue thread per CPU, bound to that CPU. */
+struct taskqueue **taskqueue_create_percpu(struct kern_machine *, const char *name);
+/* Drain pending tasks, stop and free the threads. */
+void	taskqueue_destroy_percpu(struct kern_machine *, struct taskqueue **);
+/* Returns 0 if queued, EALREADY if it was pending (coalesced). */
+int	taskqueue_enqueue(struct taskqueue *, struct task *);
+/* Wait until no task is pending or running on this queue. */
+void	taskqueue_drain_all(struct taskqueue *);
+struct kern_td *taskqueue_td(struct taskqueue *);
+
+/* ---- stand-in work (kern_work.c) -------------------------------------- */
+
+/* Busy work standing in for an unmodelled release (vmspace, files, creds)
+ * at the seed's place and under its locks; costs the machine's work_ns. */
+void	kern_work(void);
+void	kern_work_ns(uint64_t ns);
+
+/* ---- injection (kern_inject.c) ---------------------------------------- */
+
+/*
+ * KERN_INJECT("design.fn.window") marks a race window.  The benchmark build
+ * (-DKERN_NO_INJECT) compiles it out.  In test builds it is off until
+ * kern_inject_enable(seed) and then, at each hit, delays or yields at
+ * random from a per-thread stream derived from the seed, so a failure can
+ * be replayed from the seed.  kern_inject_widen(name, us) makes one point
+ * always sleep `us` microseconds, to widen a specific window in a test.
+ */
+struct kern_inject_point {
+	const char *ip_name;
+	_Atomic uint64_t ip_hits;
+	_Atomic uint32_t ip_widen_us;
+	struct kern_inject_point *_Atomic ip_next;
+	_Atomic int ip_registered;
+};
+#ifdef KERN_NO_INJECT
+#define KERN_INJECT(name)	do { } while (0)
+#else
+#define KERN_INJECT(name) do {						\
+	static struct kern_inject_point kern_ip__ = { .ip_name = (name) }; \
+	kern_inject(&kern_ip__);					\
+} while (0)
+#endif
+void	kern_inject(struct kern_inject_point *);
+void	kern_inject_enable(uint64_t seed, unsigned permille);
+void	kern_inject_disable(void);
+uint64_t kern_inject_seed(void);
+void	kern_inject_widen(const char *name, unsigned us);
+uint64_t kern_inject_hits(const char *name);	/* 0 if never reached */
+void	kern_inject_reset_hits(void);
+
+#endif /* KERN_H */

@@ -1,0 +1,148 @@
+/*
+ * reap.h - the common interface of every exit/reap design.
+ *
+ * One binary holds all designs.  Each design defines one
+ * `const struct reap_ops reap_design_<name>` and lists <name> in its
+ * directory's module.mk (REAP_DESIGNS += <name>); the build generates the
+ * NULL-terminated table reap_designs[] from those lists, so a new design is
+ * a new directory.  Handles are opaque: each design defines its own
+ * struct reap_sys, struct reap_proc and struct reap_lwp.
+ *
+ * Model.  An LWP is a design structure plus a *carrier*: the real pthread
+ * that runs it after lwp_enter().  Every LWP a caller creates must get a
+ * carrier promptly; the carrier runs it until lwp_exit()/proc_exit()
+ * returns and never touches it again.  A thread acting on a model CPU has
+ * called reap_cpu_set() first.
+ *
+ * Return conventions: lwp_wait() returns 0 or a positive errno, like the
+ * kernels' syscalls; proc_wait() returns a pid (> 0), 0 (WNOHANG and
+ * children still live) or a negative errno.
+ */
+#ifndef REAP_H
+#define REAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/wait.h>		/* WNOHANG */
+
+typedef int32_t lwpid_t;
+
+struct reap_sys;
+struct reap_proc;
+struct reap_lwp;
+
+#define REAP_DETACHED	0x1u	/* lwp_create: freed at exit, never joinable */
+
+/* Model CPU of the calling thread (thread-local `curcpu`, -1 if unset). */
+void	reap_cpu_set(int cpu);
+int	reap_cpu_get(void);
+
+struct reap_config {
+	int	 ncpus;		/* model CPUs 0..ncpus-1 (>= 1) */
+	unsigned hz;		/* tick rate for tick sleeps; 0 means 100 */
+	unsigned variant;	/* design-specific knob bits; 0 = as the seed */
+	uint64_t work_ns;	/* cost of each kern_work() stand-in; 0 = none */
+	/* Bind the calling thread to model CPU `cpu`'s PU: 0 or an errno.
+	 * NULL: threads are not bound.  A design's own threads (reapers,
+	 * taskqueues) are bound through this before they run. */
+	int	(*bind)(int cpu, void *ctx);
+	/* Memory for CPU `cpu`'s per-CPU data on its NUMA node; NULL means
+	 * cache-line-aligned malloc.  cpu_free must then be set too. */
+	void	*(*cpu_alloc)(int cpu, size_t size, void *ctx);
+	void	(*cpu_free)(void *p, size_t size, void *ctx);
+	void	*ctx;		/* passed to bind, cpu_alloc, cpu_free */
+};
+
+/* Counters of one reap_sys since sys_create. */
+struct reap_stats {
+	uint64_t procs_created, procs_freed;	/* init included */
+	uint64_t lwps_created, lwps_freed;	/* logical lifecycles */
+	uint64_t lwp_allocs;		/* LWPs taken from fresh memory */
+	uint64_t lwp_recycled;		/* LWPs reused without a fresh alloc */
+	uint64_t zombies_now;		/* LWPs exited, not yet freed */
+	uint64_t zombies_peak;		/* max of zombies_now */
+	uint64_t reaper_wakeups;	/* runs of reaper/taskqueue threads */
+	uint64_t sleeps;		/* blocking sleeps of any kind */
+	uint64_t tick_sleeps;		/* sleeps ended by a tick timeout */
+	uint64_t wakeups;		/* wakeup/broadcast calls issued */
+	uint64_t futex_wakes;		/* FUTEX_WAKE syscalls made */
+	uint64_t spins;			/* spin-wait backoff rounds */
+};
+
+struct reap_ops {
+	const char *name;	/* "dragonfly", "netbsd-2007", ... */
+	const char *about;	/* one line: what it models */
+
+	/* Boot a system with init (pid 1, one master LWP, no carrier). */
+	struct reap_sys	*(*sys_create)(const struct reap_config *);
+	/* Free it; every process but init must have been reaped. */
+	void	(*sys_destroy)(struct reap_sys *);
+	/* init's master LWP: the harness runs init's wait loop on it. */
+	struct reap_lwp	*(*sys_initlwp)(struct reap_sys *);
+	/* Linux tids of the design's own threads (reapers, taskqueues);
+	 * returns how many there are (may exceed max). */
+	int	(*sys_threads)(struct reap_sys *, pid_t *tids, int max);
+
+	/* fork: a new process, child of `parent` (NULL: init), with one
+	 * joinable master LWP returned in *master, which needs a carrier. */
+	struct reap_proc *(*proc_create)(struct reap_sys *,
+		    struct reap_proc *parent, struct reap_lwp **master);
+	pid_t	(*proc_pid)(struct reap_proc *);
+	/* _lwp_create: a new LWP of a live process; NULL if it is exiting. */
+	struct reap_lwp	*(*lwp_create)(struct reap_proc *, unsigned flags,
+		    lwpid_t *lid);
+	lwpid_t	(*lwp_id)(struct reap_lwp *);
+	struct reap_proc *(*lwp_proc)(struct reap_lwp *);
+
+	/* The calling thread becomes the LWP's carrier, on its curcpu. */
+	void	(*lwp_enter)(struct reap_lwp *);
+	/* userret: true once the process is exiting; the carrier must
+	 * then call lwp_exit. */
+	bool	(*lwp_killed)(struct reap_lwp *);
+	/* _lwp_exit: the LWP exits; the last live LWP exits the process
+	 * with status 0.  The carrier never touches the LWP again. */
+	void	(*lwp_exit)(struct reap_lwp *);
+	/* _lwp_wait: collect joinable zombie `lid` (0: any) of self's
+	 * process exactly once; *departed gets its id.  EDEADLK: lid is
+	 * self, or every live LWP would wait forever; ESRCH: no such LWP;
+	 * EINVAL: it is detached; EINTR: self was killed meanwhile. */
+	int	(*lwp_wait)(struct reap_lwp *self, lwpid_t lid,
+		    lwpid_t *departed);
+	/* exit1: kill every other LWP, wait for them, make the process a
+	 * zombie with `status`, wake the parent, reparent children to init,
+	 * exit self.  A racing second caller just exits (P_WEXIT). */
+	void	(*proc_exit)(struct reap_lwp *self, int status);
+	/* wait4: reap a zombie child (pid -1: any) and free it; returns its
+	 * pid and *status, 0 if WNOHANG and none is ready, -ECHILD if self's
+	 * process has no such child, -EINTR if self was killed. */
+	pid_t	(*proc_wait)(struct reap_lwp *self, pid_t pid, int *status,
+		    int options);
+
+	/* Observer lookup: LWP `lid` of a process the caller keeps alive,
+	 * held so it is not freed until lwp_rele; NULL if none (or gone). */
+	struct reap_lwp	*(*lwp_hold)(struct reap_proc *, lwpid_t lid);
+	void	(*lwp_rele)(struct reap_lwp *);
+
+	void	(*stats)(struct reap_sys *, struct reap_stats *);
+};
+
+/* The registry: every design and variant, NULL-terminated (generated). */
+extern const struct reap_ops *const reap_designs[];
+/* Look a design up by name; NULL if unknown. */
+const struct reap_ops *reap_find(const char *name);
+
+/*
+ * Boot helper for harnesses (tests, bench, torture): creates the system
+ * and runs init's wait loop on a thread of its own (bound to CPU 0), so
+ * that orphans reparented to init are reaped.  reap_halt() lets init reap
+ * everything left, stops the loop and destroys the system; it fails
+ * (returns -1) if processes still live after `timeout_ms`.
+ */
+struct reap_boot;
+struct reap_boot *reap_boot(const struct reap_ops *, const struct reap_config *);
+struct reap_sys	*reap_boot_sys(struct reap_boot *);
+int	reap_halt(struct reap_boot *, unsigned timeout_ms);
+
+#endif /* REAP_H */
