@@ -25,10 +25,11 @@ WARN		:= -Wall -Wextra -Werror
 ifneq ($(findstring clang,$(CCNAME)),)
 WARN		+= -Wthread-safety
 endif
-CFLAGS_test	:= -O1 -g -fno-omit-frame-pointer
+CFLAGS_test	:= -O1 -g -fno-omit-frame-pointer -DREAP_MUTANTS
 CFLAGS_asan	:= -O1 -g -fno-omit-frame-pointer \
-		   -fsanitize=address,undefined -fno-sanitize-recover=all
-CFLAGS_tsan	:= -O1 -g -fsanitize=thread
+		   -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -DREAP_MUTANTS
+CFLAGS_tsan	:= -O1 -g -fsanitize=thread -DREAP_MUTANTS
 CFLAGS_bench	:= -O2 -g -DKERN_NO_INJECT
 LDLIBS		:= -lpthread -lm
 
@@ -38,6 +39,10 @@ TESTS		:=
 
 include $(sort $(wildcard impls/*/module.mk))
 include $(sort $(wildcard bench/*.mk tests/*.mk models/*.mk plots/*.mk))
+# A module under construction: make WIP=impls/x/wip.mk (never committed).
+ifdef WIP
+include $(WIP)
+endif
 
 .PHONY: all deps test bench plots report torture clean build-test build-all
 .DEFAULT_GOAL := all

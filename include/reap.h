@@ -71,9 +71,21 @@ struct reap_stats {
 	uint64_t spins;			/* spin-wait backoff rounds */
 };
 
+/*
+ * A mutant: the design with one historical race put back, selected by
+ * config.variant bits.  Honoured only in builds with REAP_MUTANTS (the test
+ * builds); the torture tests must catch every one of them.
+ */
+struct reap_mutant {
+	const char *name;	/* e.g. "netbsd-bcast-after-unlock" */
+	unsigned variant;	/* reap_config.variant bits that enable it */
+	const char *what;	/* one line: the race and its seed */
+};
+
 struct reap_ops {
 	const char *name;	/* "dragonfly", "netbsd-2007", ... */
 	const char *about;	/* one line: what it models */
+	const struct reap_mutant *mutants;	/* {NULL}-terminated or NULL */
 
 	/* Boot a system with init (pid 1, one master LWP, no carrier). */
 	struct reap_sys	*(*sys_create)(const struct reap_config *);
