@@ -57,7 +57,9 @@ struct reap_config {
 
 /* Counters of one reap_sys since sys_create. */
 struct reap_stats {
-	uint64_t procs_created, procs_freed;	/* init included */
+	/* init (pid 1) and its master LWP are not counted: they live as
+	 * long as the system, so after a quiesce created == freed. */
+	uint64_t procs_created, procs_freed;
 	uint64_t lwps_created, lwps_freed;	/* logical lifecycles */
 	uint64_t lwp_allocs;		/* LWPs taken from fresh memory */
 	uint64_t lwp_recycled;		/* LWPs reused without a fresh alloc */
@@ -149,12 +151,18 @@ const struct reap_ops *reap_find(const char *name);
  * Boot helper for harnesses (tests, bench, torture): creates the system
  * and runs init's wait loop on a thread of its own (bound to CPU 0), so
  * that orphans reparented to init are reaped.  reap_halt() lets init reap
- * everything left, stops the loop and destroys the system; it fails
- * (returns -1) if processes still live after `timeout_ms`.
+ * everything left, stops the loop, snapshots the stats into *final (may be
+ * NULL) and destroys the system.  It returns -1, destroying nothing, if
+ * init still has children after `timeout_ms` (a leak or a hang), and -2 if
+ * the final stats do not balance (created != freed, zombies left).
+ * A harness parents the processes it forks to one of its own processes,
+ * never to init, and exits those before halting.
  */
 struct reap_boot;
 struct reap_boot *reap_boot(const struct reap_ops *, const struct reap_config *);
 struct reap_sys	*reap_boot_sys(struct reap_boot *);
-int	reap_halt(struct reap_boot *, unsigned timeout_ms);
+const struct reap_ops *reap_boot_ops(struct reap_boot *);
+int	reap_halt(struct reap_boot *, unsigned timeout_ms,
+	    struct reap_stats *final);
 
 #endif /* REAP_H */
