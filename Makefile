@@ -36,6 +36,9 @@ LDLIBS		:= -lpthread -lm
 REAP_SRCS	:=
 REAP_DESIGNS	:=
 TESTS		:=
+TEST_PREREQS	:=
+BENCH_SRCS	:=
+BENCH_LDLIBS	:=
 
 include $(sort $(wildcard impls/*/module.mk))
 include $(sort $(wildcard bench/*.mk tests/*.mk models/*.mk plots/*.mk))
@@ -91,10 +94,13 @@ deps:
 
 # Build every flavor with both compilers, then run all tests in the plain,
 # ASan+UBSan and TSan builds.  tests/run prints "N passed, N failed".
+# Modules add checks that are not test binaries (spin, torture-short,
+# mutants) to TEST_PREREQS; they run after the builds, before tests/run.
 test: deps
 	$(MAKE) --no-print-directory CC=clang CXX=clang++ build-test build-tsan
 	$(MAKE) --no-print-directory CC=gcc CXX=g++ build-test build-asan build-tsan
-	tests/run $(TEST_ARGS)
+	$(if $(TEST_PREREQS),$(MAKE) --no-print-directory $(TEST_PREREQS))
+	BUILD=$(BUILD) tests/run $(TEST_ARGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #define RT_MAX	512
 static struct { const char *name; rt_fn fn; } rt_tests[RT_MAX];

@@ -66,7 +66,7 @@ struct kern_machine *kern_machine_create(const struct reap_config *);
 void	kern_machine_destroy(struct kern_machine *);
 int	kern_ncpus(const struct kern_machine *);
 unsigned kern_hz(const struct kern_machine *);
-uint64_t kern_work_ns(const struct kern_machine *);
+uint64_t kern_machine_work_ns(const struct kern_machine *);
 const struct reap_config *kern_config(const struct kern_machine *);
 
 /*
@@ -131,15 +131,20 @@ void	kern_td_signal(struct kern_td *);	/* wake an interruptible sleep */
  * released while the holder blocks in tsleep (all of them) and reacquired
  * before tsleep returns.  So tokens serialise only between blocking points.
  */
-struct KERN_CAPABILITY("token") lwkt_token {
+/*
+ * Tokens carry no clang capability attributes: re-acquisition by the
+ * holder and implicit release while blocked are not expressible in clang's
+ * thread-safety analysis; ASSERT_LWKT_TOKEN_HELD checks them at run time.
+ */
+struct lwkt_token {
 	_Atomic uint32_t t_word;	/* 0 free, 1 held, 2 held+waiters */
 	struct kern_td *_Atomic t_owner; /* holder, for asserts */
 	const char *t_desc;
 };
 #define LWKT_TOKEN_INITIALIZER(desc) { 0, NULL, (desc) }
 void	lwkt_token_init(struct lwkt_token *, const char *desc);
-void	lwkt_gettoken(struct lwkt_token *tok) KERN_ACQUIRE(*tok);
-void	lwkt_reltoken(struct lwkt_token *tok) KERN_RELEASE(*tok);
+void	lwkt_gettoken(struct lwkt_token *tok);
+void	lwkt_reltoken(struct lwkt_token *tok);
 bool	lwkt_token_held(struct lwkt_token *);	/* by the caller */
 #define ASSERT_LWKT_TOKEN_HELD(tok) \
 	KASSERT(lwkt_token_held(tok), "token not held: " #tok)
@@ -241,6 +246,7 @@ int	taskqueue_enqueue(struct taskqueue *, struct task *);
 /* Wait until no task is pending or running on this queue. */
 void	taskqueue_drain_all(struct taskqueue *);
 struct kern_td *taskqueue_td(struct taskqueue *);
+int	taskqueue_cpu(struct taskqueue *);
 
 /* ---- stand-in work (kern_work.c) -------------------------------------- */
 

@@ -1,0 +1,331 @@
+/*
+ * kern_cpu.c - model CPUs, the machine, per-CPU memory, event counters and
+ * the machine's own threads.
+ */
+#include "kern.h"
+#include "kern_impl.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+__thread int kern_curcpu = -1;
+static __thread struct kern_machine *kern_curmach;
+
+/* Per-CPU counters: one cache line (or more) per CPU, never shared. */
+struct kern_pcpu {
+	_Atomic uint64_t pc_ctr[KC_NCOUNTERS];	/* relaxed; summed on read */
+} __cacheline_aligned;
+
+struct kern_thread {
+	pthread_t kt_pthread;
+	struct kern_machine *kt_mach;
+	int	kt_cpu;
+	const char *kt_name;
+	void	*(*kt_fn)(void *);
+	void	*kt_arg;
+	_Atomic uint32_t kt_started;		/* futex: tid is published */
+	pid_t	kt_tid;
+	struct kern_thread *kt_next;		/* m_threads_lock */
+};
+
+struct kern_machine {
+	struct reap_config m_cfg;		/* (: stable */
+	struct kern_pcpu **m_pcpu;		/* (: per-CPU counters */
+	/* Zombie gauge, on its own line: instrumentation every design pays
+	 * equally (one atomic at exit, one at free). */
+	_Atomic int64_t m_zombies __cacheline_aligned;
+	_Atomic int64_t m_zombies_peak;
+	pthread_mutex_t m_threads_lock __cacheline_aligned;
+	struct kern_thread *m_threads;		/* m_threads_lock */
+	int	m_nthreads;			/* m_threads_lock */
+};
+
+void
+kern_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kern_panic: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (cpu %d, tid %d, inject seed %llu)\n", kern_curcpu,
+	    (int)gettid(), (unsigned long long)kern_inject_seed());
+	fflush(stderr);
+	abort();
+}
+
+void
+reap_cpu_set(int cpu)
+{
+	kern_curcpu = cpu;
+}
+
+int
+reap_cpu_get(void)
+{
+	return kern_curcpu;
+}
+
+struct kern_machine *
+kern_machine_create(const struct reap_config *cfg)
+{
+	struct kern_machine *m;
+
+	KASSERT(cfg != NULL && cfg->ncpus >= 1, "ncpus >= 1");
+	KASSERT((cfg->cpu_alloc == NULL) == (cfg->cpu_free == NULL),
+	    "cpu_alloc and cpu_free go together");
+	m = aligned_alloc(KERN_CACHELINE, sizeof(*m));
+	KASSERT(m != NULL, "out of memory");
+	memset(m, 0, sizeof(*m));
+	m->m_cfg = *cfg;
+	if (m->m_cfg.hz == 0)
+		m->m_cfg.hz = 100;
+	pthread_mutex_init(&m->m_threads_lock, NULL);
+	m->m_pcpu = calloc((size_t)cfg->ncpus, sizeof(*m->m_pcpu));
+	KASSERT(m->m_pcpu != NULL, "out of memory");
+	for (int c = 0; c < cfg->ncpus; c++)
+		m->m_pcpu[c] = kern_percpu_alloc(m, c, sizeof(struct kern_pcpu));
+	return m;
+}
+
+void
+kern_machine_destroy(struct kern_machine *m)
+{
+	struct kern_thread *t;
+
+	pthread_mutex_lock(&m->m_threads_lock);
+	KASSERT(m->m_threads == NULL, "machine threads still running");
+	pthread_mutex_unlock(&m->m_threads_lock);
+	(void)t;
+	for (int c = 0; c < m->m_cfg.ncpus; c++)
+		kern_percpu_free(m, c, m->m_pcpu[c], sizeof(struct kern_pcpu));
+	free(m->m_pcpu);
+	pthread_mutex_destroy(&m->m_threads_lock);
+	if (kern_curmach == m)
+		kern_curmach = NULL;
+	free(m);
+}
+
+int
+kern_ncpus(const struct kern_machine *m)
+{
+	return m->m_cfg.ncpus;
+}
+
+unsigned
+kern_hz(const struct kern_machine *m)
+{
+	return m->m_cfg.hz;
+}
+
+uint64_t
+kern_machine_work_ns(const struct kern_machine *m)
+{
+	return m->m_cfg.work_ns;
+}
+
+const struct reap_config *
+kern_config(const struct kern_machine *m)
+{
+	return &m->m_cfg;
+}
+
+void
+kern_attach(struct kern_machine *m)
+{
+	kern_curmach = m;
+}
+
+struct kern_machine *
+kern_curmachine(void)
+{
+	return kern_curmach;
+}
+
+unsigned
+kern_curhz(void)
+{
+	return kern_curmach != NULL ? kern_curmach->m_cfg.hz : 100;
+}
+
+void
+kern_count_n(enum kern_counter c, uint64_t n)
+{
+	struct kern_machine *m = kern_curmach;
+
+	if (m == NULL)
+		return;
+	atomic_fetch_add_explicit(
+	    &m->m_pcpu[(unsigned)mycpuid() % (unsigned)m->m_cfg.ncpus]->pc_ctr[c],
+	    n, memory_order_relaxed);
+}
+
+void
+kern_count(enum kern_counter c)
+{
+	kern_count_n(c, 1);
+}
+
+uint64_t
+kern_counter_read(struct kern_machine *m, enum kern_counter c)
+{
+	uint64_t sum = 0;
+
+	for (int cpu = 0; cpu < m->m_cfg.ncpus; cpu++)
+		sum += atomic_load_explicit(&m->m_pcpu[cpu]->pc_ctr[c],
+		    memory_order_relaxed);
+	return sum;
+}
+
+void
+kern_zombie_inc(struct kern_machine *m)
+{
+	int64_t now = atomic_fetch_add_explicit(&m->m_zombies, 1,
+	    memory_order_relaxed) + 1;
+	int64_t peak = atomic_load_explicit(&m->m_zombies_peak,
+	    memory_order_relaxed);
+
+	while (now > peak && !atomic_compare_exchange_weak_explicit(
+	    &m->m_zombies_peak, &peak, now, memory_order_relaxed,
+	    memory_order_relaxed))
+		;
+}
+
+void
+kern_zombie_dec(struct kern_machine *m)
+{
+	int64_t was = atomic_fetch_sub_explicit(&m->m_zombies, 1,
+	    memory_order_relaxed);
+
+	KASSERT(was > 0, "zombie gauge underflow: an LWP freed twice?");
+}
+
+void
+kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
+{
+	st->procs_created = kern_counter_read(m, KC_PROC_CREATE);
+	st->procs_freed = kern_counter_read(m, KC_PROC_FREE);
+	st->lwps_created = kern_counter_read(m, KC_LWP_CREATE);
+	st->lwps_freed = kern_counter_read(m, KC_LWP_FREE);
+	st->lwp_allocs = kern_counter_read(m, KC_LWP_ALLOC);
+	st->lwp_recycled = kern_counter_read(m, KC_LWP_RECYCLE);
+	st->zombies_now = (uint64_t)atomic_load_explicit(&m->m_zombies,
+	    memory_order_relaxed);
+	st->zombies_peak = (uint64_t)atomic_load_explicit(&m->m_zombies_peak,
+	    memory_order_relaxed);
+	st->reaper_wakeups = kern_counter_read(m, KC_REAPER_WAKEUP);
+	st->sleeps = kern_counter_read(m, KC_SLEEP);
+	st->tick_sleeps = kern_counter_read(m, KC_TICK_TIMEOUT);
+	st->wakeups = kern_counter_read(m, KC_WAKEUP);
+	st->futex_wakes = kern_counter_read(m, KC_FUTEX_WAKE);
+	st->spins = kern_counter_read(m, KC_SPIN);
+}
+
+void *
+kern_percpu_alloc(struct kern_machine *m, int cpu, size_t size)
+{
+	void *p;
+
+	KASSERT(cpu >= 0 && cpu < m->m_cfg.ncpus, "cpu in range");
+	size = (size + KERN_CACHELINE - 1) & ~(size_t)(KERN_CACHELINE - 1);
+	if (m->m_cfg.cpu_alloc != NULL)
+		p = m->m_cfg.cpu_alloc(cpu, size, m->m_cfg.ctx);
+	else
+		p = aligned_alloc(KERN_CACHELINE, size);
+	KASSERT(p != NULL, "per-CPU allocation failed");
+	memset(p, 0, size);
+	return p;
+}
+
+void
+kern_percpu_free(struct kern_machine *m, int cpu, void *p, size_t size)
+{
+	size = (size + KERN_CACHELINE - 1) & ~(size_t)(KERN_CACHELINE - 1);
+	if (m->m_cfg.cpu_free != NULL)
+		m->m_cfg.cpu_free(p, size, m->m_cfg.ctx);
+	else
+		free(p);
+	(void)cpu;
+}
+
+static void *
+kern_thread_start(void *arg)
+{
+	struct kern_thread *t = arg;
+	const struct reap_config *cfg = &t->kt_mach->m_cfg;
+	int error;
+
+	kern_attach(t->kt_mach);
+	kern_curcpu = t->kt_cpu;
+	if (cfg->bind != NULL && (error = cfg->bind(t->kt_cpu, cfg->ctx)) != 0)
+		kern_panic("cannot bind thread %s to cpu %d: %s", t->kt_name,
+		    t->kt_cpu, strerror(error));
+	t->kt_tid = gettid();
+	atomic_store_explicit(&t->kt_started, 1, memory_order_release);
+	kern_futex_wake(&t->kt_started, 1);
+	return t->kt_fn(t->kt_arg);
+}
+
+struct kern_thread *
+kern_thread_create(struct kern_machine *m, int cpu, const char *name,
+    void *(*fn)(void *), void *arg)
+{
+	struct kern_thread *t = calloc(1, sizeof(*t));
+	int error;
+
+	KASSERT(t != NULL, "out of memory");
+	KASSERT(cpu >= 0 && cpu < m->m_cfg.ncpus, "cpu in range");
+	t->kt_mach = m;
+	t->kt_cpu = cpu;
+	t->kt_name = name;
+	t->kt_fn = fn;
+	t->kt_arg = arg;
+	if ((error = pthread_create(&t->kt_pthread, NULL, kern_thread_start,
+	    t)) != 0)
+		kern_panic("pthread_create %s: %s", name, strerror(error));
+	while (atomic_load_explicit(&t->kt_started, memory_order_acquire) == 0)
+		kern_futex_wait(&t->kt_started, 0, 0);
+	pthread_mutex_lock(&m->m_threads_lock);
+	t->kt_next = m->m_threads;
+	m->m_threads = t;
+	m->m_nthreads++;
+	pthread_mutex_unlock(&m->m_threads_lock);
+	return t;
+}
+
+void
+kern_thread_join(struct kern_thread *t)
+{
+	struct kern_machine *m = t->kt_mach;
+	struct kern_thread **pp;
+
+	pthread_join(t->kt_pthread, NULL);
+	pthread_mutex_lock(&m->m_threads_lock);
+	for (pp = &m->m_threads; *pp != t; pp = &(*pp)->kt_next)
+		KASSERT(*pp != NULL, "thread not on its machine");
+	*pp = t->kt_next;
+	m->m_nthreads--;
+	pthread_mutex_unlock(&m->m_threads_lock);
+	free(t);
+}
+
+int
+kern_machine_threads(struct kern_machine *m, pid_t *tids, int max)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&m->m_threads_lock);
+	for (struct kern_thread *t = m->m_threads; t != NULL; t = t->kt_next) {
+		if (n < max)
+			tids[n] = t->kt_tid;
+		n++;
+	}
+	pthread_mutex_unlock(&m->m_threads_lock);
+	return n;
+}

@@ -1,0 +1,40 @@
+/* kern_impl.h - internals shared by the model kernel's own files. */
+#ifndef KERN_IMPL_H
+#define KERN_IMPL_H
+
+#include "kern.h"
+
+/* hz of the calling thread's machine (100 when not attached). */
+unsigned kern_curhz(void);
+
+/*
+ * The lock word under every blocking lock of the model kernel (tokens,
+ * mutexes, sleep-queue buckets): 0 free, 1 held, 2 held with waiters.
+ * Spins with backoff, then blocks on the futex.  `count` says whether its
+ * spins and sleeps are design events (tokens, mutexes) or internal.
+ */
+void	kern_lockword_acquire(_Atomic uint32_t *w, bool count);
+bool	kern_lockword_try(_Atomic uint32_t *w);
+void	kern_lockword_release(_Atomic uint32_t *w, bool count);
+/* Wait (without taking it) until the word looks free; then retry. */
+void	kern_lockword_await(_Atomic uint32_t *w, bool count);
+
+/* Per-thread state (kern_sleep.c). */
+#define KERN_TD_MAXTOKENS 32
+struct kern_td {
+	pid_t	td_tid;				/* (: stable while in use */
+	_Atomic int *_Atomic td_sigword;	/* !: LWP's kill word */
+	/* Sleep queue state, under the bucket lock of td_ident. */
+	const void *_Atomic td_ident;		/* b: what it is queued on */
+	bool	td_queued;			/* b: on td_ident's queue */
+	int	td_sqflags;			/* b: PCATCH */
+	struct kern_td *td_sqnext;		/* b: queue linkage */
+	_Atomic uint32_t td_wakeseq;		/* futex word of its sleeps */
+	const char *_Atomic td_wmesg;		/* !: wait message, hang dumps */
+	/* Tokens held, in acquisition order (only the thread itself). */
+	struct lwkt_token *td_toks[KERN_TD_MAXTOKENS];	/* ! */
+	int	td_ntoks;				/* ! */
+	struct kern_td *td_freenext;		/* free list linkage */
+};
+
+#endif /* KERN_IMPL_H */

@@ -1,0 +1,478 @@
+/* test_kern.c - unit tests of the model kernel's primitives. */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "kern.h"
+#include "rt.h"
+
+static struct kern_machine *
+test_machine(int ncpus, unsigned hz)
+{
+	struct reap_config cfg = { .ncpus = ncpus, .hz = hz };
+
+	return kern_machine_create(&cfg);
+}
+
+RT_TEST(token_recursive_and_held)
+{
+	struct lwkt_token tok;
+
+	lwkt_token_init(&tok, "t");
+	RT_ASSERT(!lwkt_token_held(&tok));
+	lwkt_gettoken(&tok);
+	lwkt_gettoken(&tok);
+	RT_ASSERT(lwkt_token_held(&tok));
+	lwkt_reltoken(&tok);
+	RT_ASSERT(lwkt_token_held(&tok));	/* still held once */
+	lwkt_reltoken(&tok);
+	RT_ASSERT(!lwkt_token_held(&tok));
+	RT_EQ(atomic_load(&tok.t_word), 0);
+}
+
+/* A thread sleeping with tokens lets another take them. */
+static struct lwkt_token tk_a = LWKT_TOKEN_INITIALIZER("a");
+static struct lwkt_token tk_b = LWKT_TOKEN_INITIALIZER("b");
+static _Atomic int tk_phase;
+static int tk_shared;		/* protected by tk_a */
+
+static void *
+token_taker(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&tk_phase) != 1)
+		sched_yield();
+	lwkt_gettoken(&tk_a);		/* would block forever if not freed */
+	lwkt_gettoken(&tk_b);
+	tk_shared = 42;
+	lwkt_reltoken(&tk_b);
+	lwkt_reltoken(&tk_a);
+	atomic_store(&tk_phase, 2);
+	wakeup(&tk_phase);
+	return NULL;
+}
+
+RT_TEST(token_released_while_sleeping)
+{
+	pthread_t t;
+	int error = 0;
+
+	atomic_store(&tk_phase, 0);
+	pthread_create(&t, NULL, token_taker, NULL);
+	lwkt_gettoken(&tk_a);
+	lwkt_gettoken(&tk_b);
+	tk_shared = 1;
+	while (atomic_load(&tk_phase) != 2 && error != EWOULDBLOCK) {
+		tsleep_interlock(&tk_phase, 0);
+		if (atomic_load(&tk_phase) == 0)
+			atomic_store(&tk_phase, 1);
+		if (atomic_load(&tk_phase) == 2)
+			break;
+		error = tsleep(&tk_phase, PINTERLOCKED, "tktest", 500);
+	}
+	/* tsleep returned: we hold both tokens again, and the taker ran. */
+	RT_ASSERT(lwkt_token_held(&tk_a) && lwkt_token_held(&tk_b));
+	RT_EQ(atomic_load(&tk_phase), 2);
+	RT_EQ(tk_shared, 42);
+	lwkt_reltoken(&tk_b);
+	lwkt_reltoken(&tk_a);
+	pthread_join(t, NULL);
+}
+
+/* Tokens taken in opposite orders by two threads never deadlock. */
+static void *
+token_order_worker(void *arg)
+{
+	int rev = (int)(intptr_t)arg;
+
+	for (int i = 0; i < 20000; i++) {
+		lwkt_gettoken(rev ? &tk_b : &tk_a);
+		lwkt_gettoken(rev ? &tk_a : &tk_b);
+		tk_shared++;
+		lwkt_reltoken(rev ? &tk_a : &tk_b);
+		lwkt_reltoken(rev ? &tk_b : &tk_a);
+	}
+	return NULL;
+}
+
+RT_TEST(token_no_lock_order_deadlock)
+{
+	pthread_t t1, t2;
+
+	tk_shared = 0;
+	pthread_create(&t1, NULL, token_order_worker, (void *)0);
+	pthread_create(&t2, NULL, token_order_worker, (void *)1);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	RT_EQ(tk_shared, 40000);
+}
+
+/* An interlocked sleep never loses a wakeup: ping-pong many rounds. */
+static _Atomic int pp_turn;
+#define PP_ROUNDS 5000
+
+static void *
+pingpong(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+
+	for (int i = 0; i < PP_ROUNDS; i++) {
+		for (;;) {
+			tsleep_interlock(&pp_turn, 0);
+			if (atomic_load(&pp_turn) == me)
+				break;
+			/* No timeout: a lost wakeup hangs and the test fails
+			 * by its timeout. */
+			tsleep(&pp_turn, PINTERLOCKED, "pingpong", 0);
+		}
+		atomic_store(&pp_turn, !me);
+		wakeup(&pp_turn);
+	}
+	return NULL;
+}
+
+RT_TEST(tsleep_interlock_no_lost_wakeup)
+{
+	pthread_t a, b;
+	struct kern_machine *m = test_machine(1, 100);
+
+	kern_attach(m);
+	atomic_store(&pp_turn, 0);
+	pthread_create(&a, NULL, pingpong, (void *)0);
+	pthread_create(&b, NULL, pingpong, (void *)1);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	RT_EQ(kern_counter_read(m, KC_TICK_TIMEOUT), 0);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+RT_TEST(tsleep_tick_timeout_counted)
+{
+	struct kern_machine *m = test_machine(1, 100);
+	uint64_t t0, dt;
+	int x, error;
+
+	kern_attach(m);
+	t0 = kern_now_ns();
+	error = tsleep(&x, 0, "tick", 1);
+	dt = kern_now_ns() - t0;
+	RT_EQ(error, EWOULDBLOCK);
+	/* About one tick of 10 ms: never early; late only by scheduling. */
+	RT_ASSERTF(dt >= 10000000, "woke after %llu ns", (unsigned long long)dt);
+	RT_EQ(kern_counter_read(m, KC_TICK_TIMEOUT), 1);
+	RT_EQ(kern_counter_read(m, KC_SLEEP), 1);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+RT_TEST(tsleep_hz_configurable)
+{
+	struct kern_machine *m = test_machine(1, 1000);
+	uint64_t t0, dt;
+	int x;
+
+	kern_attach(m);
+	t0 = kern_now_ns();
+	RT_EQ(tsleep(&x, 0, "tick", 2), EWOULDBLOCK);
+	dt = kern_now_ns() - t0;
+	RT_ASSERTF(dt >= 2000000, "woke after %llu ns", (unsigned long long)dt);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+/* PCATCH sleeps return EINTR once the thread's kill word is set. */
+static _Atomic int sig_word;
+static _Atomic(struct kern_td *) sig_td;
+static _Atomic int sig_result = -1;
+
+static void *
+sig_sleeper(void *arg)
+{
+	(void)arg;
+	kern_td_setsig(&sig_word);
+	atomic_store(&sig_td, kern_curtd());
+	atomic_store(&sig_result, tsleep(&sig_word, PCATCH, "sigtest", 0));
+	kern_td_setsig(NULL);
+	return NULL;
+}
+
+RT_TEST(tsleep_pcatch_interrupted)
+{
+	pthread_t t;
+	struct kern_td *td;
+
+	atomic_store(&sig_word, 0);
+	pthread_create(&t, NULL, sig_sleeper, NULL);
+	while ((td = atomic_load(&sig_td)) == NULL ||
+	    kern_td_wmesg(td) == NULL)
+		sched_yield();
+	usleep(1000);
+	RT_EQ(atomic_load(&sig_result), -1);	/* still asleep */
+	atomic_store(&sig_word, 1);
+	kern_td_signal(td);
+	pthread_join(t, NULL);
+	RT_EQ(atomic_load(&sig_result), EINTR);
+}
+
+/* Mutex: mutual exclusion and owner tracking. */
+static struct kmutex mx = KMUTEX_INITIALIZER;
+static long mx_count;
+
+static void *
+mutex_worker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 50000; i++) {
+		mutex_enter(&mx);
+		mx_count++;
+		mutex_exit(&mx);
+	}
+	return NULL;
+}
+
+RT_TEST(mutex_exclusion)
+{
+	pthread_t t[4];
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, mutex_worker, NULL);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	RT_EQ(mx_count, 200000);
+	RT_ASSERT(!mutex_owned(&mx));
+	mutex_enter(&mx);
+	RT_ASSERT(mutex_owned(&mx));
+	mutex_exit(&mx);
+	RT_ASSERT(mutex_tryenter(&mx));
+	RT_ASSERT(mutex_owned(&mx));
+	mutex_exit(&mx);
+}
+
+/* cv_wait: producer/consumer, no lost wakeups, no timeouts. */
+static struct kcondvar cvq;
+static int cvq_items, cvq_taken;
+#define CVQ_N 20000
+
+static void *
+cv_consumer(void *arg)
+{
+	(void)arg;
+	mutex_enter(&mx);
+	while (cvq_taken < CVQ_N) {
+		while (cvq_items == 0)
+			cv_wait(&cvq, &mx);
+		cvq_items--;
+		cvq_taken++;
+		cv_broadcast(&cvq);
+	}
+	mutex_exit(&mx);
+	return NULL;
+}
+
+RT_TEST(cv_wait_broadcast_no_lost_wakeup)
+{
+	pthread_t t;
+
+	cv_init(&cvq, "cvq");
+	cvq_items = cvq_taken = 0;
+	pthread_create(&t, NULL, cv_consumer, NULL);
+	mutex_enter(&mx);
+	for (int i = 0; i < CVQ_N; i++) {
+		while (cvq_items >= 2)
+			cv_wait(&cvq, &mx);
+		cvq_items++;
+		cv_broadcast(&cvq);
+	}
+	mutex_exit(&mx);
+	pthread_join(t, NULL);
+	RT_EQ(cvq_taken, CVQ_N);
+	cv_destroy(&cvq);
+}
+
+RT_TEST(cv_timedwait_times_out)
+{
+	struct kern_machine *m = test_machine(1, 100);
+	struct kcondvar cv;
+
+	kern_attach(m);
+	cv_init(&cv, "cvto");
+	mutex_enter(&mx);
+	RT_EQ(cv_timedwait(&cv, &mx, 1), EWOULDBLOCK);
+	RT_ASSERT(mutex_owned(&mx));
+	mutex_exit(&mx);
+	RT_EQ(kern_counter_read(m, KC_TICK_TIMEOUT), 1);
+	/* Broadcast with nobody waiting issues no wakeup at all. */
+	uint64_t w = kern_counter_read(m, KC_WAKEUP);
+	mutex_enter(&mx);
+	cv_broadcast(&cv);
+	mutex_exit(&mx);
+	RT_EQ(kern_counter_read(m, KC_WAKEUP), w);
+	cv_destroy(&cv);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+static struct kspin sp;
+static long sp_count;
+
+static void *
+spin_worker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 50000; i++) {
+		kspin_lock(&sp);
+		sp_count++;
+		kspin_unlock(&sp);
+	}
+	return NULL;
+}
+
+RT_TEST(spin_exclusion)
+{
+	pthread_t t[3];
+
+	kspin_init(&sp);
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, spin_worker, NULL);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	RT_EQ(sp_count, 150000);
+}
+
+/* Taskqueue: runs on its CPU's thread; pending enqueues coalesce. */
+struct tq_probe {
+	struct task task;
+	_Atomic int runs;
+	_Atomic int pending_total;
+	_Atomic int cpu_seen;
+	_Atomic(struct kern_td *) td_seen;
+	_Atomic int gate;		/* handler blocks while 0 */
+};
+
+static void
+tq_probe_fn(void *ctx, int pending)
+{
+	struct tq_probe *p = ctx;
+
+	while (!atomic_load(&p->gate))
+		sched_yield();
+	atomic_store(&p->cpu_seen, reap_cpu_get());
+	atomic_store(&p->td_seen, kern_curtd());
+	atomic_fetch_add(&p->pending_total, pending);
+	atomic_fetch_add(&p->runs, 1);
+}
+
+static _Atomic int bind_calls[4];
+
+static int
+test_bind(int cpu, void *ctx)
+{
+	(void)ctx;
+	atomic_fetch_add(&bind_calls[cpu], 1);
+	return 0;
+}
+
+RT_TEST(taskqueue_coalesces_on_its_cpu)
+{
+	struct reap_config cfg = { .ncpus = 2, .bind = test_bind };
+	struct kern_machine *m = kern_machine_create(&cfg);
+	struct taskqueue **tqs = taskqueue_create_percpu(m, "tq");
+	struct tq_probe p = { 0 };
+	pid_t tids[8];
+
+	RT_EQ(atomic_load(&bind_calls[0]), 1);	/* each thread bound */
+	RT_EQ(atomic_load(&bind_calls[1]), 1);
+	RT_EQ(kern_machine_threads(m, tids, 8), 2);
+	TASK_INIT(&p.task, tq_probe_fn, &p);
+	/* First run starts and blocks on the gate... */
+	atomic_store(&p.gate, 1);
+	RT_EQ(taskqueue_enqueue(tqs[1], &p.task), 0);
+	taskqueue_drain_all(tqs[1]);
+	RT_EQ(atomic_load(&p.runs), 1);
+	RT_EQ(atomic_load(&p.cpu_seen), 1);
+	RT_ASSERT(atomic_load(&p.td_seen) == taskqueue_td(tqs[1]));
+	/* ...then a burst while the handler is held: all coalesce. */
+	atomic_store(&p.gate, 0);
+	RT_EQ(taskqueue_enqueue(tqs[1], &p.task), 0);
+	while (atomic_load(&p.td_seen) == NULL)
+		sched_yield();
+	/* The first enqueue is running or queued; enqueue 100 more. */
+	int coalesced = 0;
+	for (int i = 0; i < 100; i++)
+		coalesced += taskqueue_enqueue(tqs[1], &p.task) == EALREADY;
+	atomic_store(&p.gate, 1);
+	taskqueue_drain_all(tqs[1]);
+	RT_EQ(atomic_load(&p.pending_total), 102);
+	/* 101 enqueues took at most 2 runs (one may have been in flight). */
+	RT_ASSERTF(atomic_load(&p.runs) <= 3, "runs %d", atomic_load(&p.runs));
+	RT_ASSERT(coalesced >= 99);
+	kern_attach(m);
+	taskqueue_destroy_percpu(m, tqs);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+RT_TEST(counters_and_zombie_gauge)
+{
+	struct kern_machine *m = test_machine(2, 100);
+	struct reap_stats st;
+
+	kern_attach(m);
+	reap_cpu_set(1);
+	kern_count(KC_LWP_CREATE);
+	reap_cpu_set(0);
+	kern_count_n(KC_LWP_CREATE, 2);
+	kern_zombie_inc(m);
+	kern_zombie_inc(m);
+	kern_zombie_dec(m);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.lwps_created, 3);
+	RT_EQ(st.zombies_now, 1);
+	RT_EQ(st.zombies_peak, 2);
+	kern_zombie_dec(m);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+RT_TEST(kern_work_spends_time)
+{
+	uint64_t t0 = kern_now_ns();
+
+	kern_work_ns(2000000);
+	RT_ASSERT(kern_now_ns() - t0 >= 2000000);
+}
+
+static void
+inject_site(void)
+{
+	KERN_INJECT("test.site");
+}
+
+RT_TEST(inject_seeded_and_widen)
+{
+	uint64_t t0;
+
+	kern_inject_reset_hits();
+	inject_site();
+	RT_EQ(kern_inject_hits("test.site"), 1);
+	RT_EQ(kern_inject_hits("no.such.point"), 0);
+	kern_inject_widen("test.site", 3000);
+	t0 = kern_now_ns();
+	inject_site();
+	RT_ASSERT(kern_now_ns() - t0 >= 3000000);
+	kern_inject_disable();
+	kern_inject_enable(12345, 1000);
+	RT_EQ(kern_inject_seed(), 12345);
+	for (int i = 0; i < 50; i++)
+		inject_site();
+	RT_EQ(kern_inject_hits("test.site"), 52);
+	kern_inject_disable();
+}
+
+int
+main(int argc, char **argv)
+{
+	return rt_main(argc, argv);
+}
