@@ -40,8 +40,12 @@ TEST_PREREQS	:=
 BENCH_SRCS	:=
 BENCH_LDLIBS	:=
 
+# Fragments that only add to the variables come first; those whose rules
+# use other fragments' variables or the per-flavor objects (LATE_MK) are
+# read after the flavor rules below, so every variable is complete there.
+LATE_MK		:= bench/module.mk tests/torture.mk
 include $(sort $(wildcard impls/*/module.mk))
-include $(sort $(wildcard bench/*.mk tests/*.mk models/*.mk plots/*.mk))
+include $(filter-out $(LATE_MK),$(sort $(wildcard bench/*.mk tests/*.mk models/*.mk plots/*.mk)))
 # A module under construction: make WIP=impls/x/wip.mk (never committed).
 ifdef WIP
 include $(WIP)
@@ -86,6 +90,7 @@ build-$(1): $(foreach t,$(TESTS),$(call OBJDIR,$(1))/bin/$(t))
 -include $$(shell find $(call OBJDIR,$(1)) -name '*.d' 2>/dev/null)
 endef
 $(foreach f,$(FLAVORS),$(eval $(call FLAVOR_RULES,$(f))))
+include $(wildcard $(LATE_MK))
 
 all: build-test
 

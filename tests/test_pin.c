@@ -163,13 +163,13 @@ check_split_disjoint(const struct bench_topo *t, const struct bench_plan *p,
 	for (int i = 0; i < p->nexit; i++) {
 		for (int j = p->nexit; j < p->ncpus; j++) {
 			if (bynode)
-				RT_ASSERTF(p->node[i] != p->node[j], "x%d: exit "
-				    "CPU %d and reap CPU %d both on node %d",
-				    p->ncpus, i, j, p->node[i]);
+				RT_ASSERTF(p->node[i] != p->node[j], "x%d: "
+				    "exit CPU %d and reap CPU %d both on node "
+				    "%d", p->ncpus, i, j, p->node[i]);
 			else
 				RT_ASSERTF(bench_topo_pu_core(t, p->pu[i]) !=
-				    bench_topo_pu_core(t, p->pu[j]), "x%d: exit "
-				    "CPU %d and reap CPU %d share a core",
+				    bench_topo_pu_core(t, p->pu[j]), "x%d: "
+				    "exit CPU %d and reap CPU %d share a core",
 				    p->ncpus, i, j);
 		}
 	}

@@ -1,0 +1,651 @@
+/*
+ * pin.c - hwloc topologies, pinning plans, binding and NUMA-local memory.
+ *
+ * The plan is pure arithmetic over a table of the topology's PUs (OS index,
+ * core, NUMA node, SMT rank inside the core), so it can be computed and
+ * tested for synthetic or XML topologies; only bench_pin_bind() and
+ * bench_pin_alloc() touch the OS, and only for this machine's topology.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hwloc.h>
+
+#include "pin.h"
+
+/* One PU of the topology, in hwloc logical order. */
+struct bench_pu {
+	int	os;		/* PU OS index */
+	int	core;		/* core rank: dense 0.. in logical order */
+	int	node;		/* NUMA node rank: dense 0.. in logical order */
+	int	smt;		/* rank of this PU inside its core: 0, 1.. */
+};
+
+/*
+ * A loaded topology.  Immutable after bench_topo_load(), so every field is
+ * read without locks by any thread (hwloc documents read-only use of a
+ * loaded topology, binding included, as thread-safe).
+ */
+struct bench_topo {
+	hwloc_topology_t topo;
+	bool	thissystem;
+	int	npus;
+	int	ncores;		/* cores holding PUs; a PU with no core
+				   object counts as its own core */
+	int	nnodes;		/* NUMA nodes holding PUs (>= 1) */
+	int	npackages;
+	struct bench_pu *pus;	/* [npus] in logical order */
+	int	*node_os;	/* [nnodes] OS index of node rank i */
+};
+
+/* Why bench_pin_alloc() did not bind memory to a node; NULL if it did. */
+static _Atomic(const char *) bench_membind_note;
+
+static const char *const bench_policy_names[BENCH_PIN_NPOLICIES] = {
+	[BENCH_PIN_COMPACT] = "compact",
+	[BENCH_PIN_SCATTER] = "scatter",
+	[BENCH_PIN_SPLIT] = "split",
+	[BENCH_PIN_NONE] = "none",
+};
+
+int
+bench_pin_policy_parse(const char *s, enum bench_pin_policy *out)
+{
+	if (s == NULL)
+		return -1;
+	for (int i = 0; i < BENCH_PIN_NPOLICIES; i++) {
+		if (strcmp(s, bench_policy_names[i]) == 0) {
+			*out = (enum bench_pin_policy)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+bench_pin_policy_name(enum bench_pin_policy p)
+{
+	if ((int)p < 0 || (int)p >= BENCH_PIN_NPOLICIES)
+		return "?";
+	return bench_policy_names[p];
+}
+
+static bool
+bench_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * Build the PU table.  The node of a PU is the first NUMA node (in logical
+ * order) whose cpuset holds it: in hwloc 2 NUMA nodes are memory children,
+ * not ancestors of PUs, so the cpuset is the reliable link.  Nodes without
+ * PUs (memory-only, e.g. HBM or CXL) are left out: nothing runs there.
+ */
+static int
+bench_topo_index(struct bench_topo *t, char *err, size_t errlen)
+{
+	hwloc_topology_t topo = t->topo;
+	int npus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+	int nnuma = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+	int *noderank;
+	hwloc_obj_t prevcore = NULL;
+	int smt = 0;
+
+	if (npus <= 0) {
+		snprintf(err, errlen, "topology has no PUs");
+		return -1;
+	}
+	t->npus = npus;
+	t->pus = calloc((size_t)npus, sizeof(*t->pus));
+	t->node_os = calloc((size_t)(nnuma > 0 ? nnuma : 1),
+	    sizeof(*t->node_os));
+	noderank = calloc((size_t)(nnuma > 0 ? nnuma : 1), sizeof(*noderank));
+	if (t->pus == NULL || t->node_os == NULL || noderank == NULL) {
+		free(noderank);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < nnuma; i++)
+		noderank[i] = -1;
+	t->nnodes = 0;
+	t->ncores = 0;
+	for (int i = 0; i < npus; i++) {
+		hwloc_obj_t pu = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU,
+		    (unsigned)i);
+		hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(topo,
+		    HWLOC_OBJ_CORE, pu);
+		struct bench_pu *p = &t->pus[i];
+
+		p->os = (int)pu->os_index;
+		if (core == NULL || core != prevcore) {
+			/* A new core, or a PU without one: its own core. */
+			p->core = t->ncores++;
+			smt = 0;
+		} else {
+			p->core = t->ncores - 1;
+			smt++;
+		}
+		p->smt = smt;
+		prevcore = core;
+		p->node = -1;
+		for (int n = 0; n < nnuma; n++) {
+			hwloc_obj_t node = hwloc_get_obj_by_type(topo,
+			    HWLOC_OBJ_NUMANODE, (unsigned)n);
+
+			if (node->cpuset == NULL ||
+			    !hwloc_bitmap_isset(node->cpuset, pu->os_index))
+				continue;
+			if (noderank[n] < 0) {
+				noderank[n] = t->nnodes;
+				t->node_os[t->nnodes++] = (int)node->os_index;
+			}
+			p->node = noderank[n];
+			break;
+		}
+	}
+	free(noderank);
+	/*
+	 * No NUMA information at all (possible with an old XML): one
+	 * anonymous node holding every PU, OS index unknown.
+	 */
+	if (t->nnodes == 0) {
+		t->nnodes = 1;
+		t->node_os[0] = -1;
+	}
+	for (int i = 0; i < npus; i++) {
+		if (t->pus[i].node < 0)
+			t->pus[i].node = 0;
+	}
+	t->npackages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
+	if (t->npackages < 0)
+		t->npackages = 0;
+	return 0;
+}
+
+struct bench_topo *
+bench_topo_load(const char *spec, char *err, size_t errlen)
+{
+	struct bench_topo *t;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (hwloc_topology_init(&t->topo) != 0) {
+		snprintf(err, errlen, "hwloc_topology_init: %s",
+		    strerror(errno));
+		free(t);
+		return NULL;
+	}
+	t->thissystem = (spec == NULL);
+	if (spec != NULL && spec[0] == '\0') {
+		snprintf(err, errlen, "empty topology description");
+		goto fail;
+	}
+	if (spec != NULL && bench_ends_with(spec, ".xml")) {
+		if (hwloc_topology_set_xml(t->topo, spec) != 0) {
+			snprintf(err, errlen,
+			    "cannot read hwloc XML topology '%s': %s", spec,
+			    strerror(errno));
+			goto fail;
+		}
+	} else if (spec != NULL) {
+		if (hwloc_topology_set_synthetic(t->topo, spec) != 0) {
+			snprintf(err, errlen,
+			    "bad hwloc synthetic topology '%s' (expected e.g. "
+			    "\"pack:2 numa:2 core:4 pu:2\")", spec);
+			goto fail;
+		}
+	}
+	if (hwloc_topology_load(t->topo) != 0) {
+		snprintf(err, errlen, "cannot load topology '%s': %s",
+		    spec != NULL ? spec : "this machine", strerror(errno));
+		goto fail;
+	}
+	if (bench_topo_index(t, err, errlen) != 0)
+		goto fail;
+	return t;
+fail:
+	bench_topo_free(t);
+	return NULL;
+}
+
+void
+bench_topo_free(struct bench_topo *t)
+{
+	if (t == NULL)
+		return;
+	hwloc_topology_destroy(t->topo);
+	free(t->pus);
+	free(t->node_os);
+	free(t);
+}
+
+int
+bench_topo_npus(const struct bench_topo *t)
+{
+	return t->npus;
+}
+
+int
+bench_topo_nnodes(const struct bench_topo *t)
+{
+	return t->nnodes;
+}
+
+int
+bench_topo_ncores(const struct bench_topo *t)
+{
+	return t->ncores;
+}
+
+bool
+bench_topo_is_this_machine(const struct bench_topo *t)
+{
+	return t->thissystem;
+}
+
+int
+bench_topo_export_xml(const struct bench_topo *t, const char *path)
+{
+	char tmp[PATH_MAX];
+	int n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return ENAMETOOLONG;
+	/* An interrupted export leaves path.tmp, never a half path. */
+	if (hwloc_topology_export_xml(t->topo, tmp, 0) != 0) {
+		int e = errno != 0 ? errno : EIO;
+
+		unlink(tmp);
+		return e;
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return e;
+	}
+	return 0;
+}
+
+void
+bench_topo_summary(const struct bench_topo *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d package%s, %d NUMA node%s, %d core%s, %d PU%s",
+	    t->npackages, t->npackages == 1 ? "" : "s",
+	    t->nnodes, t->nnodes == 1 ? "" : "s",
+	    t->ncores, t->ncores == 1 ? "" : "s",
+	    t->npus, t->npus == 1 ? "" : "s");
+}
+
+int
+bench_topo_pu_core(const struct bench_topo *t, int pu)
+{
+	for (int i = 0; i < t->npus; i++) {
+		if (t->pus[i].os == pu)
+			return t->pus[i].core;
+	}
+	return -1;
+}
+
+static const struct bench_pu *
+bench_topo_pu(const struct bench_topo *t, int os)
+{
+	for (int i = 0; i < t->npus; i++) {
+		if (t->pus[i].os == os)
+			return &t->pus[i];
+	}
+	return NULL;
+}
+
+/*
+ * Orderings of the PU table.  Each compares two PU table indices; ties
+ * fall back to logical order so that every order is total.
+ */
+typedef int bench_pu_cmp(const struct bench_topo *, int, int);
+
+/* Node, then logical order (cores, then the PUs of a core). */
+static int
+bench_cmp_compact(const struct bench_topo *t, int a, int b)
+{
+	if (t->pus[a].node != t->pus[b].node)
+		return t->pus[a].node - t->pus[b].node;
+	return a - b;
+}
+
+/* One PU per core before SMT siblings; then nodes, then cores in order. */
+static int
+bench_cmp_smt_first(const struct bench_topo *t, int a, int b)
+{
+	if (t->pus[a].smt != t->pus[b].smt)
+		return t->pus[a].smt - t->pus[b].smt;
+	return bench_cmp_compact(t, a, b);
+}
+
+/*
+ * Insertion sort: qsort() has no context argument and a static one would
+ * make plan making racy; PU counts are small and plans are made rarely.
+ */
+static void
+bench_sort(const struct bench_topo *t, int *idx, int n, bench_pu_cmp *cmp)
+{
+	for (int i = 1; i < n; i++) {
+		int v = idx[i], j = i;
+
+		for (; j > 0 && cmp(t, idx[j - 1], v) > 0; j--)
+			idx[j] = idx[j - 1];
+		idx[j] = v;
+	}
+}
+
+/*
+ * Scatter: per node, that node's PUs in smt-then-core order; then deal
+ * round-robin over the nodes, skipping exhausted ones, so unequal nodes
+ * still get used in proportion until they run out.
+ */
+static void
+bench_order_scatter(const struct bench_topo *t, int *order)
+{
+	int *byn = malloc(sizeof(int) * (size_t)t->npus);
+	int *start = calloc((size_t)t->nnodes + 1, sizeof(int));
+	int *next = calloc((size_t)t->nnodes, sizeof(int));
+	int k = 0;
+
+	if (byn == NULL || start == NULL || next == NULL)
+		abort();
+	for (int i = 0; i < t->npus; i++)
+		byn[i] = i;
+	bench_sort(t, byn, t->npus, bench_cmp_compact);	/* group by node */
+	for (int i = 0; i < t->npus; i++)
+		start[t->pus[byn[i]].node + 1]++;
+	for (int n = 0; n < t->nnodes; n++)
+		start[n + 1] += start[n];
+	for (int n = 0; n < t->nnodes; n++)
+		bench_sort(t, byn + start[n], start[n + 1] - start[n],
+		    bench_cmp_smt_first);
+	while (k < t->npus) {
+		for (int n = 0; n < t->nnodes; n++) {
+			if (start[n] + next[n] < start[n + 1])
+				order[k++] = byn[start[n] + next[n]++];
+		}
+	}
+	free(byn);
+	free(start);
+	free(next);
+}
+
+/* Map model CPUs [first, first+count) onto order[0..n) with wrap-around. */
+static bool
+bench_plan_fill(const struct bench_topo *t, struct bench_plan *p, int first,
+    int count, const int *order, int n)
+{
+	for (int i = 0; i < count; i++) {
+		const struct bench_pu *pu = &t->pus[order[i % n]];
+
+		p->pu[first + i] = pu->os;
+		p->node[first + i] = t->node_os[pu->node];
+	}
+	return count > n;
+}
+
+int
+bench_plan_make(const struct bench_topo *t, enum bench_pin_policy policy,
+    int ncpus, struct bench_plan *p, char *err, size_t errlen)
+{
+	int *order = NULL;
+	int nexitpu = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (errlen > 0)
+		err[0] = '\0';
+	if (ncpus < 1) {
+		snprintf(err, errlen, "need at least 1 model CPU, got %d",
+		    ncpus);
+		return -1;
+	}
+	if ((int)policy < 0 || (int)policy >= BENCH_PIN_NPOLICIES) {
+		snprintf(err, errlen, "unknown pin policy %d", (int)policy);
+		return -1;
+	}
+	if (policy == BENCH_PIN_SPLIT && t->nnodes < 2 && t->ncores < 2 &&
+	    ncpus > 1) {
+		snprintf(err, errlen, "split needs 2 NUMA nodes or 2 cores; "
+		    "topology has 1 node and 1 core");
+		return -1;
+	}
+	p->policy = policy;
+	p->ncpus = ncpus;
+	p->nexit = ncpus;
+	p->pu = malloc(sizeof(int) * (size_t)ncpus);
+	p->node = malloc(sizeof(int) * (size_t)ncpus);
+	order = malloc(sizeof(int) * (size_t)t->npus);
+	if (p->pu == NULL || p->node == NULL || order == NULL) {
+		free(order);
+		bench_plan_free(p);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < t->npus; i++)
+		order[i] = i;
+
+	switch (policy) {
+	case BENCH_PIN_NONE:
+		for (int i = 0; i < ncpus; i++) {
+			p->pu[i] = -1;
+			p->node[i] = -1;
+		}
+		p->oversubscribed = ncpus > t->npus;
+		break;
+	case BENCH_PIN_COMPACT:
+		bench_sort(t, order, t->npus, bench_cmp_compact);
+		p->oversubscribed = bench_plan_fill(t, p, 0, ncpus, order,
+		    t->npus);
+		break;
+	case BENCH_PIN_SCATTER:
+		bench_order_scatter(t, order);
+		p->oversubscribed = bench_plan_fill(t, p, 0, ncpus, order,
+		    t->npus);
+		break;
+	case BENCH_PIN_SPLIT:
+		/*
+		 * Exit side: the first half of the nodes (rounded up), or of
+		 * the cores when there is one node; reap side: the rest.
+		 * Inside a side, one PU per core before SMT siblings, so the
+		 * two threads of a side do not share a core while another
+		 * core of the side is idle.
+		 */
+		p->nexit = (ncpus + 1) / 2;
+		if (t->nnodes >= 2) {
+			int cut = (t->nnodes + 1) / 2;
+
+			for (int i = 0; i < t->npus; i++)
+				nexitpu += t->pus[i].node < cut;
+			for (int i = 0, a = 0, b = nexitpu; i < t->npus; i++)
+				order[t->pus[i].node < cut ? a++ : b++] = i;
+		} else {
+			int cut = (t->ncores + 1) / 2;
+
+			for (int i = 0; i < t->npus; i++)
+				nexitpu += t->pus[i].core < cut;
+			for (int i = 0, a = 0, b = nexitpu; i < t->npus; i++)
+				order[t->pus[i].core < cut ? a++ : b++] = i;
+		}
+		bench_sort(t, order, nexitpu, bench_cmp_smt_first);
+		bench_sort(t, order + nexitpu, t->npus - nexitpu,
+		    bench_cmp_smt_first);
+		p->oversubscribed = bench_plan_fill(t, p, 0, p->nexit, order,
+		    nexitpu);
+		if (ncpus > p->nexit)
+			p->oversubscribed |= bench_plan_fill(t, p, p->nexit,
+			    ncpus - p->nexit, order + nexitpu,
+			    t->npus - nexitpu);
+		break;
+	}
+	free(order);
+	return 0;
+}
+
+void
+bench_plan_free(struct bench_plan *p)
+{
+	free(p->pu);
+	free(p->node);
+	p->pu = NULL;
+	p->node = NULL;
+	p->ncpus = 0;
+	p->nexit = 0;
+}
+
+void
+bench_plan_print(const struct bench_topo *t, const struct bench_plan *p,
+    FILE *f)
+{
+	char sum[128];
+
+	bench_topo_summary(t, sum, sizeof(sum));
+	fprintf(f, "topology: %s%s\n", sum,
+	    t->thissystem ? " (this machine)" : "");
+	fprintf(f, "policy:   %s, %d model CPU%s on %d PU%s%s\n",
+	    bench_pin_policy_name(p->policy), p->ncpus,
+	    p->ncpus == 1 ? "" : "s", t->npus, t->npus == 1 ? "" : "s",
+	    p->oversubscribed ? "  ** OVERSUBSCRIBED: PUs are shared **" :
+	    "");
+	if (p->policy == BENCH_PIN_SPLIT)
+		fprintf(f, "split:    model CPUs 0-%d exit side, %d-%d reap "
+		    "side\n", p->nexit - 1, p->nexit, p->ncpus - 1);
+	fprintf(f, "%5s %-5s %5s %5s %5s\n", "cpu", "side", "pu", "core",
+	    "node");
+	for (int i = 0; i < p->ncpus; i++) {
+		const char *side = p->policy != BENCH_PIN_SPLIT ? "-" :
+		    i < p->nexit ? "exit" : "reap";
+		int shared = 0;
+
+		if (p->pu[i] < 0) {
+			fprintf(f, "%5d %-5s %5s %5s %5s\n", i, side, "any",
+			    "-", "-");
+			continue;
+		}
+		for (int j = 0; j < p->ncpus; j++)
+			shared += j != i && p->pu[j] == p->pu[i];
+		fprintf(f, "%5d %-5s %5d %5d %5d%s\n", i, side, p->pu[i],
+		    bench_topo_pu_core(t, p->pu[i]), p->node[i],
+		    shared > 0 ? "  shared" : "");
+	}
+}
+
+int
+bench_pin_bind(const struct bench_topo *t, const struct bench_plan *p,
+    int cpu)
+{
+	hwloc_bitmap_t set;
+	int rc = 0;
+
+	if (p->policy == BENCH_PIN_NONE)
+		return 0;
+	if (!t->thissystem || cpu < 0 || cpu >= p->ncpus || p->pu[cpu] < 0)
+		return EINVAL;
+	set = hwloc_bitmap_alloc();
+	if (set == NULL)
+		return ENOMEM;
+	hwloc_bitmap_only(set, (unsigned)p->pu[cpu]);
+	/* STRICT: a PU the OS will not allow is a failure, not a hint. */
+	if (hwloc_set_cpubind(t->topo, set,
+	    HWLOC_CPUBIND_THREAD | HWLOC_CPUBIND_STRICT) != 0)
+		rc = errno != 0 ? errno : EINVAL;
+	hwloc_bitmap_free(set);
+	return rc;
+}
+
+int
+bench_pin_where(void)
+{
+	return sched_getcpu();
+}
+
+static void
+bench_membind_say(const char *why)
+{
+	const char *expect = NULL;
+
+	/* Keep the first reason: later ones are the same or consequences. */
+	atomic_compare_exchange_strong_explicit(&bench_membind_note, &expect,
+	    why, memory_order_release, memory_order_relaxed);
+}
+
+const char *
+bench_pin_membind_note(void)
+{
+	return atomic_load_explicit(&bench_membind_note, memory_order_acquire);
+}
+
+void *
+bench_pin_alloc(const struct bench_topo *t, const struct bench_plan *p,
+    int cpu, size_t size)
+{
+	const struct bench_pu *pu = NULL;
+	hwloc_obj_t node;
+	void *m;
+
+	if (size == 0)
+		size = 1;
+	if (cpu >= 0 && cpu < p->ncpus && p->pu[cpu] >= 0)
+		pu = bench_topo_pu(t, p->pu[cpu]);
+	if (t->nnodes < 2) {
+		bench_membind_say("one NUMA node: memory not node-bound "
+		    "(nothing to choose)");
+		goto fallback;
+	}
+	if (pu == NULL) {
+		bench_membind_say("policy none: memory placed by first touch");
+		goto fallback;
+	}
+	node = hwloc_get_numanode_obj_by_os_index(t->topo,
+	    (unsigned)t->node_os[pu->node]);
+	if (node == NULL || !t->thissystem) {
+		bench_membind_say("topology is not this machine: memory not "
+		    "node-bound");
+		goto fallback;
+	}
+	m = hwloc_alloc_membind(t->topo, size, node->nodeset,
+	    HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET);
+	if (m == NULL) {
+		if (errno != ENOSYS && errno != EXDEV)
+			return NULL;
+		bench_membind_say("membind unsupported by the OS: memory not "
+		    "node-bound");
+		goto fallback;
+	}
+	/* Zeroing also first-touches every page on the bound node. */
+	memset(m, 0, size);
+	return m;
+fallback:
+	m = hwloc_alloc(t->topo, size);
+	if (m != NULL)
+		memset(m, 0, size);
+	return m;
+}
+
+void
+bench_pin_free(const struct bench_topo *t, void *m, size_t size)
+{
+	if (m == NULL)
+		return;
+	if (size == 0)
+		size = 1;
+	hwloc_free(t->topo, m, size);
+}
