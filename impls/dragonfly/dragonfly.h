@@ -83,6 +83,8 @@
 
 /* reap_config.variant bits. */
 #define DF_VARIANT_NO_EXIT_INTERLOCK 0x1u /* mutant (c): see df_sys.c */
+#define DF_VARIANT_NOCLDWAIT	0x2u	/* parents set PS_NOCLDWAIT: exit1
+					   reparents the zombie to init */
 
 /* ---- structures --------------------------------------------------------- */
 
@@ -198,12 +200,16 @@ struct reap_sys {			/* one booted model system */
 	_Atomic uint64_t s_early_frees;	/* a: mutant only, see lwp_dispose */
 };
 
+extern const struct reap_ops reap_design_dragonfly;
+extern const struct reap_ops reap_design_dragonfly_2010;
+
 /* ---- df_proc.c ---------------------------------------------------------- */
 void	df_proc_hold(struct reap_proc *);		/* PHOLD */
 void	df_proc_rele(struct reap_proc *);		/* PRELE */
 int	df_proc_holdzomb(struct reap_proc *);		/* PHOLDZOMB */
 void	df_proc_relezomb(struct reap_proc *);		/* PRELEZOMB */
 void	df_proc_stall(struct reap_proc *, const char *wmesg, unsigned count);
+void	df_proc_ksignal(struct reap_proc *);		/* ksignal's locks */
 void	df_proc_add_allproc(struct reap_proc *);
 void	df_proc_move_allproc_zombie(struct reap_proc *);
 void	df_proc_remove_zombie(struct reap_proc *);

@@ -1,0 +1,315 @@
+/*
+ * df_exit.c - DragonFly BSD's exit path: killalllwps/killlwps, exit1,
+ * lwp_exit, and the two syscalls the common header exposes.
+ *
+ * Models sys/kern/kern_exit.c of 000_f05ec27309e263c0.txt ("dragonfly");
+ * with reap_sys.s_v2010 set, of 001_5c7687d2cff1a8b0.txt where it differs
+ * ("dragonfly-2010").
+ *
+ * States of an LWP
+ * ----------------
+ *
+ *   lwp_fork        lwp_enter        killlwps / own call
+ *   (in p_lwps,  -> (carrier,     -> (LWP_MP_WEXIT;  -> lwp_exit under p_token:
+ *    p_nthreads++)   TDF_RUNNING)      lwp_killed())      lwp_lock drained, PHOLD(p),
+ *                                                         --p_nthreads
+ *                                                              |
+ *             +------------------ non-master -------------------+---- master (exit1) ----+
+ *             v                                                                          v
+ *   off p_lwps, on deadlwp_list[cpu],                                    left in p_lwps;
+ *   deadlwp_task[cpu] enqueued                                           parent's kern_wait
+ *             |                                                          reaps it
+ *             v                                                                          |
+ *   carrier: TDF_EXITING, last stack use, clear TDF_RUNNING, TDF_MP_EXITSIG  <-----------+
+ *             |   (df_lwp_switchout; 2010: the RUNNING clear is final)
+ *             v
+ *   reaplwp: lwp_wait (EXITSIG interlock; lwp_lock, td flags tick polls)
+ *            -> lwp_dispose: PRELE(p), free
+ *
+ * States of a process
+ * -------------------
+ *
+ *   SIDL -> SACTIVE -> P_WEXIT (killalllwps: others killed, p_nthreads 1)
+ *        -> SZOMB (proc_move_allproc_zombie after PSTALL; p_waitgen++ on
+ *           the parent; children to init) -> master lwp_exit (wakes the
+ *           parent late) -> kern_wait: PHOLDZOMB, p_nthreads 0, master
+ *           reaped, PSTALL, unlinked, freed.
+ *
+ * Locks and their order
+ * ---------------------
+ *
+ *   parent q->p_token  ->  child p->p_token  ->  proc_tokens[n]
+ *   p->p_token  ->  init->p_token  ->  child->p_token     (exit1 reparent)
+ *   p->p_token  ->  deadlwp_token[cpu]                    (lwp_exit)
+ *   p->p_token  ->  lwp_token                             (killlwps)
+ *   deadlwp_token[cpu]  (reaper; sleeps in lwp_wait with it "held")
+ *
+ * These are LWKT tokens: a thread that sleeps, or waits for a token,
+ * gives up every token it holds and gets them all back before it runs
+ * again.  So tokens serialise only between blocking points; each loop
+ * below that sleeps revalidates what it saw.  Waits on counts nobody
+ * signals (lwp_lock, the 2010 p_lock) are tick polls, as in the seeds.
+ */
+#include "dragonfly.h"
+
+/*
+ * Models killlwps() in 000_f05ec27309e263c0.txt: post SIGKILL to every
+ * other LWP, then sleep until they have left p_nthreads.  The caller holds
+ * p->p_token (released while it sleeps).
+ */
+static void
+df_lwp_killothers(struct reap_lwp *lp)
+{
+	struct reap_proc *p = lp->lwp_proc;
+	bool v2010 = p->p_sys->s_v2010;
+	struct reap_lwp *tlp;
+	uint32_t mp;
+
+	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
+	DF_LIST_FOREACH(tlp, &p->p_lwps, lwp_entry) {
+		df_lwp_hold(tlp);
+		lwkt_gettoken(&tlp->lwp_token);
+		mp = atomic_load_explicit(&tlp->lwp_mpflags,
+		    memory_order_relaxed);
+		if ((mp & LWP_MP_WEXIT) == 0) {
+			/* 2010 signals first; the modern seed flags first. */
+			if (v2010)
+				df_lwp_signal(tlp);
+			atomic_fetch_or_explicit(&tlp->lwp_mpflags,
+			    LWP_MP_WEXIT, memory_order_acq_rel);
+			if (!v2010)
+				df_lwp_signal(tlp);
+		}
+		lwkt_reltoken(&tlp->lwp_token);
+		df_lwp_rele(tlp);
+	}
+	KERN_INJECT("dragonfly.killlwps.signalled");
+	if (!v2010)
+		wakeup(p);		/* tstop()s: interlocked by p_token */
+	while (p->p_nthreads > 1)
+		tsleep(&p->p_nthreads, 0, "killlwps", 0);
+}
+
+/*
+ * Models killalllwps(0) in 000_f05ec27309e263c0.txt: the P_WEXIT
+ * interlock (EALREADY for the loser of two racing exit1s), the temporary
+ * stop (modern only), then killlwps.  The caller holds p->p_token.
+ */
+int
+df_lwp_killall(struct reap_lwp *lp)
+{
+	struct reap_proc *p = lp->lwp_proc;
+	bool v2010 = p->p_sys->s_v2010;
+	bool fakestop = false;
+
+	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
+	if (p->p_flags & P_WEXIT)
+		return EALREADY;
+	p->p_flags |= P_WEXIT;
+	if (!v2010 && (atomic_load_explicit(&lp->lwp_mpflags,
+	    memory_order_relaxed) & LWP_MP_WSTOP) == 0) {
+		atomic_fetch_or_explicit(&lp->lwp_mpflags, LWP_MP_WSTOP,
+		    memory_order_relaxed);
+		++p->p_nstopped;
+		fakestop = true;
+		wakeup(&p->p_nstopped);
+	}
+	atomic_fetch_or_explicit(&lp->lwp_mpflags, LWP_MP_WEXIT,
+	    memory_order_acq_rel);
+	if (p->p_nthreads > 1)
+		df_lwp_killothers(lp);
+	if (fakestop) {
+		atomic_fetch_and_explicit(&lp->lwp_mpflags, ~LWP_MP_WSTOP,
+		    memory_order_relaxed);
+		--p->p_nstopped;
+	}
+	return 0;
+}
+
+/*
+ * Models exit1() in 000_f05ec27309e263c0.txt (001_5c7687d2cff1a8b0.txt
+ * for the 2010 variant).  Signals, ttys, ptrace, vkernels and the reaper
+ * (procctl) facility are not modelled; the releases of unmodelled
+ * resources are kern_work() stand-ins at the seed's places.
+ */
+void
+df_proc_exit1(struct reap_lwp *lp, int rv)
+{
+	struct reap_proc *p = lp->lwp_proc;
+	struct reap_sys *sys = p->p_sys;
+	struct reap_proc *pp, *q, *reproc;
+
+	lwkt_gettoken(&p->p_token);
+	KASSERT(p != sys->s_initproc, "init died");
+	if (df_lwp_killall(lp) != 0) {
+		/* Lost the race: another LWP does the master exit. */
+		df_lwp_exit1(lp, 0, NULL);
+		return;
+	}
+	p->p_flags |= P_POSTEXIT;
+	p->p_xstat = rv;
+	/* exit_list callouts, timers, sigio, fdfree, semexit. */
+	kern_work();
+	if (sys->s_v2010) {
+		/* vmspace_exitbump + sysref_put, under p_token. */
+		kern_work();
+	} else {
+		/* vmspace_relexit with p_token released (long RSS scans). */
+		lwkt_reltoken(&p->p_token);
+		KERN_INJECT("dragonfly.exit1.relexit");
+		kern_work();
+		lwkt_gettoken(&p->p_token);
+	}
+	/* Session/tty, fixjobc, acct_process, ktrace, text vnode. */
+	kern_work();
+
+	df_proc_move_allproc_zombie(p);
+	if (!sys->s_v2010) {
+		/* The p_waitgen interlock with the parent's kern_wait. */
+		pp = atomic_load_explicit(&p->p_pptr, memory_order_relaxed);
+		atomic_fetch_add_explicit(&pp->p_waitgen, 1,
+		    memory_order_seq_cst);
+	}
+
+	/*
+	 * Reparent our children to init (the reaper_get() of the modern
+	 * seed; initproc in 2010).  The modern seed also takes each child's
+	 * p_token and revalidates; 2010 walks the list under init's token.
+	 */
+	reproc = NULL;
+	if (!DF_LIST_EMPTY(&p->p_children)) {
+		reproc = sys->s_initproc;
+		df_proc_hold(reproc);
+		lwkt_gettoken(&reproc->p_token);
+		while ((q = DF_LIST_FIRST(&p->p_children)) != NULL) {
+			if (!sys->s_v2010) {
+				df_proc_hold(q);
+				lwkt_gettoken(&q->p_token);
+				if (q != DF_LIST_FIRST(&p->p_children)) {
+					lwkt_reltoken(&q->p_token);
+					df_proc_rele(q);
+					continue;
+				}
+			}
+			DF_LIST_REMOVE(q, p_sibling);
+			DF_LIST_INSERT_HEAD(&reproc->p_children, q, p_sibling);
+			atomic_store_explicit(&q->p_pptr, reproc,
+			    memory_order_relaxed);
+			if (!sys->s_v2010) {
+				lwkt_reltoken(&q->p_token);
+				df_proc_rele(q);
+			}
+		}
+		lwkt_reltoken(&reproc->p_token);
+		wakeup(reproc);
+	}
+
+	/* A parent with PS_NOCLDWAIT leaves the zombie to init. */
+	if (sys->s_variant & DF_VARIANT_NOCLDWAIT) {
+		if (reproc == NULL) {
+			reproc = sys->s_initproc;
+			df_proc_hold(reproc);
+		}
+		df_proc_reparent(p, reproc);
+	}
+	if (reproc != NULL)
+		df_proc_rele(reproc);
+
+	/*
+	 * Signal the (possibly new) parent.  Only ksignal's locking is
+	 * modelled (modern seed: lwpsignal takes pp->p_token, which
+	 * interlocks with a parent in kern_wait); 2010 wakes it here.
+	 */
+	pp = atomic_load_explicit(&p->p_pptr, memory_order_relaxed);
+	df_proc_hold(pp);
+	if (sys->s_v2010)
+		wakeup(pp);
+	else
+		df_proc_ksignal(pp);
+	df_proc_rele(pp);
+
+	/* pp stays the right wakeup() address even if it goes stale. */
+	df_lwp_exit1(lp, 1, sys->s_v2010 ? NULL : pp);
+}
+
+/*
+ * Models lwp_exit() in 000_f05ec27309e263c0.txt: called with p->p_token
+ * held, releases it.  A non-master LWP leaves the tree and goes to this
+ * CPU's reaper; the master (exit1) stays for kern_wait.  The wakeups are
+ * issued after p_token is released, as late as possible.  Returns only
+ * after the carrier's final off-CPU store (df_lwp_switchout).
+ */
+void
+df_lwp_exit1(struct reap_lwp *lp, int masterexit, void *waddr)
+{
+	struct reap_proc *p = lp->lwp_proc;
+	struct reap_sys *sys = p->p_sys;
+	bool dowake, joinwake;
+
+	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
+	atomic_fetch_or_explicit(&lp->lwp_mpflags, LWP_MP_WEXIT,
+	    memory_order_acq_rel);
+	/* usched release_curproc, vkernel/vmm, kqueue_terminate, crfree. */
+	kern_work();
+	/* Nobody wakes us when lwp_lock drops: poll each tick. */
+	while (atomic_load_explicit(&lp->lwp_lock, memory_order_acquire) > 0)
+		tsleep(lp, 0, "lwpexit", 1);
+	/* Until the LWP is disposed of, wait*() must not free p. */
+	df_proc_hold(p);
+	kern_zombie_inc(sys->s_machine);
+
+	joinwake = false;
+	if (masterexit == 0) {
+		lp->lwp_thread.td_exitcpu = mycpuid();
+		DF_LIST_REMOVE(lp, lwp_entry);
+		--p->p_nthreads;
+		if (lp->lwp_joinrec != NULL) {
+			df_join_exited(lp);
+			joinwake = true;
+		}
+		if (p->p_nlwpwait > 0)
+			joinwake = true;	/* waiters recheck EDEADLK */
+		df_deadlwp_insert(lp);
+	} else {
+		--p->p_nthreads;
+	}
+	if (sys->s_v2010)
+		dowake = p->p_nthreads <= 1;
+	else
+		dowake = (p->p_flags & P_MAYBETHREADED) && p->p_nthreads <= 1;
+
+	lwkt_reltoken(&p->p_token);
+	KERN_INJECT("dragonfly.exit.late_wakeup");
+	if (dowake)
+		wakeup(&p->p_nthreads);
+	if (waddr != NULL)
+		wakeup(waddr);
+	if (joinwake)
+		wakeup(&p->p_joinzomb);
+	df_lwp_switchout(lp);
+}
+
+/*
+ * ops->lwp_exit: models sys_extexit(EXTEXIT_LWP) in
+ * 000_f05ec27309e263c0.txt.  The last LWP does the real exit1 instead.
+ */
+void
+df_sys_extexit(struct reap_lwp *lp)
+{
+	struct reap_proc *p = lp->lwp_proc;
+
+	lwkt_gettoken(&p->p_token);
+	if (p->p_nthreads > 1) {
+		df_lwp_exit1(lp, 0, NULL);	/* releases p_token */
+		return;
+	}
+	lwkt_reltoken(&p->p_token);
+	df_proc_exit1(lp, 0);
+}
+
+/* ops->proc_exit: models sys_exit() in 000_f05ec27309e263c0.txt. */
+void
+df_sys_exit(struct reap_lwp *lp, int status)
+{
+	df_proc_exit1(lp, status);
+}

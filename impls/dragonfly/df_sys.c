@@ -1,0 +1,179 @@
+/*
+ * df_sys.c - boot and shutdown of a model DragonFly system, stats, and the
+ * two design tables: "dragonfly" (000_f05ec27309e263c0.txt) and
+ * "dragonfly-2010" (001_5c7687d2cff1a8b0.txt).
+ */
+#include <stdlib.h>
+
+#include "dragonfly.h"
+
+/*
+ * Boot: the machine, the allproc lists, the per-CPU reapers (models
+ * procinit() and deadlwp_init()) and init, pid 1, with one master LWP that
+ * the harness runs init's wait loop on.
+ */
+static struct reap_sys *
+df_sys_boot(const struct reap_config *cfg, const struct reap_ops *ops,
+    bool v2010)
+{
+	struct reap_sys *sys;
+	struct reap_proc *init;
+
+	sys = calloc(1, sizeof(*sys));
+	KASSERT(sys != NULL, "out of memory");
+	sys->s_machine = kern_machine_create(cfg);
+	KASSERT(sys->s_machine != NULL, "kern_machine_create failed");
+	kern_attach(sys->s_machine);
+	sys->s_ops = ops;
+	sys->s_v2010 = v2010;
+	sys->s_variant = cfg->variant;
+	sys->s_ncpus = kern_ncpus(sys->s_machine);
+	sys->s_hz = kern_hz(sys->s_machine);
+	atomic_init(&sys->s_nextpid, 1);
+	for (int i = 0; i < ALLPROC_HSIZE; i++) {
+		lwkt_token_init(&sys->s_proc_tokens[i], "allproc");
+		DF_LIST_INIT(&sys->s_allprocs[i]);
+	}
+	lwkt_token_init(&sys->s_proc_token, "proc_token");
+	DF_LIST_INIT(&sys->s_allproc);
+	DF_LIST_INIT(&sys->s_zombproc);
+	df_deadlwp_init(sys);
+
+	init = df_proc_alloc(sys);
+	lwkt_gettoken(&init->p_token);
+	df_proc_add_allproc(init);
+	KASSERT(init->p_pid == 1, "init is not pid 1");
+	sys->s_initlwp = df_lwp_fork(init, false);
+	atomic_store_explicit(&init->p_stat, SACTIVE, memory_order_release);
+	lwkt_reltoken(&init->p_token);
+	sys->s_initproc = init;		/* not counted: see reap_stats */
+	return sys;
+}
+
+static struct reap_sys *
+df_sys_create(const struct reap_config *cfg)
+{
+	return df_sys_boot(cfg, &reap_design_dragonfly, false);
+}
+
+static struct reap_sys *
+df_sys_create_2010(const struct reap_config *cfg)
+{
+	return df_sys_boot(cfg, &reap_design_dragonfly_2010, true);
+}
+
+/*
+ * Shut down: every process but init has been reaped.  Drain the reapers,
+ * then free init (whose master LWP never exits; the harness has stopped
+ * running it) and the machine.
+ */
+static void
+df_sys_destroy(struct reap_sys *sys)
+{
+	struct reap_proc *init = sys->s_initproc;
+	struct reap_lwp *lp;
+
+	kern_attach(sys->s_machine);
+	KASSERT(DF_LIST_EMPTY(&init->p_children),
+	    "sys_destroy: processes left unreaped");
+	df_deadlwp_fini(sys);
+	while ((lp = DF_LIST_FIRST(&init->p_lwps)) != NULL) {
+		DF_LIST_REMOVE(lp, lwp_entry);
+		init->p_nthreads--;
+		free(lp->lwp_joinrec);
+		free(lp);
+	}
+	df_proc_free(init);
+	kern_machine_destroy(sys->s_machine);
+	free(sys);
+}
+
+static struct reap_lwp *
+df_sys_initlwp(struct reap_sys *sys)
+{
+	return sys->s_initlwp;
+}
+
+static int
+df_sys_threads(struct reap_sys *sys, pid_t *tids, int max)
+{
+	return kern_machine_threads(sys->s_machine, tids, max);
+}
+
+/* Every dragonfly counter is a kernel counter (kern_count, zombie gauge). */
+static void
+df_sys_stats(struct reap_sys *sys, struct reap_stats *st)
+{
+	kern_stats_fill(sys->s_machine, st);
+}
+
+static bool
+df_ops_lwp_killed(struct reap_lwp *lp)
+{
+	return df_lwp_killed(lp);
+}
+
+static void
+df_ops_lwp_rele(struct reap_lwp *lp)
+{
+	df_lwp_rele(lp);
+}
+
+#ifdef REAP_MUTANTS
+static const struct reap_mutant df_mutants[] = {
+	{ "dragonfly-no-exit-interlock", DF_VARIANT_NO_EXIT_INTERLOCK,
+	  "reaplwp() disposes of a dead LWP without lwp_wait(): it can free "
+	  "the LWP while its carrier is still on its CPU "
+	  "(000_f05ec27309e263c0.txt reaplwp/lwp_wait)" },
+	{ NULL, 0, NULL },
+};
+static const struct reap_mutant df_mutants_2010[] = {
+	{ "dragonfly-2010-no-exit-interlock", DF_VARIANT_NO_EXIT_INTERLOCK,
+	  "reaplwp() disposes of a dead LWP without lwp_wait()'s td_flags "
+	  "poll (001_5c7687d2cff1a8b0.txt reaplwp/lwp_wait)" },
+	{ NULL, 0, NULL },
+};
+#define DF_MUTANTS	df_mutants
+#define DF_MUTANTS_2010	df_mutants_2010
+#else
+#define DF_MUTANTS	NULL
+#define DF_MUTANTS_2010	NULL
+#endif
+
+#define DF_OPS_COMMON							\
+	.sys_destroy = df_sys_destroy,					\
+	.sys_initlwp = df_sys_initlwp,					\
+	.sys_threads = df_sys_threads,					\
+	.proc_create = df_proc_create,					\
+	.proc_pid = df_proc_pid,					\
+	.lwp_create = df_lwp_create,					\
+	.lwp_id = df_lwp_id,						\
+	.lwp_proc = df_lwp_proc,					\
+	.lwp_enter = df_lwp_enter,					\
+	.lwp_killed = df_ops_lwp_killed,				\
+	.lwp_exit = df_sys_extexit,					\
+	.lwp_wait = df_lwp_join,					\
+	.proc_exit = df_sys_exit,					\
+	.proc_wait = df_proc_wait,					\
+	.lwp_hold = df_lwp_find,					\
+	.lwp_rele = df_ops_lwp_rele,					\
+	.stats = df_sys_stats
+
+const struct reap_ops reap_design_dragonfly = {
+	.name = "dragonfly",
+	.about = "DragonFly BSD kern_exit.c a3127495: p_token, per-CPU "
+	    "deadlwp lists/tokens/taskqueue reapers, EXITSIG interlock, "
+	    "PHOLDZOMB/PSTALL, p_waitgen",
+	.mutants = DF_MUTANTS,
+	.sys_create = df_sys_create,
+	DF_OPS_COMMON,
+};
+
+const struct reap_ops reap_design_dragonfly_2010 = {
+	.name = "dragonfly-2010",
+	.about = "DragonFly BSD kern_exit.c, 2010: one global deadlwp_token, "
+	    "lwp_wait tick polls only, p_lock polled with hz sleeps",
+	.mutants = DF_MUTANTS_2010,
+	.sys_create = df_sys_create_2010,
+	DF_OPS_COMMON,
+};
