@@ -87,7 +87,6 @@ struct reap_lwp {
 	LIST_ENTRY(reap_lwp) l_sibling;	/* p: on p_lwps */
 	LIST_ENTRY(reap_lwp) l_list;	/* g (G): on alllwp */
 	uint64_t	l_ncsw;		/* !: switches (written at switch-out) */
-	uint64_t	l_rtime;	/* !: run time stand-in */
 };
 
 LIST_HEAD(nb_lwplist, reap_lwp);
@@ -97,7 +96,6 @@ struct reap_proc {
 	struct nb_sys	*p_sys;		/* (: the system */
 	pid_t		p_pid;		/* (: process ID */
 	struct kmutex	p_lock;		/* process state lock (2007 p_smutex) */
-	struct kmutex	p_mutex;	/* 2007: process reference lock */
 	struct kcondvar	p_lwpcv;	/* p: LWP state changes */
 	struct kcondvar	p_waitcv;	/* g (G): children state changes */
 	struct kcondvar	p_refcv;	/* p: 2007: LWP references drained */
@@ -114,7 +112,6 @@ struct reap_proc {
 	int		p_sflag;	/* p: PS_WEXIT */
 	_Atomic int	p_stat;		/* g, p: S* (a: relaxed) */
 	int		p_xstat;	/* g: exit status for wait */
-	int		p_refcnt;	/* 2007 p_mutex: process references */
 
 	struct reap_proc *p_pptr;	/* g: parent */
 	struct nb_proclist p_children;	/* g: children */

@@ -1,0 +1,369 @@
+/*
+ * nb_2007.c - the netbsd-2007 variant: kern_lwp.c 1.54
+ * (004_db5a9877fa6c9061.txt) where it differs from 1.252.
+ *
+ *  - p_lock stands for p_smutex (the per-process state mutex); a second
+ *    condvar p_refcv carries reference drops, and an LWP holds one
+ *    reference on itself until lwp_drainrefs drops it.
+ *  - Every LWP's lock is the one global sched_mutex (no per-CPU locks).
+ *  - The global alllwp list is under proclist_mutex; LWP IDs are a
+ *    per-process counter (p_nlwpid), not pid-table slots, and lookups by
+ *    ID walk p_lwps.
+ *  - lwp_wait1 has no first-waiter logic; exit_lwps' waits
+ *    (LWPWAIT_EXITCONTROL) are untimed; deadlock is detected by counting
+ *    (p_nrlwps <= p_nlwpwait + p_ndlwps).
+ *  - lwp_free adjusts the counters, drops p_smutex and only then spins
+ *    until the LWP is off its CPU (ci_curlwp != l, modelled by the same
+ *    LP_RUNNING release/acquire pair); it does not reset l_stat or
+ *    broadcast, and frees no ID.  For the last LWP, proc_free spins.
+ * Everything else (exit1, exit_lwps, wait, proc_free) is in nb_exit.c.
+ */
+#include <string.h>
+
+#include "netbsd.h"
+
+/*
+ * Models newlwp() in 004_db5a9877fa6c9061.txt.  The seed peeks at
+ * p_zomblwp unlocked and takes p_smutex only if it is set; the model
+ * takes p_smutex once up front because the common interface must refuse
+ * to create an LWP in an exiting process (PS_WEXIT).
+ */
+struct reap_lwp *
+nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
+{
+	struct nb_sys *ns = p->p_sys;
+	struct reap_lwp *l2, *isfree;
+	lwpid_t lid;
+
+	mutex_enter(&p->p_lock);
+	if ((p->p_sflag & PS_WEXIT) != 0) {
+		mutex_exit(&p->p_lock);
+		return NULL;
+	}
+	if ((isfree = atomic_load_explicit(&p->p_zomblwp,
+	    memory_order_relaxed)) != NULL) {
+		atomic_store_explicit(&p->p_zomblwp, NULL,
+		    memory_order_relaxed);
+		KERN_INJECT("netbsd.create.zomb_taken");
+		nb7_lwp_free(isfree, true, false);	/* releases p_smutex */
+		l2 = isfree;
+		memset(l2->l_startzero, 0, sizeof(*l2) -
+		    offsetof(struct reap_lwp, l_startzero));
+		kern_count(KC_LWP_RECYCLE);
+	} else {
+		mutex_exit(&p->p_lock);
+		l2 = nb_cache_get(ns);		/* pool_get(&lwp_pool) */
+		kern_count(KC_LWP_ALLOC);
+	}
+
+	KASSERT(nb_lwp_stat(l2) == LSIDL, "new lwp not idle");
+	atomic_store_explicit(&l2->l_proc, p, memory_order_release);
+	l2->l_refcnt = 1;			/* its own, see drainrefs */
+	atomic_store_explicit(&l2->l_mutex, &ns->ns_sched_mutex,
+	    memory_order_release);
+	l2->l_cpu = mycpuid() % ns->ns_ncpus;
+
+	mutex_enter(&p->p_lock);
+	if ((flags & REAP_DETACHED) != 0) {
+		l2->l_prflag = LPR_DETACHED;
+		p->p_ndlwps++;
+	} else
+		l2->l_prflag = 0;
+	if (++p->p_nlwpid <= 0)
+		p->p_nlwpid = 1;
+	lid = p->p_nlwpid;
+	atomic_store_explicit(&l2->l_lid, lid, memory_order_relaxed);
+	LIST_INSERT_HEAD(&p->p_lwps, l2, l_sibling);
+	p->p_nlwps++;
+	mutex_exit(&p->p_lock);
+
+	mutex_enter(&ns->ns_proclist_mutex);
+	LIST_INSERT_HEAD(&ns->ns_alllwp, l2, l_list);
+	mutex_exit(&ns->ns_proclist_mutex);
+
+	kern_count(KC_LWP_CREATE);
+	nb7_lwp_start(l2);
+	*lidp = lid;
+	return l2;
+}
+
+/*
+ * Models the start of a new LWP in sys__lwp_create() / fork1() of the
+ * 2007 kernel: under p_smutex and sched_mutex it becomes runnable and is
+ * counted in p_nrlwps; it inherits a pending exit.
+ */
+void
+nb7_lwp_start(struct reap_lwp *l)
+{
+	struct reap_proc *p = l->l_proc;
+
+	mutex_enter(&p->p_lock);
+	nb_lwp_lock(l);
+	KASSERT(nb_lwp_stat(l) == LSIDL, "starting a non-idle lwp");
+	atomic_store_explicit(&l->l_stat, LSRUN, memory_order_relaxed);
+	if ((p->p_sflag & PS_WEXIT) != 0)
+		atomic_store_explicit(&l->l_kill, 1, memory_order_relaxed);
+	p->p_nrlwps++;
+	nb_lwp_unlock(l);
+	mutex_exit(&p->p_lock);
+}
+
+/*
+ * Models lwp_exit() in 004_db5a9877fa6c9061.txt.  Differences from 1.252:
+ * p_smutex is dropped right after p_nzlwps++, alllwp is under
+ * proclist_mutex, references drain on p_refcv before (not in a loop
+ * with) the zombie slot, which is emptied with a while loop.
+ */
+void
+nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
+{
+	struct reap_proc *p = l->l_proc;
+	struct nb_sys *ns = p->p_sys;
+	struct reap_lwp *l2;
+
+	KASSERT(l->l_td == kern_curtd(), "lwp_exit by another thread");
+	KASSERT(nb_lwp_stat(l) == LSONPROC, "lwp_exit of a non-running lwp");
+
+	mutex_enter(&p->p_lock);
+	if (p->p_nlwps - p->p_nzlwps == 1) {
+		KASSERT(p != ns->ns_initproc, "init exiting");
+		nb_exit1(l, 0);			/* releases p_smutex */
+		return;
+	}
+	p->p_nzlwps++;
+	mutex_exit(&p->p_lock);
+
+	/* e_lwp_exit, specificdata_fini, kauth_cred_free. */
+	kern_work();
+
+	mutex_enter(&ns->ns_proclist_mutex);
+	LIST_REMOVE(l, l_list);
+	mutex_exit(&ns->ns_proclist_mutex);
+
+	mutex_enter(&p->p_lock);
+	nb7_lwp_drainrefs(l);
+	if ((l->l_prflag & LPR_DETACHED) != 0) {
+		while ((l2 = atomic_load_explicit(&p->p_zomblwp,
+		    memory_order_relaxed)) != NULL) {
+			atomic_store_explicit(&p->p_zomblwp, NULL,
+			    memory_order_relaxed);
+			KERN_INJECT("netbsd.exit.zomb_slot");
+			nb7_lwp_free(l2, false, false);	/* releases p_smutex */
+			mutex_enter(&p->p_lock);
+		}
+		atomic_store_explicit(&p->p_zomblwp, l, memory_order_relaxed);
+	}
+
+	kern_zombie_inc(ns->ns_mach);
+	nb_lwp_lock(l);
+	atomic_store_explicit(&l->l_stat, LSZOMB, memory_order_relaxed);
+	nb_lwp_unlock(l);
+	p->p_nrlwps--;
+	if (!nb_mutant(ns, NB_MUT_BCAST_AFTER_UNLOCK)) {
+		cv_broadcast(&p->p_lwpcv);
+		mutex_exit(&p->p_lock);
+	} else {
+		/* Mutant: 002_24cbc6be5b19c4d0.txt's order. */
+		mutex_exit(&p->p_lock);
+		KERN_INJECT("netbsd.exit.after_unlock");
+		cv_broadcast(&p->p_lwpcv);
+	}
+
+	/* cpu_lwp_free, pmap_deactivate, cpu_exit. */
+	nb_lwp_switchaway(l);
+}
+
+/*
+ * Models lwp_free() in 004_db5a9877fa6c9061.txt.  Unless `last`, p_smutex
+ * is held on entry and released before the on-CPU spin.
+ */
+void
+nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
+{
+	struct reap_proc *p = l->l_proc;
+	struct nb_sys *ns = p->p_sys;
+	unsigned count = SPINLOCK_BACKOFF_MIN;
+
+	KASSERT(nb_lwp_stat(l) == LSZOMB, "freeing a live lwp");
+	if (!last) {
+		KASSERT_MUTEX_OWNED(&p->p_lock);
+		LIST_REMOVE(l, l_sibling);
+		p->p_nlwps--;
+		p->p_nzlwps--;
+		if ((l->l_prflag & LPR_DETACHED) != 0)
+			p->p_ndlwps--;
+		mutex_exit(&p->p_lock);
+
+		/* Still on its CPU?  Spin, holding no lock. */
+		KERN_INJECT("netbsd.free.before_spin");
+		if (!nb_mutant(ns, NB_MUT_FREE_WHILE_RUNNING)) {
+			while ((atomic_load_explicit(&l->l_pflag,
+			    memory_order_acquire) & LP_RUNNING) != 0)
+				kern_backoff(&count);
+		}
+	}
+
+	/* sigclear, cv_destroy, turnstile, cpu_lwp_free2, uvm_lwp_exit. */
+	kern_work();
+
+	/* pool_put/recycling wants it idle (lwp_pool's constructed state). */
+	nb_lwp_lock(l);
+	atomic_store_explicit(&l->l_stat, LSIDL, memory_order_relaxed);
+	nb_lwp_unlock(l);
+
+	kern_zombie_dec(ns->ns_mach);
+	kern_count(KC_LWP_FREE);
+	if (!recycle)
+		nb_cache_put(ns, l);
+}
+
+/*
+ * Models lwp_wait1() in 004_db5a9877fa6c9061.txt.  p_smutex held on entry
+ * and return.  Two adaptations to the common interface: a specific LID
+ * naming a detached LWP is EINVAL (the seed answers ESRCH), and a waiter
+ * of an exiting process gets EINTR (the seed: EDEADLK).
+ */
+int
+nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
+    bool exitcontrol) KERN_NO_TSA
+{
+	struct reap_proc *p = l->l_proc;
+	struct reap_lwp *l2;
+	int nfound, error;
+
+	KASSERT_MUTEX_OWNED(&p->p_lock);
+
+	if (lid == atomic_load_explicit(&l->l_lid, memory_order_relaxed))
+		return EDEADLK;
+
+	p->p_nlwpwait++;
+	for (;;) {
+		/* First drain the detached zombie waiting to be reaped. */
+		while ((l2 = atomic_load_explicit(&p->p_zomblwp,
+		    memory_order_relaxed)) != NULL) {
+			atomic_store_explicit(&p->p_zomblwp, NULL,
+			    memory_order_relaxed);
+			nb7_lwp_free(l2, false, false);	/* releases p_smutex */
+			mutex_enter(&p->p_lock);
+		}
+
+		nfound = 0;
+		error = 0;
+		LIST_FOREACH(l2, &p->p_lwps, l_sibling) {
+			if (l2 == l || (lid != 0 && atomic_load_explicit(
+			    &l2->l_lid, memory_order_relaxed) != lid))
+				continue;
+			if ((l2->l_prflag & LPR_DETACHED) != 0) {
+				if (lid != 0 && !exitcontrol)
+					error = EINVAL;
+				nfound += exitcontrol;
+				continue;
+			}
+			nfound++;
+			if (nb_lwp_stat(l2) != LSZOMB)
+				continue;
+
+			if (departed != NULL)
+				*departed = atomic_load_explicit(&l2->l_lid,
+				    memory_order_relaxed);
+			KERN_INJECT("netbsd.wait.collect");
+			nb7_lwp_free(l2, false, false);	/* releases p_smutex */
+			mutex_enter(&p->p_lock);
+			p->p_nlwpwait--;
+			return 0;
+		}
+
+		if (error != 0)
+			break;
+		if (nfound == 0) {
+			error = ESRCH;
+			break;
+		}
+		if (exitcontrol) {
+			KASSERT(p->p_nlwps > 1, "exiting wait with one lwp");
+			cv_wait(&p->p_lwpcv, &p->p_lock);
+			continue;
+		}
+		/*
+		 * The seed answers EDEADLK once the process is exiting.  The
+		 * caller has then been killed (exit_lwps marked it in the
+		 * same p_smutex hold that set PS_WEXIT), which the common
+		 * interface reports as EINTR.
+		 */
+		if ((p->p_sflag & PS_WEXIT) != 0) {
+			error = EINTR;
+			break;
+		}
+		if (p->p_nrlwps <= p->p_nlwpwait + p->p_ndlwps) {
+			error = EDEADLK;
+			break;
+		}
+		if ((error = cv_wait_sig(&p->p_lwpcv, &p->p_lock)) != 0)
+			break;
+	}
+	p->p_nlwpwait--;
+	return error;
+}
+
+/*
+ * Models lwp_drainrefs() in 004_db5a9877fa6c9061.txt: drop the LWP's own
+ * reference and wait on p_refcv for the others.  p_smutex held.
+ */
+void
+nb7_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
+{
+	struct reap_proc *p = l->l_proc;
+
+	KASSERT_MUTEX_OWNED(&p->p_lock);
+	KASSERT(l->l_refcnt != 0, "drained twice");
+	l->l_refcnt--;
+	while (l->l_refcnt != 0)
+		cv_wait(&p->p_refcv, &p->p_lock);
+}
+
+/*
+ * Models lwp_delref() in 004_db5a9877fa6c9061.txt (the broadcast under
+ * p_smutex; the mutant puts back 002_24cbc6be5b19c4d0.txt's broadcast
+ * after unlocking).
+ */
+void
+nb7_lwp_delref(struct reap_lwp *l)
+{
+	struct reap_proc *p = l->l_proc;
+	int refcnt;
+
+	mutex_enter(&p->p_lock);
+	KASSERT(l->l_refcnt > 0, "delref underflow");
+	refcnt = --l->l_refcnt;
+	if (!nb_mutant(p->p_sys, NB_MUT_BCAST_AFTER_UNLOCK)) {
+		if (refcnt == 0)
+			cv_broadcast(&p->p_refcv);
+		mutex_exit(&p->p_lock);
+		return;
+	}
+	mutex_exit(&p->p_lock);
+	KERN_INJECT("netbsd.delref.after_unlock");
+	if (refcnt == 0)
+		cv_broadcast(&p->p_refcv);
+}
+
+/*
+ * Models lwp_find() in 004_db5a9877fa6c9061.txt: walk p_lwps for a live
+ * LWP with that ID.  p_smutex held.
+ */
+struct reap_lwp *
+nb7_lwp_find(struct reap_proc *p, lwpid_t lid)
+{
+	struct reap_lwp *l;
+	int stat;
+
+	KASSERT_MUTEX_OWNED(&p->p_lock);
+	LIST_FOREACH(l, &p->p_lwps, l_sibling) {
+		if (atomic_load_explicit(&l->l_lid, memory_order_relaxed) !=
+		    lid)
+			continue;
+		stat = nb_lwp_stat(l);
+		return (stat == LSIDL || stat == LSZOMB) ? NULL : l;
+	}
+	return NULL;
+}

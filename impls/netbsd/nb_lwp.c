@@ -1,0 +1,437 @@
+/*
+ * nb_lwp.c - the netbsd design: the LWP lifecycle of NetBSD's kern_lwp.c
+ * 1.252 (003_a74c0eb6d918cb61.txt) on the model kernel.
+ *
+ * States (l_stat) and who moves an LWP between them:
+ *
+ *	lwp_create          lwp_start         lwp_enter (carrier)
+ *	   LSIDL ------------> LSRUN ------------> LSONPROC
+ *	     ^                                        |  lwp_exit: p_nzlwps++,
+ *	     |                                        |  drain refs, zombie slot
+ *	     |   lwp_free: spin until !LP_RUNNING     v
+ *	     +-------------------------------------- LSZOMB ---> switch-out:
+ *	      (by lwp_wait, the next detached exit,          clear LP_RUNNING
+ *	       lwp_create's recycling, or proc_free)         (release store)
+ *
+ * The last live LWP of a process does not become a zombie through
+ * lwp_exit: it calls exit1 (nb_exit.c), which kills and collects the
+ * others, makes the process a zombie and leaves the LWP for the parent's
+ * wait to free with the process (proc_free -> lwp_free(last)).
+ *
+ * An exiting detached LWP first frees the detached zombie already parked
+ * in p->p_zomblwp (if any), then parks itself there: at most one detached
+ * zombie per process waits.  lwp_create takes the parked zombie and reuses
+ * its memory (recycle); lwp_wait drains it.
+ *
+ * Locks, in the order they are taken:
+ *	proc_lock (global adaptive mutex: alllwp, the pid table, the process
+ *	    tree)  ->  p->p_lock (adaptive: the process's LWP list, counters,
+ *	    p_zomblwp, l_prflag, l_refcnt)  ->  *l->l_mutex (the per-CPU
+ *	    spc_lwplock of the LWP's CPU: l_stat)
+ *	p->p_lwpcv (with p_lock) signals every LWP state change, reference
+ *	drop and collection; its waiters recheck everything.
+ * p_lock is never held while proc_lock is taken: lwp_exit drops p_lock to
+ * take proc_lock (alllwp) and retakes p_lock afterwards, and lwp_free
+ * releases p_lock before taking proc_lock to free the LWP ID; exit1 takes
+ * p_lock inside proc_lock.
+ *
+ * The model of "switching away into oblivion": the carrier is the pthread
+ * that runs the LWP.  LP_RUNNING is set by lwp_enter and cleared with a
+ * release store at the very end of lwp_exit (nb_lwp_switchaway, modelling
+ * mi_switch + lwp_startup); until then the carrier still writes into the
+ * LWP (l_ncsw), and lwp_free spins with an acquire load until the flag is
+ * clear.  After that store the carrier never touches the LWP again.
+ */
+#include <string.h>
+
+#include "netbsd.h"
+
+struct kspin *
+nb_cpu_lwplock(struct nb_sys *ns, int cpu)
+{
+	return &ns->ns_cpu[cpu]->spc_lwplock;
+}
+
+/*
+ * Models lwp_lock() (sys/lwp.h): lock the LWP's current lock, retrying if
+ * l_mutex moved while we waited.  Returns the lock held.
+ */
+struct kspin *
+nb_lwp_lock(struct reap_lwp *l) KERN_NO_TSA
+{
+	struct kspin *old;
+
+	for (;;) {
+		old = atomic_load_explicit(&l->l_mutex, memory_order_acquire);
+		kspin_lock(old);
+		if (atomic_load_explicit(&l->l_mutex, memory_order_relaxed) ==
+		    old)
+			return old;
+		kspin_unlock(old);
+	}
+}
+
+/* Models lwp_unlock(). */
+void
+nb_lwp_unlock(struct reap_lwp *l) KERN_NO_TSA
+{
+	struct kspin *sp;
+
+	sp = atomic_load_explicit(&l->l_mutex, memory_order_relaxed);
+	KASSERT(kspin_owned(sp), "lwp not locked");
+	kspin_unlock(sp);
+}
+
+/* Models lwp_unlock_to() in 003_a74c0eb6d918cb61.txt. */
+void
+nb_lwp_unlock_to(struct reap_lwp *l, struct kspin *new) KERN_NO_TSA
+{
+	struct kspin *old;
+
+	old = atomic_load_explicit(&l->l_mutex, memory_order_relaxed);
+	KASSERT(kspin_owned(old), "lwp not locked");
+	atomic_store_explicit(&l->l_mutex, new, memory_order_release);
+	kspin_unlock(old);
+}
+
+/*
+ * Models lwp_create() in 003_a74c0eb6d918cb61.txt.  Reaps and reuses the
+ * parked detached zombie if there is one, else takes an LWP from
+ * lwp_cache; allocates its LID in the global pid table (under proc_lock);
+ * links it under p_lock and onto alllwp under proc_lock; then starts it
+ * (lwp_start).  NULL if the process is exiting (the common interface's
+ * rule; the seed's creator would carry LW_WEXIT instead).
+ */
+struct reap_lwp *
+nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
+{
+	struct nb_sys *ns = p->p_sys;
+	struct reap_lwp *l2;
+	lwpid_t lid;
+
+	mutex_enter(&p->p_lock);
+	if ((p->p_sflag & PS_WEXIT) != 0) {
+		mutex_exit(&p->p_lock);
+		return NULL;
+	}
+
+	/* First reap any detached LWP waiting to be collected; reuse it. */
+	if ((l2 = atomic_load_explicit(&p->p_zomblwp,
+	    memory_order_relaxed)) != NULL) {
+		atomic_store_explicit(&p->p_zomblwp, NULL,
+		    memory_order_relaxed);
+		KERN_INJECT("netbsd.create.zomb_taken");
+		nb_lwp_free(l2, true, false);	/* releases p_lock */
+		memset(l2->l_startzero, 0, sizeof(*l2) -
+		    offsetof(struct reap_lwp, l_startzero));
+		kern_count(KC_LWP_RECYCLE);
+	} else {
+		mutex_exit(&p->p_lock);
+		l2 = nb_cache_get(ns);
+		kern_count(KC_LWP_ALLOC);
+	}
+
+	KASSERT(nb_lwp_stat(l2) == LSIDL, "new lwp not idle");
+	atomic_store_explicit(&l2->l_proc, p, memory_order_release);
+	l2->l_refcnt = 0;
+
+	/* LSIDL: lookups by the new ID fail until lwp_start. */
+	lid = nb_proc_alloc_lwpid(ns, p, l2);
+
+	mutex_enter(&p->p_lock);
+	if ((flags & REAP_DETACHED) != 0) {
+		l2->l_prflag = LPR_DETACHED;
+		p->p_ndlwps++;
+	} else
+		l2->l_prflag = 0;
+	/* exit1 may have begun while p_lock was dropped: the creator's
+	 * LW_WEXIT is inherited under p_lock, so exit_lwps waits for it. */
+	if ((p->p_sflag & PS_WEXIT) != 0)
+		atomic_store_explicit(&l2->l_kill, 1, memory_order_relaxed);
+	LIST_INSERT_HEAD(&p->p_lwps, l2, l_sibling);
+	p->p_nlwps++;
+	p->p_nrlwps++;
+	mutex_exit(&p->p_lock);
+
+	mutex_enter(&ns->ns_proc_lock);
+	LIST_INSERT_HEAD(&ns->ns_alllwp, l2, l_list);
+	mutex_exit(&ns->ns_proc_lock);
+
+	kern_count(KC_LWP_CREATE);
+	nb_lwp_start(l2);
+	*lidp = lid;
+	return l2;
+}
+
+/* Models lwp_start() in 003_a74c0eb6d918cb61.txt (setrunnable). */
+void
+nb_lwp_start(struct reap_lwp *l)
+{
+	struct reap_proc *p = l->l_proc;
+
+	mutex_enter(&p->p_lock);
+	nb_lwp_lock(l);
+	KASSERT(nb_lwp_stat(l) == LSIDL, "starting a non-idle lwp");
+	atomic_store_explicit(&l->l_stat, LSRUN, memory_order_relaxed);
+	nb_lwp_unlock(l);
+	mutex_exit(&p->p_lock);
+}
+
+/*
+ * Models the final mi_switch() of lwp_exit() and the LP_RUNNING clear of
+ * lwp_startup() in 003_a74c0eb6d918cb61.txt.  The carrier stops being
+ * interruptible, then, inside the window where lwp_free may already be
+ * waiting for it, still writes into the LWP (the switch accounting), and
+ * finally clears LP_RUNNING with a release store matched by lwp_free's
+ * acquire load.  The lock pointer is read before that store: after it the
+ * carrier does not touch the LWP.
+ */
+void
+nb_lwp_switchaway(struct reap_lwp *l) KERN_NO_TSA
+{
+	struct kspin *lock;
+	int pflag;
+
+	KASSERT(l->l_td == kern_curtd(), "switching away from another lwp");
+	KASSERT(nb_lwp_stat(l) == LSZOMB, "switching away alive");
+	kern_td_setsig(NULL);
+
+	KERN_INJECT("netbsd.switch.window");
+
+	lock = nb_lwp_lock(l);
+	l->l_ncsw++;
+	pflag = atomic_load_explicit(&l->l_pflag, memory_order_relaxed);
+	KASSERT((pflag & LP_RUNNING) != 0, "zombie not on its cpu");
+	atomic_store_explicit(&l->l_pflag, pflag & ~LP_RUNNING,
+	    memory_order_release);
+	kspin_unlock(lock);
+}
+
+/*
+ * Models lwp_exit() in 003_a74c0eb6d918cb61.txt.  Called by the carrier;
+ * returns when the LWP is off its CPU for good.
+ */
+void
+nb_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
+{
+	struct reap_proc *p = l->l_proc;
+	struct nb_sys *ns = p->p_sys;
+	struct reap_lwp *l2;
+
+	KASSERT(l->l_td == kern_curtd(), "lwp_exit by another thread");
+	KASSERT(nb_lwp_stat(l) == LSONPROC, "lwp_exit of a non-running lwp");
+
+	/*
+	 * The last live LWP exits the process, status 0.  Otherwise count
+	 * ourselves a zombie now so that no one else thinks it is the last.
+	 */
+	mutex_enter(&p->p_lock);
+	if (p->p_nlwps - p->p_nzlwps == 1) {
+		KASSERT(p != ns->ns_initproc, "init exiting");
+		nb_exit1(l, 0);			/* releases p_lock */
+		return;
+	}
+	p->p_nzlwps++;
+
+	/* lwp_thread_cleanup: releases p_lock (robust futexes: omitted). */
+	mutex_exit(&p->p_lock);
+
+	/* fd_free, fstrans_lwp_dtor, lwp_finispecific, kauth_cred_free,
+	 * callout_destroy. */
+	kern_work();
+
+	/* Off the global LWP list. */
+	mutex_enter(&ns->ns_proc_lock);
+	LIST_REMOVE(l, l_list);
+	mutex_exit(&ns->ns_proc_lock);
+
+	/*
+	 * Drain references, then (detached) free the zombie already parked
+	 * and park ourselves, all under one hold of p_lock: dropping it
+	 * (drain sleeps, lwp_free unlocks) restarts the checks.
+	 */
+	mutex_enter(&p->p_lock);
+	for (;;) {
+		if (nb_lwp_drainrefs(l))
+			continue;
+		if ((l->l_prflag & LPR_DETACHED) != 0) {
+			if ((l2 = atomic_load_explicit(&p->p_zomblwp,
+			    memory_order_relaxed)) != NULL) {
+				atomic_store_explicit(&p->p_zomblwp, NULL,
+				    memory_order_relaxed);
+				KERN_INJECT("netbsd.exit.zomb_slot");
+				nb_lwp_free(l2, false, false); /* releases p_lock */
+				mutex_enter(&p->p_lock);
+				continue;
+			}
+			atomic_store_explicit(&p->p_zomblwp, l,
+			    memory_order_relaxed);
+		}
+		break;
+	}
+
+	/* Publish the zombie: from here lwp_free may be gunning for us. */
+	kern_zombie_inc(ns->ns_mach);
+	nb_lwp_lock(l);
+	atomic_store_explicit(&l->l_stat, LSZOMB, memory_order_relaxed);
+	nb_lwp_unlock(l);
+	p->p_nrlwps--;
+	if (!nb_mutant(ns, NB_MUT_BCAST_AFTER_UNLOCK)) {
+		cv_broadcast(&p->p_lwpcv);
+		mutex_exit(&p->p_lock);
+	} else {
+		/* Mutant: 002_24cbc6be5b19c4d0.txt's order. */
+		mutex_exit(&p->p_lock);
+		KERN_INJECT("netbsd.exit.after_unlock");
+		cv_broadcast(&p->p_lwpcv);
+	}
+
+	/* cpu_lwp_free, then switch away into oblivion. */
+	nb_lwp_switchaway(l);
+}
+
+/*
+ * Models lwp_free() in 003_a74c0eb6d918cb61.txt.  Unless `last` (proc_free
+ * of the process's final LWP), p_lock is held on entry and released.  Waits
+ * for the LWP to leave its CPU, resets it to LSIDL on the current CPU (so
+ * stale pid-table lookups fail), unlinks it and frees its LID under
+ * proc_lock, then returns it to lwp_cache unless the caller recycles it.
+ */
+void
+nb_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
+{
+	struct reap_proc *p = l->l_proc;
+	struct nb_sys *ns = p->p_sys;
+	lwpid_t lid = atomic_load_explicit(&l->l_lid, memory_order_relaxed);
+	unsigned count = SPINLOCK_BACKOFF_MIN;
+	int cpu;
+
+	KASSERT(last || mutex_owned(&p->p_lock), "p_lock not held");
+	KASSERT(nb_lwp_stat(l) == LSZOMB, "freeing a live lwp");
+
+	/* In the unlikely event the LWP is still on its CPU, spin. */
+	KERN_INJECT("netbsd.free.before_spin");
+	if (!nb_mutant(ns, NB_MUT_FREE_WHILE_RUNNING)) {
+		while ((atomic_load_explicit(&l->l_pflag,
+		    memory_order_acquire) & LP_RUNNING) != 0)
+			kern_backoff(&count);
+	}
+
+	/* Back to LSIDL on our CPU, LWP locked (and p_lock held). */
+	nb_lwp_lock(l);
+	atomic_store_explicit(&l->l_stat, LSIDL, memory_order_relaxed);
+	cpu = mycpuid() % ns->ns_ncpus;
+	l->l_cpu = cpu;
+	nb_lwp_unlock_to(l, nb_cpu_lwplock(ns, cpu));
+
+	if (!last) {
+		LIST_REMOVE(l, l_sibling);
+		p->p_nlwps--;
+		p->p_nzlwps--;
+		if ((l->l_prflag & LPR_DETACHED) != 0)
+			p->p_ndlwps--;
+		/* Waiters in lwp_wait recheck for deadlock. */
+		cv_broadcast(&p->p_lwpcv);
+		mutex_exit(&p->p_lock);
+
+		mutex_enter(&ns->ns_proc_lock);
+		nb_proc_free_lwpid(ns, p, lid);
+		mutex_exit(&ns->ns_proc_lock);
+	}
+
+	/* sigclear, cv_destroy, lwp_ctl_free, kcpuset_unuse, l_name,
+	 * cpu_lwp_free2, uvm_lwp_exit, kdtrace_thread_dtor. */
+	kern_work();
+
+	kern_zombie_dec(ns->ns_mach);
+	kern_count(KC_LWP_FREE);
+	if (!recycle)
+		nb_cache_put(ns, l);
+}
+
+/* Models lwp_addref() in 003_a74c0eb6d918cb61.txt. */
+void
+nb_lwp_addref(struct reap_lwp *l)
+{
+	KASSERT_MUTEX_OWNED(&l->l_proc->p_lock);
+	KASSERT(nb_lwp_stat(l) != LSZOMB, "addref of a zombie");
+	l->l_refcnt++;
+}
+
+/* Models lwp_delref2() in 003_a74c0eb6d918cb61.txt. */
+void
+nb_lwp_delref2(struct reap_lwp *l)
+{
+	struct reap_proc *p = l->l_proc;
+
+	KASSERT_MUTEX_OWNED(&p->p_lock);
+	KASSERT(nb_lwp_stat(l) != LSZOMB, "delref of a zombie");
+	KASSERT(l->l_refcnt > 0, "delref underflow");
+	if (--l->l_refcnt == 0)
+		cv_broadcast(&p->p_lwpcv);
+}
+
+/* Models lwp_delref() in 003_a74c0eb6d918cb61.txt. */
+void
+nb_lwp_delref(struct reap_lwp *l)
+{
+	struct reap_proc *p = l->l_proc;
+	int refcnt;
+
+	mutex_enter(&p->p_lock);
+	if (!nb_mutant(p->p_sys, NB_MUT_BCAST_AFTER_UNLOCK)) {
+		nb_lwp_delref2(l);
+		mutex_exit(&p->p_lock);
+		return;
+	}
+	/*
+	 * Mutant: 002_24cbc6be5b19c4d0.txt's lwp_delref drops the count under
+	 * the lock and broadcasts after unlocking.  Our reference was all
+	 * that kept the process alive: once it is dropped the LWP may exit,
+	 * the process be reaped and p freed before this broadcast.
+	 */
+	KASSERT(l->l_refcnt > 0, "delref underflow");
+	refcnt = --l->l_refcnt;
+	mutex_exit(&p->p_lock);
+	KERN_INJECT("netbsd.delref.after_unlock");
+	if (refcnt == 0)
+		cv_broadcast(&p->p_lwpcv);
+}
+
+/*
+ * Models lwp_drainrefs() in 003_a74c0eb6d918cb61.txt: no new references;
+ * wait for the old ones to go.  Returns true if it slept (p_lock was
+ * dropped, so the caller's other checks must be redone).
+ */
+bool
+nb_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
+{
+	struct reap_proc *p = l->l_proc;
+	bool rv = false;
+
+	KASSERT_MUTEX_OWNED(&p->p_lock);
+	l->l_prflag |= LPR_DRAINING;
+	while (l->l_refcnt > 0) {
+		rv = true;
+		cv_wait(&p->p_lwpcv, &p->p_lock);
+	}
+	return rv;
+}
+
+/*
+ * Models lwp_find() in 003_a74c0eb6d918cb61.txt: a live LWP of p by ID
+ * (pid table lookup), excluding idle and zombie ones.  p_lock held.
+ */
+struct reap_lwp *
+nb_lwp_find(struct reap_proc *p, lwpid_t lid)
+{
+	struct reap_lwp *l;
+	int stat;
+
+	KASSERT_MUTEX_OWNED(&p->p_lock);
+	l = nb_proc_find_lwp(p, lid);
+	if (l == NULL)
+		return NULL;
+	stat = nb_lwp_stat(l);
+	return (stat == LSIDL || stat == LSZOMB) ? NULL : l;
+}

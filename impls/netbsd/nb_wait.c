@@ -1,0 +1,160 @@
+/*
+ * nb_wait.c - _lwp_wait of the netbsd design: lwp_wait() of kern_lwp.c
+ * 1.252 (003_a74c0eb6d918cb61.txt).
+ *
+ * A waiter for a specific LWP marks itself its first waiter (l_waiter) so
+ * that waiters for "any" LWP leave it alone; every waiter records what it
+ * waits for (l_waitingfor) so that two LWPs waiting on each other are
+ * caught.  When every LWP of the process is in lwp_wait, nobody can exit:
+ * EDEADLK.  exit_lwps waits with `exiting`: detached LWPs count as
+ * collectable (their zombies are drained here) and the sleep is a
+ * one-tick timed wait, after which exit_lwps kills and waits again.
+ */
+#include "netbsd.h"
+
+/* lwp_wait's pid-table lookup, minus LWPs already reset by lwp_free. */
+static struct reap_lwp *
+nb_wait_lookup(struct reap_proc *p, lwpid_t lid)
+{
+	struct reap_lwp *l2;
+
+	/*
+	 * The seed uses what proc_find_lwp returns as is; an LWP that
+	 * lwp_free has reset to LSIDL but whose ID is not yet freed is
+	 * already off p_lwps, and its memory may be back in lwp_cache, so
+	 * treat it as gone (ESRCH), as lwp_find would.
+	 */
+	l2 = nb_proc_find_lwp(p, lid);
+	if (l2 != NULL && nb_lwp_stat(l2) == LSIDL)
+		l2 = NULL;
+	return l2;
+}
+
+/*
+ * Models lwp_wait() in 003_a74c0eb6d918cb61.txt.  p_lock held on entry
+ * and on return (lwp_free drops it; we retake it).
+ */
+int
+nb_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed, bool exiting)
+    KERN_NO_TSA
+{
+	const lwpid_t curlid = atomic_load_explicit(&l->l_lid,
+	    memory_order_relaxed);
+	struct reap_proc *p = l->l_proc;
+	struct reap_lwp *l2, *next;
+	int error, nfound;
+
+	KASSERT_MUTEX_OWNED(&p->p_lock);
+
+	p->p_nlwpwait++;
+	l->l_waitingfor = lid;
+
+	for (;;) {
+		/* (PS_WCORE: core dumps are not modelled.) */
+
+		/* First drain any detached zombie waiting to be reaped. */
+		while ((l2 = atomic_load_explicit(&p->p_zomblwp,
+		    memory_order_relaxed)) != NULL) {
+			atomic_store_explicit(&p->p_zomblwp, NULL,
+			    memory_order_relaxed);
+			nb_lwp_free(l2, false, false);	/* releases p_lock */
+			mutex_enter(&p->p_lock);
+		}
+
+		nfound = 0;
+		error = 0;
+		if (lid != 0) {
+			/* A specific LID: through the pid table. */
+			l2 = nb_wait_lookup(p, lid);
+			if (l2 == NULL) {
+				error = ESRCH;
+				break;
+			}
+			if ((l2->l_prflag & LPR_DETACHED) != 0) {
+				error = EINVAL;
+				break;
+			}
+		} else
+			l2 = LIST_FIRST(&p->p_lwps);
+
+		for (; l2 != NULL; l2 = next) {
+			next = (lid != 0 ? NULL : LIST_NEXT(l2, l_sibling));
+
+			/* Waiting on a waiter of ours, or on ourselves. */
+			if (atomic_load_explicit(&l2->l_lid,
+			    memory_order_relaxed) == lid &&
+			    l2->l_waitingfor == curlid) {
+				error = EDEADLK;
+				break;
+			}
+			if (l2 == l)
+				continue;
+			if ((l2->l_prflag & LPR_DETACHED) != 0) {
+				nfound += exiting;
+				continue;
+			}
+			if (lid != 0) {
+				if (l2->l_waiter == 0)
+					l2->l_waiter = curlid;
+			} else if (l2->l_waiter != 0) {
+				/* Someone waits for it by name: theirs. */
+				nfound++;
+				continue;
+			}
+			nfound++;
+
+			if (nb_lwp_stat(l2) != LSZOMB)
+				continue;
+
+			/* Collect it. */
+			l->l_waitingfor = 0;
+			l2->l_waiter = 0;
+			p->p_nlwpwait--;
+			if (departed != NULL)
+				*departed = atomic_load_explicit(&l2->l_lid,
+				    memory_order_relaxed);
+			KERN_INJECT("netbsd.wait.collect");
+			nb_lwp_free(l2, false, false);	/* releases p_lock */
+			mutex_enter(&p->p_lock);
+			return 0;
+		}
+
+		if (error != 0)
+			break;
+		if (nfound == 0) {
+			error = ESRCH;
+			break;
+		}
+
+		/* exit_lwps: one tick, then it kicks everyone again. */
+		if (exiting) {
+			KASSERT(p->p_nlwps > 1, "exiting wait with one lwp");
+			error = cv_timedwait(&p->p_lwpcv, &p->p_lock, 1);
+			break;
+		}
+
+		/* Every LWP is in lwp_wait: nobody will ever exit. */
+		if (p->p_nlwpwait == p->p_nlwps) {
+			error = EDEADLK;
+			break;
+		}
+
+		/* Sleep until an LWP exits, is collected or is detached. */
+		if ((error = cv_wait_sig(&p->p_lwpcv, &p->p_lock)) != 0)
+			break;
+	}
+
+	/*
+	 * Nothing collected: give up our first-waiter mark so that another
+	 * waiter may take the LWP, and kick the other waiters to recheck.
+	 */
+	if (lid != 0) {
+		l2 = nb_wait_lookup(p, lid);
+		if (l2 != NULL && l2->l_waiter == curlid)
+			l2->l_waiter = 0;
+	}
+	p->p_nlwpwait--;
+	l->l_waitingfor = 0;
+	cv_broadcast(&p->p_lwpcv);
+	return error;
+}
