@@ -4,3 +4,5 @@ TESTS		+= test_kern
 test_kern_SRCS	:= tests/test_kern.c $(RT_SRCS)
 TESTS		+= conformance
 conformance_SRCS := tests/conformance.c $(RT_SRCS)
+TESTS		+= test_eventcount
+test_eventcount_SRCS := tests/test_eventcount.c $(RT_SRCS)
