@@ -139,6 +139,9 @@ struct reap_ops {
 	struct reap_lwp	*(*lwp_hold)(struct reap_proc *, lwpid_t lid);
 	void	(*lwp_rele)(struct reap_lwp *);
 
+	/* Snapshot the counters.  A design that reclaims lazily may finish
+	 * its pending reclamation here first (a quiesce point): that work
+	 * then runs, and is timed, in the caller's thread. */
 	void	(*stats)(struct reap_sys *, struct reap_stats *);
 };
 

@@ -17,11 +17,11 @@
  * Each case boots a fresh system with reap_boot() (init's wait loop runs
  * on the harness's thread), runs, joins its carriers, and then checks the
  * books (conf_end): the stats must show exactly the processes and LWPs the
- * case created, every one of them freed, no zombie LWP left, both before
- * reap_halt() (after a quiesce that lets init and the design's reapers
- * finish) and again inside sys_destroy, which reap_halt() calls after
- * init's loop has stopped.  Init itself is outstanding at both points, so
- * "balanced" means: created - freed equals what it was right after boot.
+ * case created, every one of them freed and no zombie LWP left -- first
+ * after a quiesce that lets init and the design's reapers finish (relative
+ * to the books right after boot, which hold reap_boot's sentinel), then in
+ * the final snapshot reap_halt() takes once init's loop has stopped
+ * (absolute: created == freed).
  *
  * Carriers.  Each LWP gets its own pthread (a carrier) that binds to a
  * model CPU, enters the LWP, runs a body and ends with lwp_exit or
@@ -77,12 +77,10 @@ struct conf_thr {
 
 static struct conf {
 	const struct reap_ops *ops;	/* the design under test */
-	struct reap_ops	 shim;		/* ops, sys_destroy wrapped */
 	struct reap_boot *boot;
 	struct reap_sys	*sys;
 	struct reap_stats base;		/* right after boot */
-	struct reap_stats fin;		/* inside sys_destroy */
-	bool		 fin_taken;
+	struct reap_stats fin;		/* reap_halt's final snapshot */
 	_Atomic uint64_t nprocs;	/* processes this case created */
 	_Atomic uint64_t nlwps;		/* LWPs (masters included) */
 	pthread_mutex_t	 lock;		/* thr[], nthr */
@@ -103,6 +101,19 @@ static struct conf {
 };
 
 static const struct reap_ops *O;	/* == conf.ops, for brevity */
+static char conf_stage_buf[160];	/* where the main thread is */
+static struct kern_td *_Atomic conf_main_td;
+
+/* Say where the case's main thread is, for the hang dump. */
+static void __attribute__((format(printf, 1, 2)))
+conf_stage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(conf_stage_buf, sizeof(conf_stage_buf), fmt, ap);
+	va_end(ap);
+}
 static __thread bool conf_tl_exited;	/* the carrier's LWP has exited */
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -384,7 +395,12 @@ body_pexit(struct reap_lwp *l, void *arg)
 static void
 conf_dump(void)
 {
+	struct kern_td *mtd = atomic_load(&conf_main_td);
+	const char *mw = mtd != NULL ? kern_td_wmesg(mtd) : NULL;
+
 	printf("hang in %s: what each thread waits on:\n", rt_current());
+	printf("  main: %s; at: %s\n", mw != NULL ? mw : "(running)",
+	    conf_stage_buf);
 	pthread_mutex_lock(&conf.lock);
 	for (int i = 0; i < conf.nthr; i++) {
 		struct conf_thr *t = conf.thr[i];
@@ -454,31 +470,20 @@ conf_watchdog_stop(void)
 
 /* ---- begin / end of a case: boot, books, halt --------------------------- */
 
-/* sys_destroy as reap_halt() calls it: take the final books first. */
-static void
-conf_sys_destroy(struct reap_sys *sys)
-{
-	memset(&conf.fin, 0, sizeof(conf.fin));
-	O->stats(sys, &conf.fin);
-	conf.fin_taken = true;
-	O->sys_destroy(sys);
-}
-
 static void
 conf_begin(void)
 {
 	struct reap_config cfg = { .ncpus = CONF_NCPUS, .hz = 100 };
 
 	conf_watchdog_start();
-	conf.shim = *O;
-	conf.shim.sys_destroy = conf_sys_destroy;
-	conf.fin_taken = false;
 	atomic_store(&conf.nprocs, 0);
 	atomic_store(&conf.nlwps, 0);
 	conf.tp = NULL;
 	conf.tpm = NULL;
 	reap_cpu_set(0);
-	conf.boot = reap_boot(&conf.shim, &cfg);
+	atomic_store(&conf_main_td, kern_curtd());
+	conf_stage("(case body)");
+	conf.boot = reap_boot(O, &cfg);
 	RT_ASSERTF(conf.boot != NULL, "reap_boot failed");
 	conf.sys = reap_boot_sys(conf.boot);
 	RT_ASSERT(conf.sys != NULL);
@@ -518,9 +523,10 @@ conf_end(void)
 {
 	struct reap_stats s;
 	char why[512];
-	uint64_t t0;
+	uint64_t t0, quiesce_ns;
 	int rc;
 
+	conf_stage("conf_end: joining carriers");
 	conf_join_all();
 #ifndef KERN_NO_INJECT
 	if (conf.injecting) {
@@ -532,22 +538,37 @@ conf_end(void)
 		O->lwp_exit(conf.tpm);	/* TP's last LWP: TP exits, init reaps */
 		conf.tpm = NULL;
 	}
+	/* The books get a watchdog budget of their own. */
+	conf_watchdog_stop();
+	conf_watchdog_start();
+	conf_stage("conf_end: quiesce and halt");
 	/* Quiesce: init reaps orphans, reapers free dead LWPs. */
+	quiesce_ns = (uint64_t)conf.wd_timeout_s * 500000000ull;
 	t0 = kern_now_ns();
 	for (;;) {
 		conf_stats(&s);
 		if (conf_balanced(&s, why, sizeof(why)))
 			break;
-		RT_ASSERTF(kern_now_ns() - t0 < 10000000000ull,
-		    "%s: books do not balance 10s after the case: %s",
-		    O->name, why);
+		RT_ASSERTF(kern_now_ns() - t0 < quiesce_ns,
+		    "%s: books do not balance %us after the case: %s",
+		    O->name, conf.wd_timeout_s / 2, why);
 		conf_sleep_us(1000);
 	}
-	rc = reap_halt(conf.boot, 10000);
-	RT_ASSERTF(rc == 0, "%s: reap_halt failed (%d)", O->name, rc);
-	RT_ASSERTF(conf.fin_taken, "reap_halt did not call sys_destroy");
-	RT_ASSERTF(conf_balanced(&conf.fin, why, sizeof(why)),
-	    "%s: books at sys_destroy do not balance: %s", O->name, why);
+	memset(&conf.fin, 0, sizeof(conf.fin));
+	rc = reap_halt(conf.boot, conf.wd_timeout_s * 400, &conf.fin);
+	conf_balanced(&conf.fin, why, sizeof(why));
+	RT_ASSERTF(rc == 0, "%s: reap_halt failed (%d): %s", O->name, rc,
+	    rc == -1 ? "init still has children" : why);
+	/* Absolute now: init is not counted and the sentinel is reaped. */
+	RT_ASSERTF(conf.fin.procs_created == conf.fin.procs_freed &&
+	    conf.fin.lwps_created == conf.fin.lwps_freed &&
+	    conf.fin.zombies_now == 0 &&
+	    conf.fin.procs_created - conf.base.procs_created ==
+	    atomic_load(&conf.nprocs) &&
+	    conf.fin.lwps_created - conf.base.lwps_created ==
+	    atomic_load(&conf.nlwps),
+	    "%s: final books after reap_halt do not balance: %s", O->name,
+	    why);
 	conf.boot = NULL;
 	conf.sys = NULL;
 	conf_watchdog_stop();
@@ -944,7 +965,7 @@ CONF_TEST(conf_lwp_exit_last)
 	struct reap_lwp *m, *j, *d;
 	struct reap_proc *p;
 	struct conf_thr *tm, *tj;
-	pid_t pid;
+	pid_t pid, rc;
 	int st;
 
 	atomic_store(&jgate, 0);
@@ -958,14 +979,48 @@ CONF_TEST(conf_lwp_exit_last)
 	tj = conf_go(j, 1, body_gate_exit, &jgate);
 	conf_go(d, 2, body_gate_exit, &dgate);
 	conf_join(tm);
-	RT_ASSERTF(tp_wait(pid, &st, WNOHANG) == 0, "process reapable after "
-	    "its master left, 2 LWPs still live");
+	rc = tp_wait(pid, &st, WNOHANG);
+	RT_ASSERTF(rc == 0, "proc_wait(WNOHANG) = %d after the master left, "
+	    "2 LWPs still live: want 0", (int)rc);
 	conf_open(&jgate);
 	conf_join(tj);
-	RT_ASSERTF(tp_wait(pid, &st, WNOHANG) == 0, "process reapable with "
-	    "its detached LWP still live");
+	rc = tp_wait(pid, &st, WNOHANG);
+	RT_ASSERTF(rc == 0, "proc_wait(WNOHANG) = %d with the detached LWP "
+	    "still live: want 0", (int)rc);
 	conf_open(&dgate);
 	tp_reap(pid, 0);
+}
+
+/* The last lwp_exit exits the process even when the LWPs that left before
+ * it are joinable zombies nobody collected (they are freed with it). */
+CONF_TEST(conf_lwp_exit_uncollected)
+{
+	static _Atomic int gate[4];
+
+	conf_parent();
+	for (int round = 0; round < 4; round++) {
+		struct reap_lwp *l[4];
+		struct reap_proc *p;
+		struct conf_thr *t[4];
+
+		p = conf_proc(conf.tp, &l[0]);
+		for (int i = 1; i < 4; i++)
+			l[i] = conf_lwp(p, 0, NULL);
+		for (int i = 0; i < 4; i++) {
+			atomic_store(&gate[i], 0);
+			t[i] = conf_go(l[i], i, body_gate_exit, &gate[i]);
+		}
+		/* rounds 0, 1: one at a time, master first or last;
+		 * rounds 2, 3: all at once */
+		for (int k = 0; k < 4; k++) {
+			int i = round == 1 ? 3 - k : k;
+
+			conf_open(&gate[i]);
+			if (round < 2)
+				conf_join(t[i]);
+		}
+		tp_reap(O->proc_pid(p), 0);
+	}
 }
 
 /* proc_exit kills every other LWP: spinners see lwp_killed, an LWP blocked
@@ -974,7 +1029,7 @@ CONF_TEST(conf_lwp_exit_last)
 struct pk {
 	struct reap_proc *p;
 	lwpid_t		clid;
-	_Atomic int	bwaiting, breturned, spawned_late;
+	_Atomic int	bwaiting, breturned;
 	int		brc;
 };
 
@@ -1015,8 +1070,6 @@ pk_creator(struct reap_lwp *l, void *arg)
 	while (!O->lwp_killed(l))
 		conf_sleep_us(200);
 	n = O->lwp_create(x->p, 0, &lid);
-	if (n != NULL)
-		atomic_store(&x->spawned_late, 1);
 	RT_ASSERTF(n == NULL, "lwp_create on an exiting process returned an "
 	    "LWP (lid %d)", (int)lid);
 	c_exit(l);
@@ -1258,7 +1311,7 @@ CONF_TEST(conf_orphan_zombies)
  * LWP is not freed until lwp_rele, its exit completes once released. */
 struct hold {
 	lwpid_t		jlid;
-	_Atomic int	jgate, mgate;
+	_Atomic int	jgate, mgate, m2gate, collected;
 };
 
 static void
@@ -1274,6 +1327,8 @@ hold_master(struct reap_lwp *l, void *arg)
 	    (int)x->jlid, rc);
 	RT_ASSERTF(O->lwp_hold(O->lwp_proc(l), x->jlid) == NULL,
 	    "lwp_hold found lid %d after it was collected", (int)x->jlid);
+	conf_open(&x->collected);
+	conf_await(&x->m2gate, 1);
 	c_exit(l);
 }
 
@@ -1286,10 +1341,32 @@ conf_lwps_freed(void)
 	return s.lwps_freed;
 }
 
+/* Wait until exactly `live` LWPs besides the boot-time ones are unfreed,
+ * so that a design's asynchronous reapers do not blur what follows. */
+static void
+conf_settle(uint64_t live, const char *what)
+{
+	uint64_t t0 = kern_now_ns(), out0 = conf.base.lwps_created -
+	    conf.base.lwps_freed;
+	struct reap_stats s;
+
+	for (;;) {
+		conf_stats(&s);
+		if (s.lwps_created - s.lwps_freed == out0 + live)
+			return;
+		RT_ASSERTF(kern_now_ns() - t0 < 5000000000ull, "%s: %llu LWPs "
+		    "unfreed after 5s, want %llu", what,
+		    (unsigned long long)(s.lwps_created - s.lwps_freed - out0),
+		    (unsigned long long)live);
+		conf_sleep_us(1000);
+	}
+}
+
 CONF_TEST(conf_lwp_hold)
 {
 	static struct hold x;
-	static _Atomic int dgate, qgate;
+	static _Atomic int dgate;
+	static struct gate_pexit qg;
 	struct reap_lwp *m, *j, *d, *h, *qm, *ql;
 	struct reap_proc *p, *q;
 	struct conf_thr *tj, *td;
@@ -1298,7 +1375,8 @@ CONF_TEST(conf_lwp_hold)
 
 	memset(&x, 0, sizeof(x));
 	atomic_store(&dgate, 0);
-	atomic_store(&qgate, 0);
+	memset(&qg, 0, sizeof(qg));
+	qg.status = 5;
 	conf_parent();
 	p = conf_proc(conf.tp, &m);
 	j = conf_lwp(p, 0, &x.jlid);
@@ -1308,7 +1386,8 @@ CONF_TEST(conf_lwp_hold)
 	conf_go(m, 3, hold_master, &x);
 
 	RT_ASSERT(O->lwp_hold(p, CONF_NOLID) == NULL);
-	/* A joinable LWP exits while held. */
+	/* A joinable LWP exits while held: not freed (nothing is: every
+	 * other LWP lives), its exit completes after the rele. */
 	h = O->lwp_hold(p, x.jlid);
 	RT_ASSERTF(h == j, "lwp_hold(%d) returned %p, not the LWP %p",
 	    (int)x.jlid, (void *)h, (void *)j);
@@ -1318,7 +1397,10 @@ CONF_TEST(conf_lwp_hold)
 	RT_EQ(O->lwp_id(h), x.jlid);	/* ASan: no use after free */
 	RT_ASSERTF(conf_lwps_freed() == f0, "an LWP was freed while held");
 	O->lwp_rele(h);
-	conf_join(tj);			/* its exit completes after rele */
+	conf_join(tj);
+	conf_open(&x.mgate);		/* the master collects it */
+	conf_await(&x.collected, 1);
+	conf_settle(3, "the collected LWP is not freed");  /* TP, m, d */
 
 	/* A detached LWP exits while held. */
 	h = O->lwp_hold(p, dlid);
@@ -1331,8 +1413,9 @@ CONF_TEST(conf_lwp_hold)
 	RT_ASSERTF(conf_lwps_freed() == f0, "an LWP was freed while held");
 	O->lwp_rele(h);
 	conf_join(td);
-	conf_open(&x.mgate);
+	conf_open(&x.m2gate);
 	tp_reap(O->proc_pid(p), 0);
+	conf_settle(1, "the reaped process's LWPs are not freed");  /* TP */
 
 	/* A held LWP of a process that proc_exits: exit waits for the hold
 	 * to drain; the LWP is not freed until the rele. */
@@ -1343,13 +1426,60 @@ CONF_TEST(conf_lwp_hold)
 	RT_ASSERTF(h == ql, "lwp_hold(%d) returned %p, not %p", (int)qlid,
 	    (void *)h, (void *)ql);
 	f0 = conf_lwps_freed();
-	conf_go(qm, 2, body_gate_pexit, &(struct gate_pexit){ 1, 5 });
+	conf_go(qm, 2, body_gate_pexit, &qg);
+	conf_open(&qg.gate);
 	conf_sleep_us(50000);
 	RT_EQ(O->lwp_id(h), qlid);
 	RT_ASSERTF(conf_lwps_freed() - f0 <= 1, "both LWPs of the process "
 	    "were freed while one was held");
 	O->lwp_rele(h);
 	tp_reap(O->proc_pid(q), 5);
+}
+
+/* The last LWP exits the process while an observer holds it (or another
+ * LWP of it): the process becomes reapable once the hold is released.
+ * (The observer does not proc_wait while it holds: a wait4 that finds
+ * the zombie may wait for the held LWP to finish its exit.) */
+CONF_TEST(conf_lwp_hold_last)
+{
+	static _Atomic int gate[2];
+
+	conf_parent();
+	for (int round = 0; round < 4; round++) {
+		struct reap_lwp *m, *l, *h;
+		struct reap_proc *p;
+		struct conf_thr *t[2];
+		lwpid_t lid[2];
+		pid_t pid;
+
+		atomic_store(&gate[0], 0);
+		atomic_store(&gate[1], 0);
+		p = conf_proc(conf.tp, &m);
+		pid = O->proc_pid(p);
+		lid[0] = O->lwp_id(m);
+		l = conf_lwp(p, round & 2 ? REAP_DETACHED : 0, &lid[1]);
+		t[0] = conf_go(m, 0, body_gate_exit, &gate[0]);
+		t[1] = conf_go(l, 1, body_gate_exit, &gate[1]);
+		h = O->lwp_hold(p, lid[round & 1]);
+		RT_ASSERTF(h != NULL, "round %d: lwp_hold(%d) of a live LWP "
+		    "returned NULL", round, (int)lid[round & 1]);
+		/* the master leaves first (unless it is the held one, whose
+		 * exit may wait for the hold), then the last LWP */
+		conf_stage("round %d: master exits", round);
+		conf_open(&gate[0]);
+		if (round & 1)
+			conf_join(t[0]);
+		conf_stage("round %d: last LWP exits", round);
+		conf_open(&gate[1]);
+		conf_sleep_us(20000);
+		RT_EQ(O->lwp_id(h), lid[round & 1]);	/* ASan: not freed */
+		conf_stage("round %d: rele, then reap", round);
+		O->lwp_rele(h);
+		tp_reap(pid, 0);
+		conf_stage("round %d: join", round);
+		conf_join(t[0]);
+		conf_join(t[1]);
+	}
 }
 
 /* A LWP blocked in proc_wait is interrupted by its process's proc_exit
@@ -1404,12 +1534,15 @@ CONF_TEST(conf_proc_wait_eintr)
 
 /* Workers churn LWPs: each creates a (detached or joinable) LWP, becomes
  * its carrier, exits it, and takes the next; the master collects the
- * joinable ones.  Carriers are reused, as the benchmark reuses them. */
+ * joinable ones.  Carriers are reused, as the benchmark reuses them.  An
+ * anchor LWP stays live so that the master's lwp_wait(0) blocks (rather
+ * than ESRCH) while the worker is between LWPs. */
 #define CH_N	300
 struct churn {
 	struct reap_proc *p;
 	unsigned	flags;
-	_Atomic int	made;
+	lwpid_t		anchor;
+	_Atomic int	gate;
 };
 
 static void *
@@ -1423,7 +1556,6 @@ churn_worker(void *arg)
 
 		O->lwp_enter(l);
 		O->lwp_exit(l);
-		atomic_fetch_add(&x->made, 1);
 	}
 	return NULL;
 }
@@ -1433,20 +1565,24 @@ churn_master(struct reap_lwp *l, void *arg)
 {
 	struct churn *x = arg;
 	lwpid_t d;
+	int rc;
 
 	for (int i = 0; i < CH_N; i++) {
-		int rc = O->lwp_wait(l, 0, &d);
-
-		RT_ASSERTF(rc == 0, "lwp_wait(0) #%d in churn = %d", i, rc);
+		rc = O->lwp_wait(l, 0, &d);
+		RT_ASSERTF(rc == 0 && d != x->anchor, "lwp_wait(0) #%d in churn"
+		    " = %d, departed %d", i, rc, (int)d);
 	}
+	conf_open(&x->gate);
+	rc = O->lwp_wait(l, x->anchor, &d);
+	RT_ASSERTF(rc == 0 && d == x->anchor, "lwp_wait(anchor) = %d", rc);
 	c_exit(l);
 }
 
 CONF_TEST(conf_lwp_churn)
 {
 	static struct churn det, join;
-	struct reap_lwp *m1, *m2;
-	struct conf_thr *t[2];
+	struct reap_lwp *m1, *m2, *a;
+	struct conf_thr *t;
 
 	conf_parent();
 	memset(&det, 0, sizeof(det));
@@ -1454,12 +1590,14 @@ CONF_TEST(conf_lwp_churn)
 	det.flags = REAP_DETACHED;
 	det.p = conf_proc(conf.tp, &m1);
 	join.p = conf_proc(conf.tp, &m2);
-	t[0] = conf_worker(1, churn_worker, &det);
-	t[1] = conf_worker(2, churn_worker, &join);
+	a = conf_lwp(join.p, 0, &join.anchor);
+	conf_go(a, 0, body_gate_exit, &join.gate);
+	t = conf_worker(1, churn_worker, &det);
+	conf_worker(2, churn_worker, &join);
+	conf_go(m1, 0, body_gate_exit, &det.gate); /* lives while det churns */
 	conf_go(m2, 3, churn_master, &join);
-	conf_join(t[0]);
-	conf_go(m1, 0, body_exit, NULL);
-	conf_join(t[1]);
+	conf_join(t);
+	conf_open(&det.gate);
 	tp_reap(O->proc_pid(det.p), 0);
 	tp_reap(O->proc_pid(join.p), 0);
 }
@@ -1507,8 +1645,8 @@ conf_run_design(const struct reap_ops *d, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	static char *args[256];		/* static: reachable until exit */
 	const char *want = getenv("REAP_DESIGN");
-	char **args = calloc((size_t)argc + 1, sizeof(char *));
 	int nargs = 0, ndes = 0, nbad = 0, nknown = 0;
 	char bad[1024] = "";
 
@@ -1518,7 +1656,7 @@ main(int argc, char **argv)
 			want = argv[++i];
 		else if (strncmp(argv[i], "--design=", 9) == 0)
 			want = argv[i] + 9;
-		else
+		else if (nargs < 255)
 			args[nargs++] = argv[i];
 	}
 	if (want != NULL && *want != '\0') {
@@ -1530,6 +1668,7 @@ main(int argc, char **argv)
 			if (reap_find(t) == NULL) {
 				printf("FAIL conformance: no design named "
 				    "\"%s\" is registered\n", t);
+				free(w);
 				return 1;
 			}
 		}
@@ -1579,6 +1718,5 @@ main(int argc, char **argv)
 	}
 	printf("conformance: ran against %d of %d designs, %d failed%s%s\n",
 	    ndes, nknown, nbad, nbad ? ":" : "", bad);
-	free(args);
 	return nbad != 0;
 }

@@ -505,6 +505,119 @@ RT_TEST(df_nocldwait_reparents_zombie_to_init)
 	}
 }
 
+/* A carrier that enters its LWP and leaves with lwp_exit (_lwp_exit). */
+struct df_t_exiter {
+	const struct reap_ops *o;
+	struct reap_lwp *lp;
+	int	cpu;
+	_Atomic int gate;
+	pthread_t thr;
+};
+
+static void *
+df_t_exiter_main(void *arg)
+{
+	struct df_t_exiter *e = arg;
+	const struct timespec ms = { 0, 1000000 };
+
+	reap_cpu_set(e->cpu);
+	e->o->lwp_enter(e->lp);
+	while (atomic_load(&e->gate) == 0)
+		nanosleep(&ms, NULL);
+	e->o->lwp_exit(e->lp);
+	return NULL;
+}
+
+/* Wait (5 s at most) until the LWP's carrier sleeps in the kernel. */
+static void
+df_t_await_asleep(const char *design, struct reap_lwp *lp)
+{
+	const struct timespec ms = { 0, 1000000 };
+	struct kern_td *ctd;
+
+	for (int i = 0; i < 5000; i++) {
+		ctd = atomic_load(&lp->lwp_thread.td_carrier);
+		if (ctd != NULL && kern_td_wmesg(ctd) != NULL)
+			return;
+		nanosleep(&ms, NULL);
+	}
+	RT_ASSERTF(false, "%s: the held LWP's exit did not sleep", design);
+}
+
+/*
+ * A held LWP exits (its exit sleeps until the release), then the other
+ * LWP of the process exits.  After the release the process must become a
+ * zombie its parent reaps.  In the seeds both LWPs can pass sys_extexit's
+ * p_nthreads > 1 test (the held one sleeps after it without p_token), so
+ * nobody calls exit1 and the process stays SACTIVE with no LWPs; the model
+ * drains the hold before the test (df_sys_extexit).  The round that holds
+ * the last exiter instead covers exit1's own "lwpexit" poll.
+ */
+static void
+df_t_held_exit(const char *design, bool hold_last, unsigned partner)
+{
+	const struct timespec ms = { 0, 1000000 };
+	struct df_t t;
+	struct df_t_exiter e[2];
+	struct reap_lwp *cm, *lp, *h;
+	struct reap_proc *cp;
+	lwpid_t lid[2];
+	int st = -1, i;
+	pid_t pid, rc = 0;
+
+	df_t_boot(&t, design, 0);
+	cp = t.o->proc_create(t.sys, t.tp, &cm);
+	RT_ASSERT(cp != NULL);
+	pid = t.o->proc_pid(cp);
+	lp = t.o->lwp_create(cp, partner, &lid[1]);
+	RT_ASSERT(lp != NULL);
+	lid[0] = t.o->lwp_id(cm);
+	for (i = 0; i < 2; i++) {
+		e[i] = (struct df_t_exiter){ .o = t.o, .lp = i ? lp : cm,
+		    .cpu = i };
+		RT_ASSERT(pthread_create(&e[i].thr, NULL, df_t_exiter_main,
+		    &e[i]) == 0);
+	}
+	/* e[0] exits first, then e[1]; hold the first or the last. */
+	h = t.o->lwp_hold(cp, lid[hold_last ? 1 : 0]);
+	RT_ASSERT(h == (hold_last ? lp : cm));
+	atomic_store(&e[0].gate, 1);
+	if (hold_last) {
+		RT_ASSERT(pthread_join(e[0].thr, NULL) == 0);
+	} else {
+		df_t_await_asleep(design, cm);
+	}
+	atomic_store(&e[1].gate, 1);
+	if (hold_last)
+		df_t_await_asleep(design, lp);
+	else
+		RT_ASSERT(pthread_join(e[1].thr, NULL) == 0);
+	t.o->lwp_rele(h);
+	/* WNOHANG polls: without the drain a blocking wait never returns. */
+	for (i = 0; i < 5000; i++) {
+		rc = t.o->proc_wait(t.tpm, pid, &st, WNOHANG);
+		if (rc != 0)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	RT_ASSERTF(rc == pid, "%s (hold %s, partner %s): proc_wait = %d "
+	    "after 5 s, want %d (a process left with no LWPs and no exit1)",
+	    design, hold_last ? "last" : "first",
+	    partner ? "detached" : "joinable", (int)rc, (int)pid);
+	RT_EQ(st, 0);
+	for (i = hold_last ? 1 : 0; i < (hold_last ? 2 : 1); i++)
+		RT_ASSERT(pthread_join(e[i].thr, NULL) == 0);
+	df_t_halt(&t);
+}
+
+RT_TEST(df_held_lwp_exit_not_undead)
+{
+	for (unsigned i = 0; i < 2; i++)
+		for (int r = 0; r < 4; r++)
+			df_t_held_exit(df_t_designs[i], r & 1,
+			    r & 2 ? REAP_DETACHED : 0);
+}
+
 int
 main(int argc, char **argv)
 {

@@ -49,6 +49,10 @@
  * again.  So tokens serialise only between blocking points; each loop
  * below that sleeps revalidates what it saw.  Waits on counts nobody
  * signals (lwp_lock, the 2010 p_lock) are tick polls, as in the seeds.
+ *
+ * One deviation here: sys_extexit drains the LWP's holds before it chooses
+ * between a simple lwp_exit and exit1, so that no sleep separates that
+ * choice from lwp_exit's --p_nthreads (see df_sys_extexit).
  */
 #include "dragonfly.h"
 
@@ -291,7 +295,21 @@ df_lwp_exit1(struct reap_lwp *lp, int masterexit, void *waddr)
 
 /*
  * ops->lwp_exit: models sys_extexit(EXTEXIT_LWP) in
- * 000_f05ec27309e263c0.txt.  The last LWP does the real exit1 instead.
+ * 000_f05ec27309e263c0.txt (the same in 001_5c7687d2cff1a8b0.txt).  The
+ * last LWP does the real exit1 instead.
+ *
+ * Deviation from both seeds: the observers' holds are drained here,
+ * before the p_nthreads test, and not only in lwp_exit.  In the seeds the
+ * test passes, then lwp_exit's "lwpexit" poll sleeps (giving up p_token)
+ * while the LWP is held, still counted in p_nthreads.  Another LWP that
+ * exits meanwhile sees p_nthreads > 1 too and also makes a simple exit;
+ * after the release both have decremented p_nthreads and nobody called
+ * exit1: the process stays SACTIVE with no LWPs and is never reaped (the
+ * "UNDEAD" the seed's own comment on this test warns of; the conformance
+ * case conf_lwp_hold_last hangs in kern_wait on it).  Draining first
+ * makes the test and lwp_exit's decrement one p_token section: a hold is
+ * only taken under p_token (lwpfind, killlwps), and nothing between the
+ * test and the decrement blocks, so lwp_exit's own poll finds no hold.
  */
 void
 df_sys_extexit(struct reap_lwp *lp)
@@ -299,6 +317,9 @@ df_sys_extexit(struct reap_lwp *lp)
 	struct reap_proc *p = lp->lwp_proc;
 
 	lwkt_gettoken(&p->p_token);
+	/* Nobody wakes us when lwp_lock drops: poll each tick. */
+	while (atomic_load_explicit(&lp->lwp_lock, memory_order_acquire) > 0)
+		tsleep(lp, 0, "exthold", 1);
 	if (p->p_nthreads > 1) {
 		df_lwp_exit1(lp, 0, NULL);	/* releases p_token */
 		return;

@@ -129,7 +129,8 @@ df_lwp_rele(struct reap_lwp *lp)
 
 /*
  * Observer lookup: models lwpfind() of DragonFly's kern_proc.c (LWPHOLD
- * under p_token).  The hold makes the LWP's exit poll ("lwpexit").
+ * under p_token).  The hold makes the LWP's exit poll ("exthold",
+ * "lwpexit").
  */
 struct reap_lwp *
 df_lwp_find(struct reap_proc *p, lwpid_t tid)
