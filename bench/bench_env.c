@@ -1,0 +1,512 @@
+/*
+ * bench_env.c - one benchmark call's environment: the pinning plan, the
+ * booted design, the counters, the shell process, quiesce and timing.
+ */
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+
+#define BENCH_QUIESCE_TIMEOUT_NS	(60ull * 1000000000ull)
+#define BENCH_HALT_TIMEOUT_MS		30000u
+
+void
+bench_env_fail(struct bench_env *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&env->lock);
+	if (env->error[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(env->error, sizeof(env->error), fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&env->lock);
+}
+
+bool
+bench_env_failed(struct bench_env *env)
+{
+	bool failed;
+
+	pthread_mutex_lock(&env->lock);
+	failed = env->error[0] != '\0';
+	pthread_mutex_unlock(&env->lock);
+	return failed;
+}
+
+int
+bench_exit_cpu(const struct bench_env *env, int i)
+{
+	return i % env->nexit;
+}
+
+int
+bench_reap_cpu(const struct bench_env *env, int i)
+{
+	if (env->ncpus == env->nexit)
+		return i % env->ncpus;
+	return env->nexit + i % (env->ncpus - env->nexit);
+}
+
+/* Attach counters to a tid once; sys marks the design's threads, whose
+ * CPU time makes reaper_cpu_share.  Called with env->lock held. */
+static void
+bench_env_track_locked(struct bench_env *env, pid_t tid, bool sys)
+{
+	bool known = false;
+
+	for (int i = 0; i < env->ntracked; i++)
+		if (env->tracked[i] == tid)
+			known = true;
+	if (sys) {
+		bool listed = false;
+
+		for (int i = 0; i < env->nsystids; i++)
+			if (env->systids[i] == tid)
+				listed = true;
+		if (!listed && env->nsystids < BENCH_MAX_SYSTIDS)
+			env->systids[env->nsystids++] = tid;
+	}
+	if (known || env->ntracked >= BENCH_MAX_PINRECS)
+		return;
+	env->tracked[env->ntracked++] = tid;
+	if (env->ctrs != NULL)
+		(void)bench_ctrs_attach(env->ctrs, tid);
+}
+
+void
+bench_env_track(struct bench_env *env, pid_t tid, bool sys)
+{
+	pthread_mutex_lock(&env->lock);
+	bench_env_track_locked(env, tid, sys);
+	pthread_mutex_unlock(&env->lock);
+}
+
+int
+bench_env_bind(struct bench_env *env, int cpu, const char *role)
+{
+	int error = bench_pin_bind(env->spec->topo, &env->plan, cpu);
+	int seen = bench_pin_where();
+	int planned = env->plan.pu[cpu];
+	pid_t tid = bench_gettid();
+	bool sys = strcmp(role, "sys") == 0;
+
+	pthread_mutex_lock(&env->lock);
+	if (env->npins < BENCH_MAX_PINRECS) {
+		struct bench_pinrec *r = &env->pins[env->npins++];
+
+		snprintf(r->role, sizeof(r->role), "%s", role);
+		r->cpu = cpu;
+		r->planned = planned;
+		r->seen = seen;
+		r->tid = tid;
+	}
+	if (error != 0) {
+		env->bind_errors++;
+		if (env->error[0] == '\0')
+			snprintf(env->error, sizeof(env->error),
+			    "cannot bind a %s thread to model cpu %d (PU %d): %s",
+			    role, cpu, planned, strerror(error));
+	} else if (planned >= 0 && seen != planned)
+		env->pin_mismatch++;
+	/* Counters follow every bound thread: the design's too. */
+	bench_env_track_locked(env, tid, sys);
+	pthread_mutex_unlock(&env->lock);
+	return error;
+}
+
+/* reap_config.bind: the design's own threads and init's loop. */
+static int
+bench_bind_cb(int cpu, void *ctx)
+{
+	struct bench_env *env = ctx;
+
+	if (cpu < 0 || cpu >= env->ncpus)
+		return EINVAL;
+	return bench_env_bind(env, cpu, "sys");
+}
+
+static void *
+bench_alloc_cb(int cpu, size_t size, void *ctx)
+{
+	struct bench_env *env = ctx;
+
+	return bench_pin_alloc(env->spec->topo, &env->plan, cpu, size);
+}
+
+static void
+bench_free_cb(void *p, size_t size, void *ctx)
+{
+	struct bench_env *env = ctx;
+
+	bench_pin_free(env->spec->topo, p, size);
+}
+
+void
+bench_env_collect_systhreads(struct bench_env *env)
+{
+	pid_t tids[BENCH_MAX_SYSTIDS];
+	int n;
+
+	if (env->ops == NULL || env->ops->sys_threads == NULL)
+		return;
+	n = env->ops->sys_threads(env->sys, tids, BENCH_MAX_SYSTIDS);
+	if (n > BENCH_MAX_SYSTIDS)
+		n = BENCH_MAX_SYSTIDS;
+	for (int i = 0; i < n; i++)
+		bench_env_track(env, tids[i], true);
+}
+
+/* ---- the shell ---------------------------------------------------------- */
+
+struct bench_shell_job {
+	struct bench_env *env;
+	int	n;
+	struct bench_latch *done;
+};
+
+static void
+bench_shell_enter_job(void *arg)
+{
+	struct bench_env *env = arg;
+
+	env->ops->lwp_enter(env->shell);
+}
+
+static void
+bench_shell_exit_job(void *arg)
+{
+	struct bench_env *env = arg;
+
+	/* The shell's only LWP exits: the shell becomes init's zombie. */
+	env->ops->lwp_exit(env->shell);
+}
+
+static void
+bench_shell_reap_job(void *arg)
+{
+	struct bench_shell_job *j = arg;
+	struct bench_env *env = j->env;
+	struct bench_latch *done = j->done;
+	int status;
+
+	for (int i = 0; i < j->n; i++) {
+		pid_t pid = env->ops->proc_wait(env->shell, -1, &status, 0);
+
+		if (pid <= 0) {
+			bench_env_fail(env, "%s: shell's proc_wait returned %d",
+			    env->ops->name, (int)pid);
+			break;
+		}
+	}
+	free(j);
+	bench_latch_done(done);
+}
+
+struct reap_proc *
+bench_shell_fork(struct bench_env *env, struct reap_lwp **m)
+{
+	struct reap_proc *p = env->ops->proc_create(env->sys, env->shellproc,
+	    m);
+
+	if (p == NULL)
+		bench_env_fail(env, "%s: proc_create failed", env->ops->name);
+	return p;
+}
+
+void
+bench_shell_reap_async(struct bench_env *env, int n, struct bench_latch *done)
+{
+	struct bench_shell_job *j = malloc(sizeof(*j));
+
+	if (j == NULL)
+		abort();
+	j->env = env;
+	j->n = n;
+	j->done = done;
+	bench_pool_post(env->shellpool, 0, bench_shell_reap_job, j);
+}
+
+void
+bench_shell_reap(struct bench_env *env, int n)
+{
+	struct bench_latch done;
+
+	bench_latch_init(&done, 1);
+	bench_shell_reap_async(env, n, &done);
+	bench_latch_wait(&done);
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+int
+bench_env_open(struct bench_env *env, const struct bench_spec *spec)
+{
+	char err[256];
+	struct reap_config cfg;
+	int ncpus = spec->pin == BENCH_PIN_SPLIT ? 2 * spec->threads :
+	    spec->threads;
+	int shellcpu;
+
+	memset(env, 0, sizeof(*env));
+	pthread_mutex_init(&env->lock, NULL);
+	env->spec = spec;
+	env->ops = spec->ops;
+	if (bench_plan_make(spec->topo, spec->pin, ncpus, &env->plan, err,
+	    sizeof(err)) != 0) {
+		snprintf(env->error, sizeof(env->error), "%s", err);
+		return -1;
+	}
+	env->ncpus = env->plan.ncpus;
+	env->nexit = env->plan.nexit > 0 && env->plan.nexit <= env->ncpus ?
+	    env->plan.nexit : env->ncpus;
+	env->cpusets = calloc((size_t)env->ncpus, sizeof(*env->cpusets));
+	env->cpuset_known = calloc((size_t)env->ncpus,
+	    sizeof(*env->cpuset_known));
+	if (env->cpusets == NULL || env->cpuset_known == NULL) {
+		snprintf(env->error, sizeof(env->error), "out of memory");
+		goto fail;
+	}
+	if (!spec->no_counters) {
+		env->ctrs = bench_ctrs_create(spec->events, err, sizeof(err));
+		if (env->ctrs == NULL) {
+			snprintf(env->error, sizeof(env->error), "%s", err);
+			goto fail;
+		}
+		/* The calling thread leads (and polls): it is counted too. */
+		bench_env_track(env, bench_gettid(), false);
+	}
+	if (env->ops == NULL)
+		return 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ncpus = env->ncpus;
+	cfg.bind = bench_bind_cb;
+	cfg.cpu_alloc = bench_alloc_cb;
+	cfg.cpu_free = bench_free_cb;
+	cfg.ctx = env;
+	if ((env->boot = reap_boot(env->ops, &cfg)) == NULL) {
+		bench_env_fail(env, "%s: reap_boot failed", env->ops->name);
+		goto fail;
+	}
+	env->sys = reap_boot_sys(env->boot);
+	bench_env_collect_systhreads(env);
+
+	/* The shell: a child of init that forks and reaps for the harness. */
+	shellcpu = bench_reap_cpu(env, 0);
+	env->shellpool = bench_pool_create(env, 1, &shellcpu, "shell");
+	if (env->shellpool == NULL)
+		goto fail;
+	env->shellproc = env->ops->proc_create(env->sys, NULL, &env->shell);
+	if (env->shellproc == NULL) {
+		bench_env_fail(env, "%s: cannot fork the shell", env->ops->name);
+		goto fail;
+	}
+	bench_pool_post(env->shellpool, 0, bench_shell_enter_job, env);
+	if (bench_env_failed(env))
+		goto fail;
+	return 0;
+fail:
+	/* Leave the design as it is (it may be wedged); free what is ours. */
+	bench_pool_destroy(env->shellpool);
+	env->shellpool = NULL;
+	if (env->ctrs != NULL)
+		bench_ctrs_destroy(env->ctrs);
+	env->ctrs = NULL;
+	bench_plan_free(&env->plan);
+	free(env->cpusets);
+	free(env->cpuset_known);
+	env->cpusets = NULL;
+	env->cpuset_known = NULL;
+	return -1;
+}
+
+int
+bench_env_close(struct bench_env *env)
+{
+	struct reap_stats fin;
+	int rc = 0, h;
+
+	if (env->ops != NULL) {
+		bench_pool_post(env->shellpool, 0, bench_shell_exit_job, env);
+		bench_pool_destroy(env->shellpool);
+		env->shellpool = NULL;
+		h = reap_halt(env->boot, BENCH_HALT_TIMEOUT_MS, &fin);
+		if (h == -1) {
+			bench_env_fail(env, "%s: reap_halt: processes still "
+			    "live after %u ms", env->ops->name,
+			    BENCH_HALT_TIMEOUT_MS);
+			rc = -1;
+		} else if (h != 0) {
+			bench_env_fail(env, "%s: leak at halt: procs %llu/%llu, "
+			    "lwps %llu/%llu created/freed, zombies %llu",
+			    env->ops->name,
+			    (unsigned long long)fin.procs_created,
+			    (unsigned long long)fin.procs_freed,
+			    (unsigned long long)fin.lwps_created,
+			    (unsigned long long)fin.lwps_freed,
+			    (unsigned long long)fin.zombies_now);
+			rc = -1;
+		}
+	}
+	if (env->ctrs != NULL)
+		bench_ctrs_destroy(env->ctrs);
+	env->ctrs = NULL;
+	bench_plan_free(&env->plan);
+	free(env->cpusets);
+	free(env->cpuset_known);
+	env->cpusets = NULL;
+	env->cpuset_known = NULL;
+	pthread_mutex_destroy(&env->lock);
+	return rc;
+}
+
+/* ---- quiesce ------------------------------------------------------------ */
+
+static void
+bench_live(struct bench_env *env, int64_t *procs, int64_t *lwps,
+    struct reap_stats *st)
+{
+	env->ops->stats(env->sys, st);
+	*procs = (int64_t)(st->procs_created - st->procs_freed);
+	*lwps = (int64_t)(st->lwps_created - st->lwps_freed);
+}
+
+void
+bench_env_baseline(struct bench_env *env)
+{
+	struct reap_stats st;
+
+	if (env->ops == NULL)
+		return;
+	bench_live(env, &env->live_procs, &env->live_lwps, &st);
+}
+
+int
+bench_env_quiesce(struct bench_env *env, int64_t gone_procs,
+    int64_t gone_lwps)
+{
+	struct reap_stats st;
+	int64_t procs, lwps;
+	uint64_t start = bench_now_ns(), pause_ns = 1000;
+	int spins = 0;
+
+	if (env->ops == NULL)
+		return 0;
+	for (;;) {
+		bench_live(env, &procs, &lwps, &st);
+		if (procs == env->live_procs - gone_procs &&
+		    lwps == env->live_lwps - gone_lwps)
+			return 0;
+		if (bench_now_ns() - start > BENCH_QUIESCE_TIMEOUT_NS) {
+			bench_env_fail(env, "%s: no quiesce after 60 s: %lld "
+			    "procs and %lld LWPs live, expected %lld and %lld",
+			    env->ops->name, (long long)procs, (long long)lwps,
+			    (long long)(env->live_procs - gone_procs),
+			    (long long)(env->live_lwps - gone_lwps));
+			return -1;
+		}
+		/* A few yields first, then short sleeps: the poller must
+		 * not steal the CPU of the reaper it is waiting for. */
+		if (spins++ < 4) {
+			sched_yield();
+		} else {
+			struct timespec ts = { 0, (long)pause_ns };
+
+			nanosleep(&ts, NULL);
+			if (pause_ns < 50000)
+				pause_ns *= 2;
+		}
+	}
+}
+
+/* ---- timing ------------------------------------------------------------ */
+
+void
+bench_env_counters_start(struct bench_env *env)
+{
+	if (env->ctrs != NULL)
+		bench_ctrs_start(env->ctrs);
+}
+
+void
+bench_env_counters_stop(struct bench_env *env)
+{
+	if (env->ctrs != NULL)
+		bench_ctrs_stop(env->ctrs);
+}
+
+static uint64_t
+bench_sys_cpu(struct bench_env *env)
+{
+	uint64_t sum = 0;
+
+	pthread_mutex_lock(&env->lock);
+	for (int i = 0; i < env->nsystids; i++)
+		sum += bench_thread_cpu_ns(env->systids[i]);
+	pthread_mutex_unlock(&env->lock);
+	return sum;
+}
+
+void
+bench_env_time_begin(struct bench_env *env)
+{
+	if (env->ops != NULL)
+		env->ops->stats(env->sys, &env->st_begin);
+	env->sys_begin = bench_sys_cpu(env);
+	env->cpu_begin = bench_proc_cpu_ns();
+	env->t_begin = bench_now_ns();
+}
+
+#define BENCH_ST_ADD(f)	env->st_sum.f += st.f - env->st_begin.f
+
+void
+bench_env_time_end(struct bench_env *env)
+{
+	uint64_t now = bench_now_ns();
+	struct reap_stats st;
+
+	env->region_ns += now - env->t_begin;
+	env->cpu_ns += bench_proc_cpu_ns() - env->cpu_begin;
+	env->sys_cpu_ns += bench_sys_cpu(env) - env->sys_begin;
+	if (env->ops != NULL) {
+		env->ops->stats(env->sys, &st);
+		BENCH_ST_ADD(procs_created);
+		BENCH_ST_ADD(procs_freed);
+		BENCH_ST_ADD(lwps_created);
+		BENCH_ST_ADD(lwps_freed);
+		BENCH_ST_ADD(lwp_allocs);
+		BENCH_ST_ADD(lwp_recycled);
+		BENCH_ST_ADD(reaper_wakeups);
+		BENCH_ST_ADD(sleeps);
+		BENCH_ST_ADD(tick_sleeps);
+		BENCH_ST_ADD(wakeups);
+		BENCH_ST_ADD(futex_wakes);
+		BENCH_ST_ADD(spins);
+		env->st_sum.zombies_peak = st.zombies_peak;
+	}
+}
+
+double
+bench_cv(const double *v, int n)
+{
+	double mean = 0, var = 0;
+
+	if (n < 2)
+		return 0;
+	for (int i = 0; i < n; i++)
+		mean += v[i];
+	mean /= n;
+	if (mean == 0)
+		return 0;
+	for (int i = 0; i < n; i++)
+		var += (v[i] - mean) * (v[i] - mean);
+	var /= n - 1;
+	return sqrt(var) / mean;
+}

@@ -1,0 +1,279 @@
+/*
+ * bench_register.c - workloads as Google Benchmark benchmarks.
+ *
+ * One benchmark per (workload, design, [T,] threads, pin).  A call runs
+ * bench_run() once for the iterations Google Benchmark asks for and hands
+ * it the region's wall time as manual time (deferred reaping included);
+ * the fixed-name counters below are what the report and the plots read.
+ * Latency histograms of the calls are kept until the file reporter names
+ * the repetition they belong to (bench_reg_hook), then merged per
+ * benchmark and written to latency/<sanitised name>.dat.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "gbench.h"
+
+static struct bench_reg *reg_cur;	/* the run, for the alarm handler */
+static const char *_Atomic reg_running;	/* name of the benchmark running */
+
+static void
+reg_alarm(int sig)
+{
+	const char *name = atomic_load(&reg_running);
+	static const char msg[] = "reapbench: benchmark hung (no end after "
+	    "the per-call timeout): ";
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	if (name != NULL)
+		(void)!write(2, name, strlen(name));
+	(void)!write(2, "\n", 1);
+	_exit(3);
+}
+
+static void
+reg_progress(struct bench_reg *reg, struct bench_item *it,
+    const struct bench_result *r)
+{
+	reg->calls_done++;
+	if (reg->calls_total > 0)
+		fprintf(stderr, "[%d/%d] %s", reg->calls_done,
+		    reg->calls_total, it->spec.name);
+	else
+		fprintf(stderr, "[%d] %s", reg->calls_done, it->spec.name);
+	if (r != NULL && r->lifecycles > 0)
+		fprintf(stderr, "  %.0f ns/lifecycle, %llu iterations",
+		    (double)r->region_ns / (double)r->lifecycles,
+		    (unsigned long long)r->iters);
+	fputc('\n', stderr);
+}
+
+static void
+reg_write_pins(struct bench_reg *reg, struct bench_item *it,
+    const struct bench_result *r)
+{
+	if (reg->pins == NULL || it->pins_written)
+		return;
+	it->pins_written = true;
+	for (int i = 0; i < r->npins; i++)
+		fprintf(reg->pins, "%s\t%s\t%d\t%d\t%d\n", it->spec.name,
+		    r->pins[i].role, r->pins[i].cpu, r->pins[i].planned,
+		    r->pins[i].seen);
+}
+
+/* "cycles" -> "cycles_per_op"; the fixed names the report relies on. */
+static void
+reg_event_name(const char *ev, char *out, size_t len)
+{
+	static const struct { const char *ev, *ctr; } map[] = {
+		{ "cycles", "cycles_per_op" },
+		{ "instructions", "instructions_per_op" },
+		{ "cache-misses", "cache_misses_per_op" },
+		{ "task-clock", "task_clock_ns_per_op" },
+		{ "context-switches", "ctx_switches_per_op" },
+		{ "cpu-migrations", "migrations_per_op" },
+	};
+	char s[64];
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(ev, map[i].ev) == 0) {
+			snprintf(out, len, "%s", map[i].ctr);
+			return;
+		}
+	bench_sanitise(ev, s, sizeof(s));
+	for (char *p = s; *p; p++)
+		if (*p == '-' || *p == '.')
+			*p = '_';
+	snprintf(out, len, "%s_per_op", s);
+}
+
+void
+bench_reg_counters(gbench_state *st, const struct bench_spec *spec,
+    const struct bench_result *r)
+{
+	double n = r->lifecycles > 0 ? (double)r->lifecycles : 1;
+
+	gbench_items(st, (int64_t)r->lifecycles);
+	gbench_counter(st, "ns_per_lifecycle", (double)r->region_ns / n, 0);
+	if (r->hist.count > 0) {
+		gbench_counter(st, "lat_p50_ns",
+		    (double)bench_hist_quantile(&r->hist, 0.50), 0);
+		gbench_counter(st, "lat_p99_ns",
+		    (double)bench_hist_quantile(&r->hist, 0.99), 0);
+		gbench_counter(st, "lat_p999_ns",
+		    (double)bench_hist_quantile(&r->hist, 0.999), 0);
+		gbench_counter(st, "lat_samples", (double)r->hist.count, 0);
+	}
+	gbench_counter(st, "fairness_cv", r->fairness_cv, 0);
+	gbench_counter(st, "cpu_ns_per_op", (double)r->cpu_ns / n, 0);
+	if (spec->ops != NULL) {
+		gbench_counter(st, "zombies_peak", (double)r->zombies_peak, 0);
+		gbench_counter(st, "reaper_wakeups_per_lwp",
+		    (double)r->st.reaper_wakeups / n, 0);
+		gbench_counter(st, "sleeps_per_lwp",
+		    (double)r->st.sleeps / n, 0);
+		gbench_counter(st, "tick_sleeps_per_lwp",
+		    (double)r->st.tick_sleeps / n, 0);
+		gbench_counter(st, "reaper_cpu_share", r->cpu_ns > 0 ?
+		    (double)r->sys_cpu_ns / (double)r->cpu_ns : 0, 0);
+	}
+	if (spec->wl == BW_OBSERVERS)
+		gbench_counter(st, "holds_per_lifecycle", (double)r->holds / n,
+		    0);
+	for (int i = 0; i < r->nevents; i++) {
+		char name[96];
+
+		/* An unavailable event is never a number (counters_
+		 * unavailable in the context says why). */
+		if (!r->events[i].available)
+			continue;
+		reg_event_name(r->events[i].name, name, sizeof(name));
+		gbench_counter(st, name, r->values[i] / n, 0);
+	}
+	if (r->nevents > 0)
+		gbench_counter(st, "counters_multiplexed",
+		    r->multiplexed ? 1 : 0, 0);
+	gbench_counter(st, "pin_mismatch", (double)r->pin_mismatch, 0);
+}
+
+static void
+reg_empty(gbench_state *st, void *arg)
+{
+	struct bench_item *it = arg;
+
+	/* The wrapper's own cost per iteration: nothing else in the loop. */
+	while (gbench_keep_running(st))
+		;
+	reg_progress(reg_cur, it, NULL);
+}
+
+static void
+reg_bench(gbench_state *st, void *arg)
+{
+	struct bench_item *it = arg;
+	struct bench_reg *reg = reg_cur;
+	uint64_t n = gbench_max_iterations(st);
+	struct bench_result *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		abort();
+	atomic_store(&reg_running, it->spec.name);
+	while (gbench_keep_running_batch(st, n)) {
+		alarm(reg->call_timeout_s);
+		if (bench_run(&it->spec, n, r) != 0) {
+			alarm(0);
+			/*
+			 * A design that fails leaves threads blocked inside
+			 * it; nothing can be unwound.  The results folder
+			 * stays a .tmp and is never published.
+			 */
+			fprintf(stderr, "reapbench: %s: %s\n", it->spec.name,
+			    r->error);
+			_exit(1);
+		}
+		alarm(0);
+		gbench_set_iteration_time(st, (double)r->region_ns / 1e9);
+	}
+	bench_reg_counters(st, &it->spec, r);
+	reg_write_pins(reg, it, r);
+	reg_progress(reg, it, r);
+	/* Keep the histogram until the reporter names this repetition. */
+	if (it->ncalls == it->calls_cap) {
+		it->calls_cap = it->calls_cap ? 2 * it->calls_cap : 8;
+		it->calls = realloc(it->calls, sizeof(*it->calls) *
+		    (size_t)it->calls_cap);
+		if (it->calls == NULL)
+			abort();
+	}
+	it->calls[it->ncalls].iters = n;
+	it->calls[it->ncalls].hist = malloc(sizeof(struct bench_hist));
+	if (it->calls[it->ncalls].hist == NULL)
+		abort();
+	*it->calls[it->ncalls].hist = r->hist;
+	it->ncalls++;
+	bench_result_free(r);
+	free(r);
+	atomic_store(&reg_running, NULL);
+}
+
+void
+bench_reg_add(struct bench_reg *reg, struct bench_item *it)
+{
+	gbench_bm *bm;
+
+	reg_cur = reg;
+	if (it->empty) {
+		bm = gbench_register(it->spec.name, reg_empty, it);
+		if (it->iters > 0)
+			gbench_bm_iterations(bm, it->iters);
+		return;
+	}
+	bm = gbench_register(it->spec.name, reg_bench, it);
+	gbench_bm_manual_time(bm);
+	gbench_bm_unit(bm, GBENCH_NS);
+	if (it->iters > 0)
+		gbench_bm_iterations(bm, it->iters);
+	signal(SIGALRM, reg_alarm);
+}
+
+struct bench_item *
+bench_reg_find(struct bench_reg *reg, const char *name)
+{
+	for (int i = 0; i < reg->nitems; i++)
+		if (strcmp(reg->items[i].spec.name, name) == 0)
+			return &reg->items[i];
+	return NULL;
+}
+
+/* The file reporter saw a run: attach its histogram, note its figures. */
+void
+bench_reg_hook(const struct gbench_run_info *info, void *ctx)
+{
+	struct bench_reg *reg = ctx;
+	struct bench_item *it = bench_reg_find(reg, info->family);
+	double v;
+
+	if (it == NULL || info->aggregate || info->error)
+		return;
+	if (it->empty) {
+		/* CPU time: preemption by other processes is not the
+		 * wrapper's overhead. */
+		if (it->nreps < BENCH_REG_MAXREPS)
+			it->ns[it->nreps++] = info->cpu_ns;
+		return;
+	}
+	for (int i = it->ncalls - 1; i >= 0; i--) {
+		if (it->calls[i].hist == NULL ||
+		    it->calls[i].iters != info->iterations)
+			continue;
+		bench_hist_merge(&it->merged, it->calls[i].hist);
+		free(it->calls[i].hist);
+		it->calls[i].hist = NULL;
+		break;
+	}
+	if (it->nreps < BENCH_REG_MAXREPS) {
+		it->ns[it->nreps] = gbench_run_counter(info, "ns_per_lifecycle",
+		    &v) ? v : info->real_ns;
+		it->share[it->nreps] = gbench_run_counter(info,
+		    "reaper_cpu_share", &v) ? v : -1;
+		it->nreps++;
+	}
+}
+
+void
+bench_reg_release(struct bench_reg *reg)
+{
+	for (int i = 0; i < reg->nitems; i++) {
+		struct bench_item *it = &reg->items[i];
+
+		for (int k = 0; k < it->ncalls; k++)
+			free(it->calls[k].hist);
+		free(it->calls);
+		it->calls = NULL;
+		it->ncalls = it->calls_cap = 0;
+	}
+}

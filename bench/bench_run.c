@@ -1,0 +1,164 @@
+/*
+ * bench_run.c - the workload table and bench_run(): open the environment,
+ * run one workload for a number of iterations, collect what it measured.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
+	[BW_CHURN_SHARED] = {
+		"churn_shared",
+		"workers create, run and exit detached LWPs of one shared "
+		"process",
+		true,
+		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
+		"one LWP lifecycle",
+	},
+	[BW_CHURN_PRIVATE] = {
+		"churn_private",
+		"workers create, run and exit detached LWPs of a process each",
+		false,
+		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
+		"one LWP lifecycle",
+	},
+	[BW_JOIN] = {
+		"join",
+		"joinable LWPs exit on the exit side and are collected by "
+		"lwp_wait on the reap side",
+		true,
+		"lwp_exit call -> lwp_wait return",
+		"one LWP lifecycle",
+	},
+	[BW_TEARDOWN] = {
+		"teardown",
+		"a process of T running LWPs is killed by proc_exit and reaped "
+		"by its parent",
+		true,
+		"proc_exit call -> proc_wait return",
+		"one teardown per parent thread",
+	},
+	[BW_STORM] = {
+		"storm",
+		"8 processes x 8 LWPs all exit at once",
+		true,
+		"proc_exit call -> proc_wait return, per process",
+		"one storm (all processes reaped and freed)",
+	},
+	[BW_OBSERVERS] = {
+		"observers",
+		"churn_shared while one thread per worker looks LWPs up with "
+		"lwp_hold and releases them",
+		false,
+		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
+		"one LWP lifecycle",
+	},
+};
+
+const int bench_teardown_sizes[] = { 1, 4, 16, 64, 256, 0 };
+
+int
+bench_workload_parse(const char *name, enum bench_workload *out)
+{
+	for (int i = 0; i < BW_NWORKLOADS; i++)
+		if (strcmp(name, bench_workloads[i].name) == 0) {
+			*out = (enum bench_workload)i;
+			return 0;
+		}
+	return -1;
+}
+
+void
+bench_result_free(struct bench_result *r)
+{
+	free(r->pins);
+	r->pins = NULL;
+}
+
+int
+bench_run(const struct bench_spec *spec, uint64_t iters,
+    struct bench_result *r)
+{
+	struct bench_env *env = calloc(1, sizeof(*env));
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (env == NULL) {
+		snprintf(r->error, sizeof(r->error), "out of memory");
+		return -1;
+	}
+	if (iters == 0)
+		iters = 1;
+	if (bench_env_open(env, spec) != 0) {
+		snprintf(r->error, sizeof(r->error), "%s", env->error);
+		free(env);
+		return -1;
+	}
+	if (spec->ops == NULL)
+		rc = bench_native(env, iters, r);
+	else switch (spec->wl) {
+	case BW_CHURN_SHARED:
+	case BW_CHURN_PRIVATE:
+	case BW_OBSERVERS:
+		rc = bench_churn(env, iters, r);
+		break;
+	case BW_JOIN:
+		rc = bench_join(env, iters, r);
+		break;
+	case BW_TEARDOWN:
+		rc = bench_teardown(env, iters, r);
+		break;
+	case BW_STORM:
+		rc = bench_storm(env, iters, r);
+		break;
+	default:
+		rc = -1;
+		bench_env_fail(env, "unknown workload %d", (int)spec->wl);
+	}
+	if (rc != 0) {
+		/*
+		 * Threads of the run may be blocked inside the design for
+		 * good; nothing can be unwound safely.  The caller reports
+		 * the error and exits.
+		 */
+		snprintf(r->error, sizeof(r->error), "%s", env->error[0] ?
+		    env->error : "workload failed");
+		return -1;
+	}
+
+	r->region_ns = env->region_ns;
+	r->cpu_ns = env->cpu_ns;
+	r->sys_cpu_ns = env->sys_cpu_ns;
+	r->st = env->st_sum;
+	r->zombies_peak = env->st_sum.zombies_peak;
+	if (env->ctrs != NULL) {
+		r->nevents = bench_ctrs_nevents(env->ctrs);
+		if (r->nevents > BENCH_CTR_MAX)
+			r->nevents = BENCH_CTR_MAX;
+		for (int i = 0; i < r->nevents; i++)
+			r->events[i] = *bench_ctrs_event(env->ctrs, i);
+		bench_ctrs_read(env->ctrs, r->values, &r->multiplexed);
+		snprintf(r->counter_mode, sizeof(r->counter_mode), "%s",
+		    bench_ctrs_mode(env->ctrs));
+		r->nthreads_tracked = bench_ctrs_nthreads(env->ctrs);
+	}
+	pthread_mutex_lock(&env->lock);
+	r->pin_mismatch = env->pin_mismatch;
+	r->npins = env->npins;
+	r->pins = malloc(sizeof(*r->pins) * (size_t)(env->npins + 1));
+	if (r->pins != NULL)
+		memcpy(r->pins, env->pins, sizeof(*r->pins) *
+		    (size_t)env->npins);
+	else
+		r->npins = 0;
+	pthread_mutex_unlock(&env->lock);
+
+	if (bench_env_close(env) != 0) {
+		snprintf(r->error, sizeof(r->error), "%s", env->error);
+		free(env);
+		return -1;
+	}
+	free(env);
+	return 0;
+}

@@ -1,0 +1,583 @@
+/*
+ * results_read.c - read a results folder into series of repetitions.
+ *
+ * bench.json is parsed with jansson.  Google Benchmark writes one entry per
+ * repetition (run_type "iteration") and then the aggregates (_mean,
+ * _median, ...); statistics need the repetitions, so those are kept and the
+ * aggregates are only a fallback for runs made with
+ * --benchmark_report_aggregates_only.  A name is
+ * workload/design/[T:n/]t:n/pin:p, possibly followed by suffixes Google
+ * Benchmark appends itself (real_time, threads:n, repeats:n, ...).
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <hwloc.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+static void *
+xrealloc(void *p, size_t sz)
+{
+	p = realloc(p, sz ? sz : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+static void
+seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* Fields of a benchmark entry that are not user counters. */
+static const char *const reserved_keys[] = {
+	"name", "run_name", "run_type", "family_index",
+	"per_family_instance_index", "repetitions", "repetition_index",
+	"threads", "iterations", "real_time", "cpu_time", "time_unit",
+	"aggregate_name", "aggregate_unit", "error_occurred", "error_message",
+	"label", "big_o", "rms", "complexity", NULL
+};
+
+static bool
+reserved(const char *k)
+{
+	for (int i = 0; reserved_keys[i] != NULL; i++)
+		if (strcmp(k, reserved_keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static double
+unit_to_ns(const char *unit)
+{
+	if (unit == NULL || strcmp(unit, "ns") == 0)
+		return 1;
+	if (strcmp(unit, "us") == 0)
+		return 1e3;
+	if (strcmp(unit, "ms") == 0)
+		return 1e6;
+	if (strcmp(unit, "s") == 0)
+		return 1e9;
+	return NAN;
+}
+
+/*
+ * Split a run name into its parts.  Returns false if it is not
+ * workload/design/...: such entries (a foreign benchmark) are skipped.
+ */
+static bool
+parse_name(const char *name, struct bench_series *s, int gb_threads)
+{
+	char *copy = xstrdup(name), *save = NULL, *tok;
+	const char *pin;
+	int i = 0;
+
+	/* The spec name ends with the pin:<policy> component. */
+	if ((pin = strstr(name, "/pin:")) != NULL)
+		s->spec = strndup(name, strcspn(pin + 1, "/") + 1 +
+		    (size_t)(pin - name));
+	else
+		s->spec = strdup(name);
+	if (s->spec == NULL)
+		abort();
+
+	s->threads = 0;
+	s->tcount = 0;
+	for (tok = strtok_r(copy, "/", &save); tok != NULL;
+	    tok = strtok_r(NULL, "/", &save), i++) {
+		if (i == 0)
+			s->workload = xstrdup(tok);
+		else if (i == 1)
+			s->design = xstrdup(tok);
+		else if (strncmp(tok, "t:", 2) == 0)
+			s->threads = atoi(tok + 2);
+		else if (strncmp(tok, "T:", 2) == 0)
+			s->tcount = atoi(tok + 2);
+		else if (strncmp(tok, "pin:", 4) == 0 && s->pin == NULL)
+			s->pin = xstrdup(tok + 4);
+		else if (strncmp(tok, "threads:", 8) == 0 && s->threads == 0)
+			s->threads = atoi(tok + 8);
+		/* Other suffixes (real_time, repeats:n, ...) carry nothing. */
+	}
+	free(copy);
+	if (i < 2 || strchr(s->design, ':') != NULL) {
+		free(s->workload);
+		free(s->design);
+		free(s->pin);
+		free(s->spec);
+		s->workload = s->design = s->pin = s->spec = NULL;
+		return false;
+	}
+	if (s->pin == NULL)
+		s->pin = xstrdup("-");
+	if (s->threads == 0)
+		s->threads = gb_threads > 0 ? gb_threads : 1;
+	return true;
+}
+
+static struct bench_counter *
+series_counter(struct bench_series *s, const char *name)
+{
+	for (size_t i = 0; i < s->ncnt; i++)
+		if (strcmp(s->cnt[i].name, name) == 0)
+			return &s->cnt[i];
+	s->cnt = xrealloc(s->cnt, (s->ncnt + 1) * sizeof(*s->cnt));
+	s->cnt[s->ncnt].name = xstrdup(name);
+	s->cnt[s->ncnt].v = xcalloc(s->nrep + 1, sizeof(double));
+	for (size_t r = 0; r < s->nrep + 1; r++)
+		s->cnt[s->ncnt].v[r] = NAN;
+	return &s->cnt[s->ncnt++];
+}
+
+/* Append one repetition (entry e) to s. */
+static void
+series_add(struct bench_series *s, json_t *e)
+{
+	size_t r = s->nrep;
+	const char *k;
+	json_t *v;
+	double scale = unit_to_ns(json_string_value(json_object_get(e,
+	    "time_unit")));
+
+	s->real_ns = xrealloc(s->real_ns, (r + 1) * sizeof(double));
+	s->cpu_ns = xrealloc(s->cpu_ns, (r + 1) * sizeof(double));
+	v = json_object_get(e, "real_time");
+	s->real_ns[r] = json_is_number(v) ? json_number_value(v) * scale : NAN;
+	v = json_object_get(e, "cpu_time");
+	s->cpu_ns[r] = json_is_number(v) ? json_number_value(v) * scale : NAN;
+	for (size_t i = 0; i < s->ncnt; i++) {
+		s->cnt[i].v = xrealloc(s->cnt[i].v, (r + 1) * sizeof(double));
+		s->cnt[i].v[r] = NAN;
+	}
+	json_object_foreach(e, k, v) {
+		if (reserved(k) || !json_is_number(v))
+			continue;
+		series_counter(s, k)->v[r] = json_number_value(v);
+	}
+	s->nrep = r + 1;
+}
+
+static char *
+ctx_string(json_t *v)
+{
+	char buf[64];
+
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_true(v))
+		return xstrdup("true");
+	if (json_is_false(v))
+		return xstrdup("false");
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof(buf), "%lld",
+		    (long long)json_integer_value(v));
+		return xstrdup(buf);
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, sizeof(buf), "%g", json_real_value(v));
+		return xstrdup(buf);
+	}
+	if (json_is_null(v))
+		return xstrdup("");
+	{
+		char *d = json_dumps(v, JSON_COMPACT), *c;
+
+		if (d == NULL)
+			return xstrdup("");
+		c = xstrdup(d);
+		free(d);
+		return c;
+	}
+}
+
+static char *
+read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+
+	if (f == NULL)
+		return NULL;
+	do {
+		if (len + 4096 > cap)
+			buf = xrealloc(buf, cap = cap * 2 + 4096);
+		got = fread(buf + len, 1, cap - len - 1, f);
+		len += got;
+	} while (got > 0);
+	fclose(f);
+	buf[len] = '\0';
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	return buf;
+}
+
+/* "1 package, 1 NUMA node, 2 cores, 2 PUs" from an hwloc XML export. */
+static char *
+topo_summary(const char *path)
+{
+	hwloc_topology_t t;
+	char buf[256];
+	int pk, nn, co, pu;
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return NULL;
+	if (hwloc_topology_init(&t) != 0)
+		return NULL;
+	if (hwloc_topology_set_xml(t, path) != 0 ||
+	    hwloc_topology_load(t) != 0) {
+		hwloc_topology_destroy(t);
+		snprintf(buf, sizeof(buf), "unreadable topology.xml");
+		return xstrdup(buf);
+	}
+	pk = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE);
+	nn = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
+	co = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
+	pu = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
+	snprintf(buf, sizeof(buf),
+	    "%d package%s, %d NUMA node%s, %d core%s, %d PU%s",
+	    pk, pk == 1 ? "" : "s", nn, nn == 1 ? "" : "s",
+	    co, co == 1 ? "" : "s", pu, pu == 1 ? "" : "s");
+	hwloc_topology_destroy(t);
+	return xstrdup(buf);
+}
+
+/*
+ * Google Benchmark prints a counter's undefined aggregates (the _cv of a
+ * counter whose mean is 0, ...) as bare NaN or inf, which is not JSON.
+ * Outside strings, turn such tokens into null before parsing: the
+ * aggregates are not used, and a repetition's NaN means "no value", as
+ * null does.  Newlines are kept, so jansson's line numbers stay right.
+ */
+static char *
+json_denan(const char *in)
+{
+	static const char *const bad[] = {
+		"-Infinity", "Infinity", "-inf", "inf", "-nan", "-NaN", "NaN",
+		"nan", NULL
+	};
+	size_t n = strlen(in), o = 0;
+	char *out = xcalloc(2 * n + 1, 1);	/* "nan" -> "null" grows */
+	bool str = false;
+
+	for (size_t i = 0; i < n;) {
+		if (str) {
+			if (in[i] == '\\' && i + 1 < n) {
+				out[o++] = in[i++];
+			} else if (in[i] == '"')
+				str = false;
+			out[o++] = in[i++];
+			continue;
+		}
+		if (in[i] == '"') {
+			str = true;
+			out[o++] = in[i++];
+			continue;
+		}
+		{
+			bool hit = false;
+
+			for (int k = 0; bad[k] != NULL && !hit; k++) {
+				size_t l = strlen(bad[k]);
+				if (strncmp(in + i, bad[k], l) == 0 &&
+				    (i == 0 || strchr(" \t\r\n:,[", in[i - 1])) &&
+				    strchr(" \t\r\n,]}", in[i + l]) != NULL) {
+					memcpy(out + o, "null", 4);
+					o += 4;
+					i += l;
+					hit = true;
+				}
+			}
+			if (!hit)
+				out[o++] = in[i++];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static struct bench_series *
+series_get(struct bench_rdir *r, const char *run_name, int gb_threads,
+    bool *fresh)
+{
+	struct bench_series tmp;
+
+	*fresh = false;
+	for (size_t i = 0; i < r->ns; i++)
+		if (strcmp(r->s[i].name, run_name) == 0)
+			return &r->s[i];
+	memset(&tmp, 0, sizeof(tmp));
+	if (!parse_name(run_name, &tmp, gb_threads))
+		return NULL;
+	tmp.name = xstrdup(run_name);
+	r->s = xrealloc(r->s, (r->ns + 1) * sizeof(*r->s));
+	r->s[r->ns] = tmp;
+	*fresh = true;
+	return &r->s[r->ns++];
+}
+
+int
+bench_rdir_load(const char *dir, struct bench_rdir *r, char *err,
+    size_t errlen)
+{
+	char path[4096];
+	json_error_t jerr;
+	json_t *root, *ctx, *list, *e;
+	const char *k;
+	json_t *v;
+	size_t i;
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	r->harness_ns = NAN;
+	r->dir = xstrdup(dir);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		seterr(err, errlen, "%s: not a results folder: %s", dir,
+		    stat(dir, &st) != 0 ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	if (stat(path, &st) != 0) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	{
+		char *text = read_text(path), *clean;
+
+		if (text == NULL) {
+			seterr(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		clean = json_denan(text);
+		root = json_loads(clean, 0, &jerr);
+		free(clean);
+		free(text);
+	}
+	if (root == NULL) {
+		seterr(err, errlen, "%s: corrupt JSON at line %d: %s", path,
+		    jerr.line, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		seterr(err, errlen, "%s: not a Google Benchmark JSON object",
+		    path);
+		json_decref(root);
+		return -1;
+	}
+	ctx = json_object_get(root, "context");
+	if (json_is_object(ctx)) {
+		r->ctx_key = xcalloc(json_object_size(ctx), sizeof(char *));
+		r->ctx_val = xcalloc(json_object_size(ctx), sizeof(char *));
+		json_object_foreach(ctx, k, v) {
+			r->ctx_key[r->nctx] = xstrdup(k);
+			r->ctx_val[r->nctx++] = ctx_string(v);
+		}
+	}
+	list = json_object_get(root, "benchmarks");
+	if (!json_is_array(list)) {
+		seterr(err, errlen, "%s: no \"benchmarks\" array", path);
+		json_decref(root);
+		return -1;
+	}
+	/* The `empty` benchmark: the harness's own cost per iteration. */
+	{
+		double *v = xcalloc(json_array_size(list), sizeof(double));
+		size_t n = 0;
+
+		json_array_foreach(list, i, e) {
+			const char *rn = json_string_value(json_object_get(e,
+			    "run_name"));
+			const char *type = json_string_value(json_object_get(e,
+			    "run_type"));
+			json_t *rt = json_object_get(e, "real_time");
+
+			if (rn != NULL && (strcmp(rn, "empty") == 0 ||
+			    strncmp(rn, "empty/", 6) == 0) && type != NULL &&
+			    strcmp(type, "iteration") == 0 &&
+			    json_is_number(rt))
+				v[n++] = json_number_value(rt) * unit_to_ns(
+				    json_string_value(json_object_get(e,
+				    "time_unit")));
+		}
+		r->harness_ns = bench_stats_median(v, n);
+		free(v);
+	}
+	/* Repetitions first; aggregates only for series that have none. */
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach(list, i, e) {
+			const char *type, *rn, *agg;
+			struct bench_series *s;
+			json_t *th;
+			bool fresh;
+
+			if (!json_is_object(e))
+				continue;
+			type = json_string_value(json_object_get(e,
+			    "run_type"));
+			rn = json_string_value(json_object_get(e, "run_name"));
+			if (rn == NULL)
+				rn = json_string_value(json_object_get(e,
+				    "name"));
+			if (rn == NULL)
+				continue;
+			agg = json_string_value(json_object_get(e,
+			    "aggregate_name"));
+			th = json_object_get(e, "threads");
+			if (pass == 0 && type != NULL &&
+			    strcmp(type, "aggregate") == 0)
+				continue;
+			if (pass == 1 && (type == NULL ||
+			    strcmp(type, "aggregate") != 0 || agg == NULL ||
+			    strcmp(agg, "median") != 0))
+				continue;
+			s = series_get(r, rn, (int)json_integer_value(th),
+			    &fresh);
+			if (s == NULL) {
+				if (pass == 0 && strcmp(rn, "empty") != 0 &&
+				    strncmp(rn, "empty/", 6) != 0)
+					r->skipped++;
+				continue;
+			}
+			if (pass == 1) {
+				if (!fresh && s->nrep > 0)
+					continue;
+				s->aggregate_only = true;
+			}
+			if (json_is_true(json_object_get(e,
+			    "error_occurred"))) {
+				const char *m = json_string_value(
+				    json_object_get(e, "error_message"));
+				s->nerrors++;
+				if (s->error == NULL)
+					s->error = xstrdup(m ? m : "error");
+				continue;
+			}
+			series_add(s, e);
+		}
+	json_decref(root);
+	if (r->ns == 0) {
+		seterr(err, errlen, "%s: no reapbench benchmarks in it", path);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/cmdline.txt", dir);
+	r->cmdline = read_text(path);
+	snprintf(path, sizeof(path), "%s/topology.xml", dir);
+	r->topo_summary = topo_summary(path);
+	return 0;
+}
+
+void
+bench_rdir_free(struct bench_rdir *r)
+{
+	for (size_t i = 0; i < r->nctx; i++) {
+		free(r->ctx_key[i]);
+		free(r->ctx_val[i]);
+	}
+	free(r->ctx_key);
+	free(r->ctx_val);
+	for (size_t i = 0; i < r->ns; i++) {
+		struct bench_series *s = &r->s[i];
+
+		for (size_t c = 0; c < s->ncnt; c++) {
+			free(s->cnt[c].name);
+			free(s->cnt[c].v);
+		}
+		free(s->cnt);
+		free(s->name);
+		free(s->spec);
+		free(s->workload);
+		free(s->design);
+		free(s->pin);
+		free(s->real_ns);
+		free(s->cpu_ns);
+		free(s->error);
+	}
+	free(r->s);
+	free(r->dir);
+	free(r->cmdline);
+	free(r->topo_summary);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+bench_rdir_ctx(const struct bench_rdir *r, const char *key)
+{
+	for (size_t i = 0; i < r->nctx; i++)
+		if (strcmp(r->ctx_key[i], key) == 0)
+			return r->ctx_val[i];
+	return NULL;
+}
+
+const struct bench_series *
+bench_rdir_find(const struct bench_rdir *r, const char *workload,
+    const char *design, const char *pin, int threads, int tcount)
+{
+	for (size_t i = 0; i < r->ns; i++) {
+		const struct bench_series *s = &r->s[i];
+
+		if (strcmp(s->workload, workload) == 0 &&
+		    strcmp(s->design, design) == 0 &&
+		    (pin == NULL || strcmp(s->pin, pin) == 0) &&
+		    s->threads == threads && s->tcount == tcount)
+			return s;
+	}
+	return NULL;
+}
+
+const double *
+bench_series_counter(const struct bench_series *s, const char *name)
+{
+	for (size_t i = 0; i < s->ncnt; i++)
+		if (strcmp(s->cnt[i].name, name) == 0) {
+			for (size_t r = 0; r < s->nrep; r++)
+				if (!isnan(s->cnt[i].v[r]))
+					return s->cnt[i].v;
+			return NULL;
+		}
+	return NULL;
+}
+
+void
+bench_latency_name(const char *spec, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = spec; *p != '\0' && o + 1 < len; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+		out[o++] = ok ? c : '_';
+	}
+	out[o] = '\0';
+}

@@ -1,0 +1,568 @@
+/*
+ * test_bench.c - the benchmark harness and the reapbench driver.
+ *
+ * In-process (every flavor, so under ASan+UBSan and TSan too): the latency
+ * histogram's arithmetic, and a smoke run of every workload against every
+ * registered design and `native` with tiny sizes, checking what each run
+ * must account for (lifecycles, latency samples, a balanced quiesce,
+ * threads where the plan put them).
+ *
+ * Through the driver ($(BUILD)/reapbench, built by `make build-test`): a
+ * smoke matrix whose Google Benchmark JSON must parse and carry the fixed
+ * counters, never a number for an unavailable counter, a complete results
+ * folder, the wrapper overhead under 5% of the cheapest operation; and bad
+ * input answered with one line and exit status 2.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "rt.h"
+#include "bench.h"
+
+/* ---- histogram ---------------------------------------------------------- */
+
+RT_TEST(hist_buckets_bound_their_values)
+{
+	uint64_t vals[] = { 0, 1, 15, 16, 17, 31, 32, 33, 100, 1000, 12345,
+	    1u << 20, (1u << 20) + 1, 123456789, UINT64_MAX / 3 };
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		uint64_t v = vals[i];
+		int b = bench_hist_bucket(v);
+		uint64_t up = bench_hist_upper(b);
+
+		RT_ASSERTF(b >= 0 && b < BENCH_HIST_NBUCKETS, "bucket %d", b);
+		RT_ASSERTF(up >= v, "upper %llu < value %llu",
+		    (unsigned long long)up, (unsigned long long)v);
+		/* At most 1/16 above the value (exact below 32). */
+		RT_ASSERTF((double)up <= (double)v * (1 + 1.0 / 16) + 1,
+		    "upper %llu too far above %llu", (unsigned long long)up,
+		    (unsigned long long)v);
+		if (b > 0)
+			RT_ASSERTF(bench_hist_upper(b - 1) < v,
+			    "value %llu fits the bucket below",
+			    (unsigned long long)v);
+	}
+}
+
+RT_TEST(hist_quantiles)
+{
+	static struct bench_hist h;
+
+	bench_hist_reset(&h);
+	RT_EQ(bench_hist_quantile(&h, 0.5), 0);
+	for (uint64_t v = 1; v <= 1000; v++)
+		bench_hist_add(&h, v * 1000);
+	RT_EQ(h.count, 1000);
+	{
+		uint64_t p50 = bench_hist_quantile(&h, 0.5);
+		uint64_t p99 = bench_hist_quantile(&h, 0.99);
+		uint64_t p999 = bench_hist_quantile(&h, 0.999);
+
+		RT_ASSERTF(p50 >= 500000 && p50 <= 500000 * 17 / 16,
+		    "p50 %llu", (unsigned long long)p50);
+		RT_ASSERTF(p99 >= 990000 && p99 <= 1000000, "p99 %llu",
+		    (unsigned long long)p99);
+		/* Never above the largest value seen. */
+		RT_EQ(p999, 1000000);
+		RT_EQ(bench_hist_quantile(&h, 1.0), 1000000);
+	}
+}
+
+/* ---- in-process smoke of every workload x design ------------------------ */
+
+static struct bench_topo *
+this_machine(void)
+{
+	static struct bench_topo *topo;
+	char err[256];
+
+	if (topo == NULL) {
+		topo = bench_topo_load(NULL, err, sizeof(err));
+		RT_ASSERTF(topo != NULL, "topology: %s", err);
+	}
+	return topo;
+}
+
+static void
+smoke_one(const struct reap_ops *ops, enum bench_workload wl, int threads,
+    enum bench_pin_policy pin)
+{
+	struct bench_spec s;
+	struct bench_result *r = calloc(1, sizeof(*r));
+	uint64_t iters, expect;
+
+	RT_ASSERT(r != NULL);
+	memset(&s, 0, sizeof(s));
+	s.wl = wl;
+	s.ops = ops;
+	s.threads = threads;
+	s.pin = pin;
+	s.topo = this_machine();
+	snprintf(s.name, sizeof(s.name), "%s/%s/t:%d/pin:%s",
+	    bench_workloads[wl].name, ops ? ops->name : "native", threads,
+	    bench_pin_policy_name(pin));
+	switch (wl) {
+	case BW_TEARDOWN:
+		s.lwps = 4;
+		iters = 2;
+		expect = iters * (uint64_t)threads * 4;
+		break;
+	case BW_STORM:
+		s.procs = 3;
+		s.lwps = 3;
+		iters = 2;
+		expect = iters * 9;
+		break;
+	case BW_JOIN:
+		iters = 24;
+		expect = iters;
+		break;
+	default:
+		iters = 48;
+		expect = iters;
+	}
+	RT_ASSERTF(bench_run(&s, iters, r) == 0, "%s: %s", s.name, r->error);
+	RT_ASSERTF(r->lifecycles == expect, "%s: %llu lifecycles, expected "
+	    "%llu", s.name, (unsigned long long)r->lifecycles,
+	    (unsigned long long)expect);
+	RT_EQ(r->iters, iters);
+	RT_ASSERTF(r->region_ns > 0, "%s: no time", s.name);
+	RT_ASSERTF(r->hist.count > 0, "%s: no latency sample", s.name);
+	RT_ASSERTF(r->fairness_cv >= 0, "%s: fairness %f", s.name,
+	    r->fairness_cv);
+	if (ops != NULL) {
+		/*
+		 * What the timed parts freed: churn/join also free the
+		 * processes (and their masters) they ran in, forked before
+		 * the region; teardown/storm fork theirs untimed.
+		 */
+		bool rounds = wl == BW_TEARDOWN || wl == BW_STORM;
+		uint64_t nproc = wl == BW_CHURN_SHARED ||
+		    wl == BW_OBSERVERS ? 1 : wl == BW_STORM ? 3 :
+		    (uint64_t)threads;
+		uint64_t lc = rounds ? 0 : expect;
+		uint64_t lf = rounds ? expect : expect + nproc;
+		uint64_t pf = rounds ? iters * nproc : nproc;
+
+		RT_ASSERTF(r->st.lwps_created == lc && r->st.lwps_freed == lf,
+		    "%s: timed parts created %llu and freed %llu LWPs, "
+		    "expected %llu and %llu", s.name,
+		    (unsigned long long)r->st.lwps_created,
+		    (unsigned long long)r->st.lwps_freed,
+		    (unsigned long long)lc, (unsigned long long)lf);
+		RT_ASSERTF(r->st.procs_created == 0 && r->st.procs_freed == pf,
+		    "%s: timed parts created %llu and freed %llu procs, "
+		    "expected 0 and %llu", s.name,
+		    (unsigned long long)r->st.procs_created,
+		    (unsigned long long)r->st.procs_freed,
+		    (unsigned long long)pf);
+		RT_ASSERTF(r->sys_cpu_ns <= r->cpu_ns + 1000000,
+		    "%s: reaper CPU %llu > process CPU %llu", s.name,
+		    (unsigned long long)r->sys_cpu_ns,
+		    (unsigned long long)r->cpu_ns);
+	}
+	/* Every thread bound where the plan said (seen by itself). */
+	RT_ASSERTF(r->npins > 0, "%s: no thread recorded its pin", s.name);
+	RT_EQ(r->pin_mismatch, 0);
+	for (int i = 0; i < r->npins; i++) {
+		if (pin == BENCH_PIN_NONE)
+			continue;
+		RT_ASSERTF(r->pins[i].planned >= 0 &&
+		    r->pins[i].seen == r->pins[i].planned,
+		    "%s: %s thread on cpu %d planned PU %d, seen %d", s.name,
+		    r->pins[i].role, r->pins[i].cpu, r->pins[i].planned,
+		    r->pins[i].seen);
+	}
+	/* Counters: software events count, hardware ones are never a
+	 * number when unavailable (NaN is the reader's contract). */
+	RT_ASSERT(r->nevents >= 3);
+	for (int i = 0; i < r->nevents; i++) {
+		if (strcmp(r->events[i].name, "task-clock") == 0) {
+			RT_ASSERTF(r->events[i].available, "task-clock: %s",
+			    r->events[i].reason);
+			RT_ASSERTF(r->values[i] > 0, "%s: task-clock %f",
+			    s.name, r->values[i]);
+		}
+		if (!r->events[i].available)
+			RT_ASSERTF(r->events[i].reason[0] != '\0',
+			    "%s unavailable without a reason",
+			    r->events[i].name);
+	}
+	bench_result_free(r);
+	free(r);
+}
+
+static void
+smoke_design(const struct reap_ops *ops)
+{
+	for (int w = 0; w < BW_NWORKLOADS; w++) {
+		if (ops == NULL && !bench_workloads[w].native)
+			continue;
+		smoke_one(ops, (enum bench_workload)w, 1, BENCH_PIN_COMPACT);
+		smoke_one(ops, (enum bench_workload)w, 2, BENCH_PIN_SPLIT);
+	}
+}
+
+RT_TEST(smoke_every_workload_every_design)
+{
+	RT_ASSERTF(reap_designs[0] != NULL, "no design registered");
+	for (int d = 0; reap_designs[d] != NULL; d++)
+		smoke_design(reap_designs[d]);
+}
+
+RT_TEST(smoke_native)
+{
+	smoke_design(NULL);
+}
+
+RT_TEST(bad_spec_is_an_error_not_a_crash)
+{
+	struct bench_spec s;
+	struct bench_result *r = calloc(1, sizeof(*r));
+
+	RT_ASSERT(r != NULL);
+	memset(&s, 0, sizeof(s));
+	s.wl = BW_CHURN_SHARED;
+	s.ops = NULL;
+	s.threads = 1;
+	s.pin = BENCH_PIN_COMPACT;
+	s.topo = this_machine();
+	s.events = "no_such_event_anywhere";
+	snprintf(s.name, sizeof(s.name), "bad");
+	RT_ASSERT(bench_run(&s, 4, r) != 0);
+	RT_ASSERTF(strstr(r->error, "no_such_event_anywhere") != NULL,
+	    "error does not name the event: %s", r->error);
+	free(r);
+}
+
+/* ---- the driver ------------------------------------------------------------ */
+
+static char driver[PATH_MAX];
+static char tmpdir[PATH_MAX];
+
+static const char *
+reapbench(void)
+{
+	char self[PATH_MAX], *d;
+	ssize_t n;
+
+	if (driver[0] != '\0')
+		return driver;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	RT_ASSERT(n > 0);
+	self[n] = '\0';
+	/* $(BUILD)/<cc>-<flavor>/bin/test_bench -> $(BUILD)/reapbench */
+	d = dirname(dirname(dirname(self)));
+	snprintf(driver, sizeof(driver), "%s/reapbench", d);
+	RT_ASSERTF(access(driver, X_OK) == 0, "%s is not built: run 'make "
+	    "build-test'", driver);
+	return driver;
+}
+
+static void
+scratch_remove(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	(void)!system(cmd);
+}
+
+static const char *
+scratch(void)
+{
+	if (tmpdir[0] == '\0') {
+		snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_bench.XXXXXX");
+		RT_ASSERT(mkdtemp(tmpdir) != NULL);
+		atexit(scratch_remove);
+	}
+	return tmpdir;
+}
+
+/* Run the driver with args; stdout/stderr land in scratch files. */
+static int
+drive(const char *args)
+{
+	char cmd[8192];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s >'%s/out' 2>'%s/err' </dev/null",
+	    reapbench(), args, scratch(), scratch());
+	st = system(cmd);
+	RT_ASSERTF(st != -1 && WIFEXITED(st), "%s did not exit", cmd);
+	return WEXITSTATUS(st);
+}
+
+static char *
+slurp(const char *name)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch(), name);
+	f = fopen(path, "r");
+	RT_ASSERTF(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	RT_ASSERT(buf != NULL);
+	RT_EQ(fread(buf, 1, (size_t)n, f), n);
+	fclose(f);
+	return buf;
+}
+
+static int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void
+bad_input(const char *args, const char *mention)
+{
+	char *err, *out;
+	int rc = drive(args);
+
+	err = slurp("err");
+	out = slurp("out");
+	RT_ASSERTF(rc == 2, "'reapbench %s' exited %d, not 2 (stderr: %s)",
+	    args, rc, err);
+	RT_ASSERTF(count_lines(err) == 1, "'reapbench %s': %d lines on "
+	    "stderr, want 1: %s", args, count_lines(err), err);
+	RT_ASSERTF(strstr(err, mention) != NULL, "'reapbench %s': '%s' not "
+	    "in: %s", args, mention, err);
+	RT_ASSERTF(out[0] == '\0', "'reapbench %s' printed: %s", args, out);
+	free(err);
+	free(out);
+}
+
+RT_TEST(driver_bad_input_exits_2_with_one_line)
+{
+	char args[PATH_MAX + 64];
+
+	bad_input("run --design nosuchdesign", "nosuchdesign");
+	bad_input("run --workload nosuchload", "nosuchload");
+	bad_input("run --pin diagonal", "diagonal");
+	bad_input("run --events no_such_event_anywhere",
+	    "no_such_event_anywhere");
+	bad_input("run --threads 0", "--threads");
+	bad_input("run --threads -3", "--threads");
+	bad_input("run --threads 1,x", "--threads");
+	bad_input("run --repetitions 0", "--repetitions");
+	bad_input("run --matrix huge", "huge");
+	snprintf(args, sizeof(args), "run --out %s/missing/parent/res",
+	    scratch());
+	bad_input(args, "missing/parent");
+	bad_input("run --benchmark_out=/tmp/x.json", "--out");
+	bad_input("plan --pin sideways", "sideways");
+	bad_input("plan --topology 'no such topology' --cpus 2", "topology");
+	bad_input("frobnicate", "frobnicate");
+}
+
+RT_TEST(driver_list_shows_everything)
+{
+	char *out;
+
+	RT_EQ(drive("list"), 0);
+	out = slurp("out");
+	for (int d = 0; reap_designs[d] != NULL; d++)
+		RT_ASSERTF(strstr(out, reap_designs[d]->name) != NULL,
+		    "list lacks design %s", reap_designs[d]->name);
+	for (int w = 0; w < BW_NWORKLOADS; w++)
+		RT_ASSERTF(strstr(out, bench_workloads[w].name) != NULL,
+		    "list lacks workload %s", bench_workloads[w].name);
+	RT_ASSERT(strstr(out, "native") != NULL);
+	RT_ASSERT(strstr(out, "split") != NULL);
+	RT_ASSERT(strstr(out, "task-clock") != NULL);
+	free(out);
+}
+
+RT_TEST(driver_gbench_wrapper_selftest)
+{
+	char *out;
+	int rc = drive("gbench-selftest");
+
+	out = slurp("out");
+	RT_ASSERTF(rc == 0 && strstr(out, ", 0 failed") != NULL,
+	    "gbench-selftest exited %d: %s", rc, out);
+	free(out);
+}
+
+static bool
+has_counter(json_t *b, const char *name)
+{
+	json_t *v = json_object_get(b, name);
+
+	return v != NULL && json_is_number(v);
+}
+
+RT_TEST(driver_smoke_matrix_json_and_results)
+{
+	char args[PATH_MAX + 256], path[PATH_MAX + 256], *err;
+	json_error_t jerr;
+	json_t *root, *ctx, *bms;
+	const char *unavail;
+	double empty_ns = -1, cheapest = -1;
+	int nbench = 0, rc;
+	size_t i;
+	regex_t name_re;
+	struct stat sb;
+
+	snprintf(args, sizeof(args), "run --matrix smoke --out %s/res",
+	    scratch());
+	rc = drive(args);
+	err = slurp("err");
+	RT_ASSERTF(rc == 0, "smoke run exited %d: %s", rc, err);
+	/* A progress line per benchmark call. */
+	RT_ASSERTF(strstr(err, "[1/") != NULL, "no progress lines: %s", err);
+	free(err);
+
+	/* The folder: published under its final name, latest points at
+	 * it, nothing left under a temporary name. */
+	snprintf(path, sizeof(path), "%s/res/latest/bench.json", scratch());
+	root = json_load_file(path, 0, &jerr);
+	RT_ASSERTF(root != NULL, "%s: %s (line %d)", path, jerr.text,
+	    jerr.line);
+	for (const char *const *f = (const char *const[]){ "env.json",
+	    "topology.xml", "cmdline.txt", "pins.tsv", "latency/index.tsv",
+	    NULL }; *f != NULL; f++) {
+		snprintf(path, sizeof(path), "%s/res/latest/%s", scratch(), *f);
+		RT_ASSERTF(stat(path, &sb) == 0 && sb.st_size > 0,
+		    "%s missing or empty", path);
+	}
+	snprintf(path, sizeof(path), "ls -a '%s/res' | grep -q tmp",
+	    scratch());
+	RT_ASSERTF(system(path) != 0, "a .tmp folder was left behind");
+	snprintf(path, sizeof(path), "%s/res/latest/env.json", scratch());
+	{
+		json_t *env = json_load_file(path, 0, &jerr);
+
+		RT_ASSERTF(env != NULL, "env.json: %s", jerr.text);
+		json_decref(env);
+	}
+
+	ctx = json_object_get(root, "context");
+	RT_ASSERT(json_is_object(ctx));
+	for (const char *const *k = (const char *const[]){ "pmu_available",
+	    "perf_event_paranoid", "counter_mode", "counters_unavailable",
+	    "topology", "oversubscribed", "git_revision", "compiler",
+	    "cflags", "kernel_release", "governor", "aslr",
+	    "library_versions", "pin.compact.cpus1", NULL }; *k != NULL; k++)
+		RT_ASSERTF(json_is_string(json_object_get(ctx, *k)),
+		    "context lacks %s", *k);
+	unavail = json_string_value(json_object_get(ctx,
+	    "counters_unavailable"));
+
+	RT_ASSERT(regcomp(&name_re, "^(empty|[a-z_]+/[a-z0-9_-]+/"
+	    "(T:[0-9]+/)?t:[0-9]+/pin:[a-z]+)$", REG_EXTENDED | REG_NOSUB) ==
+	    0);
+	bms = json_object_get(root, "benchmarks");
+	RT_ASSERT(json_is_array(bms) && json_array_size(bms) > 0);
+	for (i = 0; i < json_array_size(bms); i++) {
+		json_t *b = json_array_get(bms, i);
+		const char *name = json_string_value(json_object_get(b,
+		    "name"));
+		bool native;
+
+		RT_ASSERT(name != NULL);
+		RT_ASSERTF(regexec(&name_re, name, 0, NULL, 0) == 0,
+		    "benchmark name '%s' not workload/design/.../pin:policy",
+		    name);
+		RT_ASSERTF(json_object_get(b, "error_occurred") == NULL,
+		    "%s failed", name);
+		if (strcmp(name, "empty") == 0) {
+			/* CPU time: preemption is not the wrapper's. */
+			empty_ns = json_number_value(json_object_get(b,
+			    "cpu_time"));
+			continue;
+		}
+		nbench++;
+		native = strstr(name, "/native/") != NULL;
+		for (const char *const *c = (const char *const[]){
+		    "ns_per_lifecycle", "lat_p50_ns", "lat_p99_ns",
+		    "lat_p999_ns", "fairness_cv", "cpu_ns_per_op",
+		    "items_per_second", "task_clock_ns_per_op",
+		    "ctx_switches_per_op", "migrations_per_op", NULL };
+		    *c != NULL; c++)
+			RT_ASSERTF(has_counter(b, *c), "%s lacks %s", name, *c);
+		if (!native) {
+			for (const char *const *c = (const char *const[]){
+			    "zombies_peak", "reaper_wakeups_per_lwp",
+			    "sleeps_per_lwp", "tick_sleeps_per_lwp",
+			    "reaper_cpu_share", NULL }; *c != NULL; c++)
+				RT_ASSERTF(has_counter(b, *c), "%s lacks %s",
+				    name, *c);
+			if (cheapest < 0 || json_number_value(json_object_get(
+			    b, "ns_per_lifecycle")) < cheapest)
+				cheapest = json_number_value(json_object_get(b,
+				    "ns_per_lifecycle"));
+		}
+		/* The fallback: an unavailable event is named in the
+		 * context and never appears as a number. */
+		if (strstr(unavail, "cycles: unavailable") != NULL)
+			RT_ASSERTF(!has_counter(b, "cycles_per_op"),
+			    "%s reports cycles although unavailable", name);
+		if (strstr(unavail, "instructions: unavailable") != NULL)
+			RT_ASSERTF(!has_counter(b, "instructions_per_op"),
+			    "%s reports instructions although unavailable",
+			    name);
+		if (strstr(unavail, "cache-misses: unavailable") != NULL)
+			RT_ASSERTF(!has_counter(b, "cache_misses_per_op"),
+			    "%s reports cache misses although unavailable",
+			    name);
+		{
+			char fn[256];
+
+			bench_sanitise(name, fn, sizeof(fn));
+			snprintf(path, sizeof(path), "%s/res/latest/latency/"
+			    "%s.dat", scratch(), fn);
+			RT_ASSERTF(stat(path, &sb) == 0 && sb.st_size > 0,
+			    "no latency histogram %s", path);
+		}
+	}
+	regfree(&name_re);
+	/* Every design and workload ran. */
+	for (int d = 0; reap_designs[d] != NULL; d++)
+		for (int w = 0; w < BW_NWORKLOADS; w++) {
+			char want[160];
+			bool found = false;
+
+			snprintf(want, sizeof(want), "%s/%s/",
+			    bench_workloads[w].name, reap_designs[d]->name);
+			for (i = 0; i < json_array_size(bms) && !found; i++)
+				found = strncmp(json_string_value(
+				    json_object_get(json_array_get(bms, i),
+				    "name")), want, strlen(want)) == 0;
+			RT_ASSERTF(found, "no %s... benchmark", want);
+		}
+	RT_ASSERTF(empty_ns > 0, "no empty benchmark");
+	RT_ASSERTF(cheapest > 0, "no design benchmark");
+	RT_ASSERTF(empty_ns < 0.05 * cheapest, "wrapper overhead %.2f ns is "
+	    "not under 5%% of the cheapest operation (%.1f ns)", empty_ns,
+	    cheapest);
+	json_decref(root);
+}
+
+int
+main(int argc, char **argv)
+{
+	return rt_main(argc, argv);
+}
