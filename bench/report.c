@@ -919,7 +919,7 @@ plot_cdf(struct plot_ctx *pc, const struct bench_table *t)
 				int e = 0;
 
 				if ((m == 3 || m == 4) ||
-				    ((m == 2 || m == 5) && hi / lo >= 100))
+				    ((m == 2 || m == 5) && hi / lo >= 20))
 					continue;
 				for (double q = v; q >= 1000 && e < 3; q /= 1000)
 					e++;

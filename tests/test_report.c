@@ -1,0 +1,963 @@
+/*
+ * test_report.c - the statistics, `reapbench report` and `reapbench pick`.
+ *
+ * The table tests read tests/data/smoke/, a results folder from a real
+ * tiny run (`reapbench run --matrix smoke`), and check the numbers the
+ * report prints against values computed here, independently, from the
+ * same bench.json: the median of each benchmark's repetitions, the best
+ * design of each configuration, the ratios.  REPORT_TEST_DATA=DIR runs
+ * them on another folder.  The statistics are checked against published
+ * or hand-computed values, the pick's sensitivity against a folder built
+ * here with known answers, and broken folders must give a one-line error
+ * and a non-zero exit.
+ */
+#include "rt.h"
+#include "report.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *
+data_dir(void)
+{
+	const char *d = getenv("REPORT_TEST_DATA");
+
+	return d != NULL ? d : "tests/data/smoke";
+}
+
+#define RT_NEAR(a, b, tol) do { double rt_x__ = (a), rt_y__ = (b);	\
+	if (!(fabs(rt_x__ - rt_y__) <= (tol)))				\
+	rt_fail(__FILE__, __LINE__, "%s ~ %s (%.9g vs %.9g)", #a, #b,	\
+	    rt_x__, rt_y__); } while (0)
+#define RT_REL(a, b, rel) RT_NEAR(a, b, fabs(b) * (rel))
+
+/* A fresh scratch directory under TMPDIR. */
+static void
+scratch(char *buf, size_t len)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, len, "%s/test_report.XXXXXX", t ? t : "/tmp");
+	RT_ASSERT(mkdtemp(buf) != NULL);
+}
+
+static void
+rm_rf(const char *dir)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	RT_ASSERT(system(cmd) == 0);
+}
+
+static void
+copy_dir(const char *from, const char *to)
+{
+	char cmd[8400];
+
+	snprintf(cmd, sizeof(cmd), "cp -R '%s/.' '%s/'", from, to);
+	RT_ASSERT(system(cmd) == 0);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	RT_ASSERT(f != NULL);
+	fputs(text, f);
+	RT_ASSERT(fclose(f) == 0);
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	RT_ASSERTF(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	RT_ASSERT(buf != NULL);
+	RT_EQ(fread(buf, 1, (size_t)n, f), n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Run fn with stdout and stderr sent to path; returns fn's result. */
+static int
+captured(const char *path, int (*fn)(int, char **), int argc, char **argv)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int so = dup(1), se = dup(2), rc;
+
+	RT_ASSERT(fd >= 0 && so >= 0 && se >= 0);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	rc = fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(fd);
+	close(so);
+	close(se);
+	return rc;
+}
+
+/* ---- statistics ------------------------------------------------------- */
+
+RT_TEST(stats_median)
+{
+	double a[] = { 3, 1, 2 }, b[] = { 4, 1, 3, 2 }, c[] = { 7 };
+
+	RT_NEAR(bench_stats_median(a, 3), 2, 0);
+	RT_NEAR(bench_stats_median(b, 4), 2.5, 0);
+	RT_NEAR(bench_stats_median(c, 1), 7, 0);
+	RT_ASSERT(isnan(bench_stats_median(a, 0)));
+	RT_NEAR(a[0], 3, 0);			/* input untouched */
+}
+
+RT_TEST(stats_median_ci)
+{
+	double x[10] = { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+	struct bench_ci ci;
+
+	/* n = 10: [x(2), x(9)], coverage 1 - 2 * 11/1024. */
+	bench_stats_median_ci(x, 10, 0.95, &ci);
+	RT_NEAR(ci.lo, 2, 0);
+	RT_NEAR(ci.hi, 9, 0);
+	RT_NEAR(ci.coverage, 1 - 22.0 / 1024, 1e-12);
+	/* n = 5 cannot reach 95%: [min, max] at 1 - 2/32. */
+	bench_stats_median_ci(x, 5, 0.95, &ci);
+	RT_NEAR(ci.lo, 6, 0);
+	RT_NEAR(ci.hi, 10, 0);
+	RT_NEAR(ci.coverage, 1 - 2.0 / 32, 1e-12);
+	/* n = 1: a point, no confidence. */
+	bench_stats_median_ci(x, 1, 0.95, &ci);
+	RT_NEAR(ci.lo, 10, 0);
+	RT_NEAR(ci.coverage, 0, 0);
+}
+
+/*
+ * R's wilcox.test example (Hollander & Wolfe): W = 35, exact one-sided
+ * p = 0.1272, so two-sided 0.2544 (3003 equally likely orders).
+ */
+RT_TEST(stats_mwu_exact)
+{
+	double x[] = { 0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73,
+	    1.46 };
+	double y[] = { 1.15, 0.88, 0.90, 0.74, 1.21 };
+	struct bench_mwu u;
+
+	bench_stats_mwu(x, 10, y, 5, &u);
+	RT_NEAR(u.u, 35, 0);
+	RT_ASSERT(u.exact);
+	RT_NEAR(u.p, 764.0 / 3003, 1e-9);	/* 2 * 382 / 3003 */
+	RT_NEAR(u.delta, (35.0 - 15.0) / 50, 1e-12);
+	RT_NEAR(u.p_min, 2.0 / 3003, 1e-12);
+	/* Symmetric: swapping the samples keeps p, negates delta. */
+	{
+		struct bench_mwu v;
+
+		bench_stats_mwu(y, 5, x, 10, &v);
+		RT_NEAR(v.p, u.p, 1e-12);
+		RT_NEAR(v.delta, -u.delta, 1e-12);
+	}
+	/* Complete separation of 3 vs 3: the smallest p, 2/20. */
+	{
+		double a[] = { 1, 2, 3 }, b[] = { 4, 5, 6 };
+
+		bench_stats_mwu(a, 3, b, 3, &u);
+		RT_NEAR(u.p, 0.1, 1e-12);
+		RT_NEAR(u.p_min, 0.1, 1e-12);
+		RT_NEAR(u.delta, -1, 0);
+	}
+}
+
+/*
+ * Ties: a = {1,2,2,3,3,3}, b = {3,3,4,4,5,5}: U = 3, tie-corrected
+ * variance 36 * (13 - 138/132) / 12 = 35.8636..., mean 18, z = (18 - 3 -
+ * 0.5) / sqrt(var) = 2.42126..., p = erfc(z / sqrt 2) = 0.0154669...
+ */
+RT_TEST(stats_mwu_ties)
+{
+	double a[] = { 1, 2, 2, 3, 3, 3 }, b[] = { 3, 3, 4, 4, 5, 5 };
+	double var = 36.0 / 12 * (13 - 138.0 / 132);	/* ties 2+120+6+6 */
+	struct bench_mwu u;
+
+	bench_stats_mwu(a, 6, b, 6, &u);
+	RT_ASSERT(!u.exact);
+	RT_NEAR(u.u, 3, 0);
+	RT_NEAR(u.p, erfc((18 - 3 - 0.5) / sqrt(var) / sqrt(2)), 1e-12);
+	RT_NEAR(u.p, 0.0154669, 1e-7);
+	RT_NEAR(u.delta, -30.0 / 36, 1e-12);
+	/* All equal: no evidence at all. */
+	bench_stats_mwu(b, 2, b, 2, &u);
+	RT_NEAR(u.p, 1, 0);
+	RT_NEAR(u.delta, 0, 0);
+}
+
+RT_TEST(stats_bootstrap)
+{
+	double a[] = { 10, 11, 12, 13, 14 }, b[] = { 20, 22, 24, 26, 28 };
+	struct bench_ci c1, c2;
+	struct bench_rng g;
+	double r;
+
+	r = bench_stats_ratio_ci(a, 5, b, 5, 0.95, 2000, 42, &c1);
+	RT_NEAR(r, 2, 1e-12);
+	RT_ASSERT(c1.lo <= 2 && c1.hi >= 2);
+	RT_ASSERT(c1.lo >= 20.0 / 14 && c1.hi <= 28.0 / 10);
+	/* Fixed seed: reproducible. */
+	bench_stats_ratio_ci(a, 5, b, 5, 0.95, 2000, 42, &c2);
+	RT_NEAR(c1.lo, c2.lo, 0);
+	RT_NEAR(c1.hi, c2.hi, 0);
+	bench_rng_seed(&g, 1);
+	for (int i = 0; i < 10000; i++)
+		RT_ASSERT(bench_rng_below(&g, 7) < 7);
+}
+
+/* ---- the results folder, read independently --------------------------- */
+
+/* The metric the report uses per workload, computed from raw JSON. */
+static bool
+higher_better(const char *workload)
+{
+	return strcmp(workload, "teardown") != 0 &&
+	    strcmp(workload, "storm") != 0;
+}
+
+static double
+raw_value(json_t *e, const char *workload)
+{
+	const char *u;
+	double scale = 1;
+
+	if (higher_better(workload)) {
+		json_t *v = json_object_get(e, "items_per_second");
+		return json_is_number(v) ? json_number_value(v) : NAN;
+	}
+	u = json_string_value(json_object_get(e, "time_unit"));
+	if (u != NULL && strcmp(u, "us") == 0)
+		scale = 1e3;
+	else if (u != NULL && strcmp(u, "ms") == 0)
+		scale = 1e6;
+	else if (u != NULL && strcmp(u, "s") == 0)
+		scale = 1e9;
+	return json_number_value(json_object_get(e, "real_time")) * scale;
+}
+
+static int
+dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median of the repetitions of run_name, straight from bench.json. */
+static double
+raw_median(json_t *root, const char *run_name, const char *workload,
+    size_t *n)
+{
+	json_t *list = json_object_get(root, "benchmarks"), *e;
+	double v[1024];
+	size_t i;
+
+	*n = 0;
+	json_array_foreach(list, i, e) {
+		const char *rn = json_string_value(json_object_get(e,
+		    "run_name"));
+		const char *rt = json_string_value(json_object_get(e,
+		    "run_type"));
+
+		if (rn == NULL || strcmp(rn, run_name) != 0 || rt == NULL ||
+		    strcmp(rt, "iteration") != 0 ||
+		    json_is_true(json_object_get(e, "error_occurred")))
+			continue;
+		if (!isnan(raw_value(e, workload)) && *n < 1024)
+			v[(*n)++] = raw_value(e, workload);
+	}
+	if (*n == 0)
+		return NAN;
+	qsort(v, *n, sizeof(double), dcmp);
+	return *n % 2 ? v[*n / 2] : (v[*n / 2 - 1] + v[*n / 2]) / 2;
+}
+
+/*
+ * bench.json parsed here on its own: Google Benchmark writes undefined
+ * aggregates as bare NaN/inf after ": ", which this blanks to null.
+ */
+static json_t *
+raw_load(void)
+{
+	static const char *const bad[] = { "-nan", "nan", "-NaN", "NaN",
+	    "-inf", "inf", NULL };
+	char path[4200], *text, *p;
+	json_error_t je;
+	json_t *root;
+
+	snprintf(path, sizeof(path), "%s/bench.json", data_dir());
+	text = slurp(path);
+	for (int k = 0; bad[k] != NULL; k++) {
+		char pat[16];
+
+		snprintf(pat, sizeof(pat), ": %s", bad[k]);
+		while ((p = strstr(text, pat)) != NULL) {
+			/* ": NaN" -> ":null", ": -nan" -> ":null " */
+			memset(p + 1, ' ', strlen(pat) - 1);
+			memcpy(p + 1, "null", 4);
+		}
+	}
+	root = json_loads(text, 0, &je);
+	free(text);
+	RT_ASSERTF(root != NULL, "%s: %s (run from the repository root)",
+	    path, je.text);
+	return root;
+}
+
+RT_TEST(read_smoke_folder)
+{
+	struct bench_rdir r;
+	char err[512];
+	json_t *root = raw_load(), *e;
+	size_t i, nrep_total = 0, seen = 0;
+
+	RT_ASSERTF(bench_rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
+	    "%s", err);
+	RT_ASSERT(r.ns >= 2);
+	RT_ASSERT(bench_rdir_ctx(&r, "host_name") != NULL);
+	/* Every repetition in the file is in exactly one series. */
+	json_array_foreach(json_object_get(root, "benchmarks"), i, e) {
+		const char *rt = json_string_value(json_object_get(e,
+		    "run_type"));
+		const char *rn = json_string_value(json_object_get(e,
+		    "run_name"));
+		/* `empty` is the harness's overhead, read apart. */
+		if (rt != NULL && strcmp(rt, "iteration") == 0 &&
+		    !json_is_true(json_object_get(e, "error_occurred")) &&
+		    rn != NULL && strcmp(rn, "empty") != 0)
+			seen++;
+	}
+	for (size_t k = 0; k < r.ns; k++) {
+		RT_ASSERT(r.s[k].workload && r.s[k].design && r.s[k].pin);
+		RT_ASSERT(r.s[k].threads >= 1);
+		RT_ASSERT(!r.s[k].aggregate_only);
+		nrep_total += r.s[k].nrep;
+	}
+	RT_EQ(nrep_total + r.skipped, seen);
+	json_decref(root);
+	bench_rdir_free(&r);
+}
+
+/* Every table's medians, best row and ratios against bench.json. */
+RT_TEST(tables_match_json)
+{
+	struct bench_rdir r;
+	struct bench_table *t;
+	size_t nt, checked = 0;
+	char err[512];
+	json_t *root = raw_load();
+
+	RT_ASSERTF(bench_rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
+	    "%s", err);
+	bench_tables_build(&r, &t, &nt);
+	RT_ASSERT(nt >= 1);
+	for (size_t j = 0; j < nt; j++) {
+		const struct bench_table *tb = &t[j];
+		double best = NAN;
+
+		RT_EQ(tb->m.higher_better, higher_better(tb->workload));
+		for (size_t k = 0; k < tb->nrows; k++) {
+			const struct bench_row *row = &tb->rows[k];
+			size_t n;
+			double m = raw_median(root, row->s->name,
+			    tb->workload, &n);
+
+			RT_EQ(row->n, n);
+			RT_REL(row->median, m, 1e-12);
+			if (!bench_design_is_reference(row->s->design) &&
+			    (isnan(best) || (tb->m.higher_better ? m > best :
+			    m < best)))
+				best = m;
+			checked++;
+		}
+		if (isnan(best))
+			continue;
+		RT_ASSERT(tb->best == 0);
+		RT_REL(tb->rows[0].median, best, 1e-12);
+		for (size_t k = 0; k < tb->nrows; k++)
+			RT_REL(tb->rows[k].ratio, tb->rows[k].median / best,
+			    1e-12);
+	}
+	RT_ASSERT(checked >= 2);
+	bench_tables_free(t, nt);
+	json_decref(root);
+	bench_rdir_free(&r);
+}
+
+/* Divisor of a table unit as REPORT.md prints it. */
+static double
+unit_div(const char *u)
+{
+	if (strcmp(u, "ns") == 0)
+		return 1;
+	if (strcmp(u, "µs") == 0)
+		return 1e3;
+	if (strcmp(u, "ms") == 0)
+		return 1e6;
+	if (strcmp(u, "s") == 0)
+		return 1e9;
+	if (strncmp(u, "G ", 2) == 0)
+		return 1e9;
+	if (strncmp(u, "M ", 2) == 0)
+		return 1e6;
+	if (strncmp(u, "k ", 2) == 0)
+		return 1e3;
+	return 1;
+}
+
+/*
+ * REPORT.md itself: for every table, the printed median and ratio of
+ * every design agree with bench.json (to the 3 significant digits shown).
+ */
+RT_TEST(report_md_numbers)
+{
+	char dir[4096], out[4200], logf[4200];
+	char *argv[] = { "report", "--no-plots", "-o", out, NULL, NULL };
+	struct bench_rdir r;
+	struct bench_table *t;
+	size_t nt, rows = 0;
+	char err[512], *md;
+	json_t *root = raw_load();
+
+	scratch(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/REPORT.md", dir);
+	snprintf(logf, sizeof(logf), "%s/log", dir);
+	argv[4] = (char *)data_dir();
+	RT_EQ(captured(logf, bench_report_main, 5, argv), 0);
+	md = slurp(out);
+	RT_ASSERT(strstr(md, "## Machine") != NULL);
+	RT_ASSERT(strstr(md, "## Recommendation") != NULL);
+	RT_ASSERT(strstr(md, "Mann–Whitney") != NULL);
+	RT_ASSERTF(bench_rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
+	    "%s", err);
+	bench_tables_build(&r, &t, &nt);
+	for (size_t j = 0; j < nt; j++) {
+		const struct bench_table *tb = &t[j];
+		char head[256], unit[64];
+		const char *sec, *hdr, *end;
+		double best = NAN;
+
+		if (tb->best < 0)
+			continue;	/* nothing measured: no table */
+		if (tb->tcount > 0)
+			snprintf(head, sizeof(head), "#### %s · T:%d · t:%d · "
+			    "pin:%s\n", tb->workload, tb->tcount, tb->threads,
+			    tb->pin);
+		else
+			snprintf(head, sizeof(head), "#### %s · t:%d · pin:%s\n",
+			    tb->workload, tb->threads, tb->pin);
+		sec = strstr(md, head);
+		RT_ASSERTF(sec != NULL, "no section %s", head);
+		hdr = strstr(sec, "| design | n | median (");
+		RT_ASSERT(hdr != NULL);
+		hdr += strlen("| design | n | median (");
+		end = strchr(hdr, ')');
+		snprintf(unit, sizeof(unit), "%.*s", (int)(end - hdr), hdr);
+		for (size_t k = 0; k < tb->nrows; k++) {
+			size_t n;
+			double m = raw_median(root, tb->rows[k].s->name,
+			    tb->workload, &n);
+			if (!bench_design_is_reference(tb->rows[k].s->design) &&
+			    (isnan(best) || (higher_better(tb->workload) ?
+			    m > best : m < best)))
+				best = m;
+		}
+		for (size_t k = 0; k < tb->nrows; k++) {
+			char key[128];
+			const char *row;
+			size_t n;
+			unsigned long pn;
+			double m = raw_median(root, tb->rows[k].s->name,
+			    tb->workload, &n), pm, pr;
+
+			snprintf(key, sizeof(key), "\n| %s | ",
+			    tb->rows[k].s->design);
+			row = strstr(sec, key);
+			RT_ASSERTF(row != NULL, "no row %s in %s",
+			    tb->rows[k].s->design, head);
+			RT_EQ(sscanf(row + strlen(key), "%lu | %lf | [%*[^]]]%*[^|]"
+			    "| %lf |", &pn, &pm, &pr), 3);
+			RT_EQ(pn, n);
+			RT_REL(pm * unit_div(unit), m, 0.006);
+			RT_NEAR(pr, m / best, 0.0006);
+			rows++;
+		}
+	}
+	RT_ASSERT(rows >= 2);
+	/* Written through a temporary file: none is left behind. */
+	{
+		DIR *dp = opendir(dir);
+		struct dirent *de;
+
+		RT_ASSERT(dp != NULL);
+		while ((de = readdir(dp)) != NULL)
+			RT_ASSERTF(strstr(de->d_name, ".tmp") == NULL,
+			    "leftover %s", de->d_name);
+		closedir(dp);
+	}
+	free(md);
+	bench_tables_free(t, nt);
+	bench_rdir_free(&r);
+	json_decref(root);
+	rm_rf(dir);
+}
+
+/* ---- the pick ------------------------------------------------------------ */
+
+/*
+ * With one workload weighted, the winner is the design whose medians are
+ * best there (geometric mean over that workload's configurations), and
+ * the margin is its ratio to the runner-up, both computed from the JSON.
+ */
+RT_TEST(pick_single_workload)
+{
+	struct bench_rdir r;
+	struct bench_table *t;
+	struct bench_profile p;
+	struct bench_pick pk;
+	char err[512], dir[4096], prof[4200];
+	size_t nt;
+	json_t *root = raw_load();
+	const char *wl = NULL;
+	const char *cand[32];
+	double lsum[32];
+	size_t nc = 0, ncfg = 0;
+
+	RT_ASSERTF(bench_rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
+	    "%s", err);
+	bench_tables_build(&r, &t, &nt);
+	/* The first workload with two or more candidate designs. */
+	for (size_t j = 0; j < nt && wl == NULL; j++) {
+		size_t c = 0;
+		for (size_t k = 0; k < t[j].nrows; k++)
+			c += !bench_design_is_reference(t[j].rows[k].s->design);
+		if (c >= 2)
+			wl = t[j].workload;
+	}
+	RT_ASSERTF(wl != NULL, "smoke data needs a workload with 2 designs");
+	for (size_t j = 0; j < nt; j++) {
+		if (strcmp(t[j].workload, wl) != 0)
+			continue;
+		for (size_t k = 0; k < t[j].nrows; k++) {
+			const char *d = t[j].rows[k].s->design;
+			bool seen = false;
+			if (bench_design_is_reference(d))
+				continue;
+			for (size_t i = 0; i < nc; i++)
+				seen |= strcmp(cand[i], d) == 0;
+			if (!seen) {
+				lsum[nc] = 0;
+				cand[nc++] = d;
+			}
+		}
+	}
+	for (size_t j = 0; j < nt; j++) {
+		double med[32], best = NAN;
+		bool all = true;
+
+		if (strcmp(t[j].workload, wl) != 0)
+			continue;
+		for (size_t i = 0; i < nc; i++) {
+			const struct bench_series *s = bench_rdir_find(&r, wl,
+			    cand[i], t[j].pin, t[j].threads, t[j].tcount);
+			size_t n;
+
+			med[i] = s ? raw_median(root, s->name, wl, &n) : NAN;
+			all &= !isnan(med[i]);
+			if (!isnan(med[i]) && (isnan(best) ||
+			    (higher_better(wl) ? med[i] > best : med[i] < best)))
+				best = med[i];
+		}
+		if (!all)
+			continue;
+		for (size_t i = 0; i < nc; i++)
+			lsum[i] += log(higher_better(wl) ? med[i] / best :
+			    best / med[i]);
+		ncfg++;
+	}
+	RT_ASSERT(ncfg >= 1);
+	{
+		size_t w = 0, ru;
+
+		for (size_t i = 1; i < nc; i++)
+			if (lsum[i] > lsum[w])
+				w = i;
+		ru = w == 0 ? 1 : 0;
+		for (size_t i = 0; i < nc; i++)
+			if (i != w && lsum[i] > lsum[ru])
+				ru = i;
+		scratch(dir, sizeof(dir));
+		snprintf(prof, sizeof(prof), "%s/one.profile", dir);
+		{
+			FILE *f = fopen(prof, "w");
+			RT_ASSERT(f != NULL);
+			fprintf(f, "# test\nabout only %s\n%s 1\n", wl, wl);
+			fclose(f);
+		}
+		RT_ASSERTF(bench_profile_load(dir, "one", &p, err,
+		    sizeof(err)) == 0, "%s", err);
+		RT_ASSERTF(bench_pick_compute(&r, &p, &pk, err,
+		    sizeof(err)) == 0, "%s", err);
+		RT_EQ(pk.nd, nc);
+		RT_ASSERTF(strcmp(pk.design[0], cand[w]) == 0, "winner %s, "
+		    "expected %s", pk.design[0], cand[w]);
+		RT_REL(pk.score[0], exp(lsum[w] / (double)ncfg), 1e-9);
+		RT_REL(pk.margin + 1, exp((lsum[w] - lsum[ru]) /
+		    (double)ncfg), 1e-9);
+		RT_ASSERT(pk.p_keep >= 0 && pk.p_keep <= 1);
+		RT_ASSERT(pk.margin_ci.lo <= pk.margin_ci.hi);
+		bench_pick_free(&pk);
+		bench_profile_free(&p);
+		rm_rf(dir);
+	}
+	bench_tables_free(t, nt);
+	json_decref(root);
+	bench_rdir_free(&r);
+}
+
+/* One repetition entry of a synthetic bench.json. */
+static void
+synth_rep(FILE *f, bool *first, const char *name, int rep, double ips)
+{
+	fprintf(f, "%s{\"name\":\"%s\",\"run_name\":\"%s\",\"run_type\":"
+	    "\"iteration\",\"repetitions\":6,\"repetition_index\":%d,"
+	    "\"threads\":1,\"iterations\":100,\"real_time\":%g,\"cpu_time\":"
+	    "%g,\"time_unit\":\"ns\",\"items_per_second\":%.17g}\n",
+	    *first ? "" : ",", name, name, rep, 1e9 / ips, 1e9 / ips, ips);
+	*first = false;
+}
+
+/*
+ * Known answers: design a is 2x better than b on w1, b is 1.5x better on
+ * w2, weights 1 and 1.  Score ratio a/b = sqrt(2 / 1.5); b would win if
+ * w2's weight rose above ln 2 / ln 1.5 = 1.7095, or if w1's fell below
+ * ln 1.5 / ln 2 = 0.58496.  Six tight repetitions make it decisive.
+ */
+RT_TEST(pick_known_answers)
+{
+	char dir[4096], path[4200], logf[4200];
+	struct bench_rdir r;
+	struct bench_profile p;
+	struct bench_pick pk;
+	char err[512], *txt;
+	bool first = true;
+	FILE *f;
+
+	scratch(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	f = fopen(path, "w");
+	RT_ASSERT(f != NULL);
+	fprintf(f, "{\"context\":{\"host_name\":\"synthetic\",\"num_cpus\":2,"
+	    "\"pmu_available\":false},\"benchmarks\":[\n");
+	for (int i = 0; i < 6; i++) {
+		double j = 1 + 0.001 * i;	/* no ties, tiny spread */
+		synth_rep(f, &first, "w1/a/t:1/pin:none", i, 2e6 * j);
+		synth_rep(f, &first, "w1/b/t:1/pin:none", i, 1e6 * j);
+		synth_rep(f, &first, "w2/a/t:1/pin:none", i, 1e6 * j);
+		synth_rep(f, &first, "w2/b/t:1/pin:none", i, 1.5e6 * j);
+		synth_rep(f, &first, "w2/native/t:1/pin:none", i, 9e6 * j);
+	}
+	fprintf(f, "]}\n");
+	RT_ASSERT(fclose(f) == 0);
+	snprintf(path, sizeof(path), "%s/test.profile", dir);
+	write_file(path, "about two workloads\nw1 1\nw2 1 # equal\nw3 2\n");
+
+	RT_ASSERTF(bench_rdir_load(dir, &r, err, sizeof(err)) == 0, "%s",
+	    err);
+	RT_ASSERTF(bench_profile_load(dir, "test", &p, err, sizeof(err)) == 0,
+	    "%s", err);
+	RT_ASSERTF(bench_pick_compute(&r, &p, &pk, err, sizeof(err)) == 0,
+	    "%s", err);
+	RT_EQ(pk.nd, 2);		/* native is not a candidate */
+	RT_ASSERT(strcmp(pk.design[0], "a") == 0);
+	RT_REL(pk.margin + 1, sqrt(2 / 1.5), 1e-9);
+	RT_REL(pk.score[0], 1 / sqrt(1.5), 1e-9);
+	RT_ASSERT(pk.margin_ci.lo > 0);
+	RT_ASSERT(pk.p_keep == 1);
+	RT_EQ(pk.nw, 2);
+	RT_EQ(pk.nmissing, 1);		/* w3 is not in the data */
+	RT_ASSERT(strcmp(pk.missing[0], "w3") == 0);
+	RT_ASSERT(strcmp(pk.flip[0].workload, "w1") == 0);
+	RT_ASSERT(strcmp(pk.flip[0].rival, "b") == 0);
+	RT_ASSERT(!pk.flip[0].above);
+	RT_REL(pk.flip[0].at, log(1.5) / log(2), 1e-9);
+	RT_ASSERT(strcmp(pk.flip[1].rival, "b") == 0);
+	RT_ASSERT(pk.flip[1].above);
+	RT_REL(pk.flip[1].at, log(2) / log(1.5), 1e-9);
+	bench_pick_free(&pk);
+	bench_profile_free(&p);
+	bench_rdir_free(&r);
+
+	/* The command prints the decision with its margin. */
+	{
+		char *argv[] = { "pick", dir, "--profile", "test",
+		    "--profiles-dir", dir, NULL };
+
+		snprintf(logf, sizeof(logf), "%s/out", dir);
+		RT_EQ(captured(logf, bench_pick_main, 6, argv), 0);
+		txt = slurp(logf);
+		RT_ASSERTF(strstr(txt, "Winner: a, ahead of b by 15.5%") !=
+		    NULL, "%s", txt);
+		RT_ASSERT(strstr(txt, "b would win if it rose above 1.71")
+		    != NULL);
+		RT_ASSERT(strstr(txt, "w3 was not measured") != NULL);
+		free(txt);
+	}
+	rm_rf(dir);
+}
+
+RT_TEST(profiles_shipped)
+{
+	static const char *const names[] = { "server", "hpc", "desktop" };
+	struct bench_profile p;
+	char err[512];
+
+	for (int i = 0; i < 3; i++) {
+		RT_ASSERTF(bench_profile_load("profiles", names[i], &p, err,
+		    sizeof(err)) == 0, "%s", err);
+		RT_ASSERT(p.n >= 3);
+		RT_ASSERT(*p.about != '\0');
+		bench_profile_free(&p);
+	}
+}
+
+RT_TEST(profile_errors)
+{
+	char dir[4096], path[4200], err[512];
+	struct bench_profile p;
+
+	scratch(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/bad.profile", dir);
+	write_file(path, "churn_shared 1\njoin lots\n");
+	RT_EQ(bench_profile_load(dir, "bad", &p, err, sizeof(err)), -1);
+	RT_ASSERTF(strstr(err, "bad.profile:2:") != NULL, "%s", err);
+	bench_profile_free(&p);
+	write_file(path, "churn_shared 0\n");
+	RT_EQ(bench_profile_load(dir, "bad", &p, err, sizeof(err)), -1);
+	RT_ASSERTF(strstr(err, "no workload has a positive weight"), "%s",
+	    err);
+	bench_profile_free(&p);
+	RT_EQ(bench_profile_load(dir, "nosuch", &p, err, sizeof(err)), -1);
+	RT_ASSERT(strstr(err, "No such file") != NULL);
+	bench_profile_free(&p);
+	rm_rf(dir);
+}
+
+/* ---- broken folders -------------------------------------------------------- */
+
+/* Load must fail with a one-line message containing `want`; report and
+ * pick must exit 1 with it and write nothing. */
+static void
+expect_broken(const char *dir, const char *want)
+{
+	struct bench_rdir r;
+	char err[1024], logf[4200], *txt;
+	char *rargv[] = { "report", "--no-plots", (char *)dir, NULL };
+	char *pargv[] = { "pick", (char *)dir, "--profile", "server", NULL };
+	struct stat st;
+	char scratchdir[4096];
+
+	RT_EQ(bench_rdir_load(dir, &r, err, sizeof(err)), -1);
+	RT_ASSERTF(strstr(err, want) != NULL, "'%s' lacks '%s'", err, want);
+	RT_ASSERT(strchr(err, '\n') == NULL);
+	bench_rdir_free(&r);
+	scratch(scratchdir, sizeof(scratchdir));
+	snprintf(logf, sizeof(logf), "%s/log", scratchdir);
+	RT_EQ(captured(logf, bench_report_main, 3, rargv), 1);
+	txt = slurp(logf);
+	RT_ASSERTF(strncmp(txt, "reapbench report: ", 18) == 0 &&
+	    strstr(txt, want) != NULL && strchr(txt, '\n') ==
+	    txt + strlen(txt) - 1, "report said: %s", txt);
+	free(txt);
+	RT_EQ(captured(logf, bench_pick_main, 4, pargv), 1);
+	txt = slurp(logf);
+	RT_ASSERTF(strstr(txt, want) != NULL, "pick said: %s", txt);
+	free(txt);
+	snprintf(logf, sizeof(logf), "%s/REPORT.md", dir);
+	RT_ASSERT(stat(logf, &st) != 0);
+	rm_rf(scratchdir);
+}
+
+RT_TEST(broken_folders)
+{
+	char dir[4096], path[4200], nodir[4200];
+	char *json, cut[4200];
+	FILE *f;
+
+	scratch(dir, sizeof(dir));
+	snprintf(nodir, sizeof(nodir), "%s/nonexistent", dir);
+	expect_broken(nodir, "not a results folder");
+	expect_broken(dir, "bench.json: No such file");
+	/* A real file cut in half. */
+	snprintf(cut, sizeof(cut), "%s/bench.json", data_dir());
+	json = slurp(cut);
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	f = fopen(path, "w");
+	RT_ASSERT(f != NULL);
+	fwrite(json, 1, strlen(json) / 2, f);
+	fclose(f);
+	free(json);
+	expect_broken(dir, "corrupt JSON at line");
+	write_file(path, "");
+	expect_broken(dir, "corrupt JSON");
+	write_file(path, "[1, 2]\n");
+	expect_broken(dir, "not a Google Benchmark JSON object");
+	write_file(path, "{\"context\": {}}\n");
+	expect_broken(dir, "no \"benchmarks\" array");
+	write_file(path, "{\"benchmarks\": [{\"name\": \"BM_foo\", "
+	    "\"run_type\": \"iteration\", \"real_time\": 1}, 7, null]}\n");
+	expect_broken(dir, "no reapbench benchmarks");
+	/* Wrong types inside entries are skipped, not dereferenced. */
+	write_file(path, "{\"context\": [], \"benchmarks\": [{\"name\": 5}, "
+	    "{\"run_name\": \"w/d/t:1/pin:x\", \"run_type\": \"iteration\","
+	    " \"real_time\": \"fast\", \"time_unit\": 3, "
+	    "\"items_per_second\": null}]}\n");
+	{
+		struct bench_rdir r;
+		char err[512];
+
+		RT_EQ(bench_rdir_load(dir, &r, err, sizeof(err)), 0);
+		RT_EQ(r.ns, 1);
+		RT_ASSERT(isnan(r.s[0].real_ns[0]));
+		bench_rdir_free(&r);
+	}
+	/* Google Benchmark's bare NaN/inf (not JSON) read as missing. */
+	write_file(path, "{\"benchmarks\": [{\"run_name\": \"w/d/t:1/pin:x\","
+	    " \"run_type\": \"iteration\", \"real_time\": 5, "
+	    "\"time_unit\": \"us\", \"a\": NaN, \"b\": -inf, "
+	    "\"label\": \"NaN, inf\"},\n{\"run_name\": \"w/d/t:1/pin:x\", "
+	    "\"run_type\": \"aggregate\", \"aggregate_name\": \"cv\", "
+	    "\"real_time\": NaN}]}\n");
+	{
+		struct bench_rdir r;
+		char err[512];
+
+		RT_ASSERTF(bench_rdir_load(dir, &r, err, sizeof(err)) == 0,
+		    "%s", err);
+		RT_EQ(r.ns, 1);
+		RT_EQ(r.s[0].nrep, 1);
+		RT_NEAR(r.s[0].real_ns[0], 5000, 0);
+		RT_ASSERT(bench_series_counter(&r.s[0], "a") == NULL);
+		RT_ASSERT(bench_series_counter(&r.s[0], "b") == NULL);
+		bench_rdir_free(&r);
+	}
+	rm_rf(dir);
+}
+
+/* ---- comparing runs and plots ------------------------------------------------ */
+
+RT_TEST(baseline_self)
+{
+	char dir[4096], out[4200], logf[4200], *md;
+	char *argv[] = { "report", "--baseline", (char *)data_dir(),
+	    (char *)data_dir(), "-o", out, NULL };
+
+	scratch(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/COMPARE.md", dir);
+	snprintf(logf, sizeof(logf), "%s/log", dir);
+	RT_EQ(captured(logf, bench_report_main, 6, argv), 0);
+	md = slurp(out);
+	/* A run against itself: every ratio 1, nothing significant. */
+	RT_ASSERT(strstr(md, "| 1.000 |") != NULL);
+	RT_ASSERT(strstr(md, "significant (") == NULL);
+	RT_ASSERT(strstr(md, "ratio new/base") != NULL);
+	free(md);
+	rm_rf(dir);
+}
+
+static bool
+is_png(const char *path)
+{
+	unsigned char sig[8] = { 0 };
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return false;
+	RT_EQ(fread(sig, 1, 8, f), 8);
+	fclose(f);
+	return memcmp(sig, "\x89PNG\r\n\x1a\n", 8) == 0;
+}
+
+RT_TEST(plots_drawn)
+{
+	char dir[4096], logf[4200], path[4400], *md;
+	char *argv[] = { "report", "--gp-dir", "plots", dir, NULL };
+	struct bench_rdir r;
+	char err[512];
+	DIR *dp;
+	struct dirent *de;
+	size_t png = 0, svg = 0;
+
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		/* Not a pass by default: say so where CI shows it. */
+		RT_ASSERTF(0, "gnuplot not installed (scripts/install-deps)");
+	}
+	scratch(dir, sizeof(dir));
+	copy_dir(data_dir(), dir);
+	snprintf(logf, sizeof(logf), "%s.log", dir);
+	RT_EQ(captured(logf, bench_report_main, 4, argv), 0);
+	unlink(logf);
+	snprintf(path, sizeof(path), "%s/plots", dir);
+	dp = opendir(path);
+	RT_ASSERT(dp != NULL);
+	while ((de = readdir(dp)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && strcmp(de->d_name + l - 4, ".png") == 0) {
+			char p2[4700];
+			snprintf(p2, sizeof(p2), "%s/%s", path, de->d_name);
+			RT_ASSERTF(is_png(p2), "%s is not a PNG", p2);
+			png++;
+		}
+		if (l > 4 && strcmp(de->d_name + l - 4, ".svg") == 0)
+			svg++;
+	}
+	closedir(dp);
+	RT_ASSERT(png >= 3);
+	RT_EQ(png, svg);
+	/* One sweep, counter and zombie plot exist for the first series. */
+	RT_ASSERTF(bench_rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/plots/counters-%s-%s.png", dir,
+	    r.s[0].workload, r.s[0].pin);
+	RT_ASSERTF(is_png(path), "missing %s", path);
+	snprintf(path, sizeof(path), "%s/plots/zombies-%s.png", dir,
+	    r.s[0].pin);
+	RT_ASSERTF(is_png(path), "missing %s", path);
+	/* REPORT.md embeds what was drawn. */
+	snprintf(path, sizeof(path), "%s/REPORT.md", dir);
+	md = slurp(path);
+	snprintf(path, sizeof(path), "](plots/counters-%s-%s.png)",
+	    r.s[0].workload, r.s[0].pin);
+	RT_ASSERT(strstr(md, path) != NULL);
+	free(md);
+	bench_rdir_free(&r);
+	rm_rf(dir);
+}
+
+int
+main(int c, char **v)
+{
+	return rt_main(c, v);
+}
