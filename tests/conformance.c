@@ -40,7 +40,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -101,18 +100,16 @@ static struct conf {
 };
 
 static const struct reap_ops *O;	/* == conf.ops, for brevity */
-static char conf_stage_buf[160];	/* where the main thread is */
+static const char *_Atomic conf_stage_what = "";	/* main thread's stage */
+static _Atomic int conf_stage_round = -1;
 static struct kern_td *_Atomic conf_main_td;
 
-/* Say where the case's main thread is, for the hang dump. */
-static void __attribute__((format(printf, 1, 2)))
-conf_stage(const char *fmt, ...)
+/* Say where the case's main thread is (round -1: none), for hang dumps. */
+static void
+conf_stage(const char *what, int round)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(conf_stage_buf, sizeof(conf_stage_buf), fmt, ap);
-	va_end(ap);
+	atomic_store(&conf_stage_round, round);
+	atomic_store(&conf_stage_what, what);
 }
 static __thread bool conf_tl_exited;	/* the carrier's LWP has exited */
 
@@ -399,8 +396,11 @@ conf_dump(void)
 	const char *mw = mtd != NULL ? kern_td_wmesg(mtd) : NULL;
 
 	printf("hang in %s: what each thread waits on:\n", rt_current());
-	printf("  main: %s; at: %s\n", mw != NULL ? mw : "(running)",
-	    conf_stage_buf);
+	printf("  main: %s; at: %s", mw != NULL ? mw : "(running)",
+	    atomic_load(&conf_stage_what));
+	if (atomic_load(&conf_stage_round) >= 0)
+		printf(" (round %d)", atomic_load(&conf_stage_round));
+	printf("\n");
 	pthread_mutex_lock(&conf.lock);
 	for (int i = 0; i < conf.nthr; i++) {
 		struct conf_thr *t = conf.thr[i];
@@ -482,7 +482,7 @@ conf_begin(void)
 	conf.tpm = NULL;
 	reap_cpu_set(0);
 	atomic_store(&conf_main_td, kern_curtd());
-	conf_stage("(case body)");
+	conf_stage("case body", -1);
 	conf.boot = reap_boot(O, &cfg);
 	RT_ASSERTF(conf.boot != NULL, "reap_boot failed");
 	conf.sys = reap_boot_sys(conf.boot);
@@ -526,7 +526,7 @@ conf_end(void)
 	uint64_t t0, quiesce_ns;
 	int rc;
 
-	conf_stage("conf_end: joining carriers");
+	conf_stage("conf_end: joining carriers", -1);
 	conf_join_all();
 #ifndef KERN_NO_INJECT
 	if (conf.injecting) {
@@ -541,7 +541,7 @@ conf_end(void)
 	/* The books get a watchdog budget of their own. */
 	conf_watchdog_stop();
 	conf_watchdog_start();
-	conf_stage("conf_end: quiesce and halt");
+	conf_stage("conf_end: quiesce and halt", -1);
 	/* Quiesce: init reaps orphans, reapers free dead LWPs. */
 	quiesce_ns = (uint64_t)conf.wd_timeout_s * 500000000ull;
 	t0 = kern_now_ns();
@@ -1121,15 +1121,6 @@ struct race {
 	struct gate_pexit g[2];
 };
 
-static void
-race_body(struct reap_lwp *l, void *arg)
-{
-	struct gate_pexit *g = arg;
-
-	conf_await(&g->gate, 1);
-	c_pexit(l, g->status);
-}
-
 CONF_TEST(conf_proc_exit_race)
 {
 	static struct race x;
@@ -1150,8 +1141,8 @@ CONF_TEST(conf_proc_exit_race)
 		l = conf_lwp(p, round % 3 == 2 ? REAP_DETACHED : 0, NULL);
 		s = conf_lwp(p, 0, NULL);
 		conf_go(s, round, body_until_killed, NULL);
-		conf_go(m, round + 1, race_body, &x.g[0]);
-		conf_go(l, round + 2, race_body, &x.g[1]);
+		conf_go(m, round + 1, body_gate_pexit, &x.g[0]);
+		conf_go(l, round + 2, body_gate_pexit, &x.g[1]);
 		conf_open(&x.g[1].gate);
 		conf_open(&x.g[0].gate);
 		rc = tp_wait(pid, &st, 0);
@@ -1465,18 +1456,18 @@ CONF_TEST(conf_lwp_hold_last)
 		    "returned NULL", round, (int)lid[round & 1]);
 		/* the master leaves first (unless it is the held one, whose
 		 * exit may wait for the hold), then the last LWP */
-		conf_stage("round %d: master exits", round);
+		conf_stage("master exits", round);
 		conf_open(&gate[0]);
 		if (round & 1)
 			conf_join(t[0]);
-		conf_stage("round %d: last LWP exits", round);
+		conf_stage("last LWP exits", round);
 		conf_open(&gate[1]);
 		conf_sleep_us(20000);
 		RT_EQ(O->lwp_id(h), lid[round & 1]);	/* ASan: not freed */
-		conf_stage("round %d: rele, then reap", round);
+		conf_stage("rele, then reap", round);
 		O->lwp_rele(h);
 		tp_reap(pid, 0);
-		conf_stage("round %d: join", round);
+		conf_stage("join", round);
 		conf_join(t[0]);
 		conf_join(t[1]);
 	}
