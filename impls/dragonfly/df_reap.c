@@ -95,11 +95,16 @@ df_lwp_dispose(struct reap_lwp *lp)
 		    "lwp_dispose: carrier still on its CPU");
 	}
 	kern_work();
+	/*
+	 * The books first: the PRELE below can let kern_wait finish with p
+	 * (it waits for p_lock), and a harness snapshot after that must
+	 * already count this LWP freed.  Nothing reaches lp any more.
+	 */
+	kern_zombie_dec(m);
+	kern_count(KC_LWP_FREE);
 	df_proc_rele(p);
 	free(lp->lwp_joinrec);		/* a master's; others moved it */
 	free(lp);
-	kern_zombie_dec(m);
-	kern_count(KC_LWP_FREE);
 }
 
 /* Models reaplwp() in 000_f05ec27309e263c0.txt. */
