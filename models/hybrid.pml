@@ -4,7 +4,8 @@
  * Actors (one process of three LWPs on one CPU):
  *   A  joinable LWP: exits with lwp_exit [E1..E9]
  *   B  detached LWP: exits with lwp_exit, queues itself on the dead list
- *   M  master: may lwp_wait for A [C1..C3], then proc_exit [K1..K3]
+ *   M  master: may lwp_wait for A [C1..C3] (with its EDEADLK test),
+ *      then proc_exit [K1..K3]
  *   R  reclaimer: batches on the CPU's dead list [R1..R4]
  *   O  observer: lwp_hold(A) [O1..O3] ... lwp_rele [O4]
  *   P  parent: proc_wait [W1..W3]
@@ -20,7 +21,10 @@
  * Checked: no LWP is freed while on its CPU or while held (assert at the
  * free); every LWP is freed exactly once (nfreed[] at the end, and the
  * free asserts it was not freed before); the process is freed once, after
- * its last hold; every waiter returns (no invalid end state).
+ * its last hold; every waiter returns (no invalid end state); lwp_wait
+ * never says EDEADLK while its zombie is there to collect (it reads the
+ * live count before its scan; reading it after, an exit in between
+ * drops the count unseen by the scan and spin finds the false EDEADLK).
  */
 
 #define A	0
@@ -177,19 +181,31 @@ proctype LwpB()
 
 proctype Master()
 {
-	byte w; bool last; byte z; byte key; bool won;
+	byte w; bool last; byte z; byte key; bool won; byte lv;
 
 	/* lwp_wait(A), or not */
 	if
 	:: true ->
 		mwaiting = true;
 		do
-		:: atomic { lstate[A] == ZOMB -> lstate[A] = DEAD; nzomb-- };	/* [C1] */
-		   collect_free(A);						/* [C3] */
-		   break
-		:: atomic { lstate[A] == DEAD || lstate[A] == FREE -> break }	/* ESRCH */
-		:: atomic { killed -> break }					/* EINTR */
-		:: atomic { lstate[A] == RUN && !killed -> lwpec_w = true; key = lwpec };
+		:: /* the live count first, then the scan (p_waitlock, which
+		    * exits do not take): see the EDEADLK test below */
+		   lv = live;
+		   if
+		   :: atomic { lstate[A] == ZOMB -> lstate[A] = DEAD; nzomb-- }; /* [C1] */
+		      collect_free(A);						/* [C3] */
+		      break
+		   :: atomic { lstate[A] == DEAD || lstate[A] == FREE -> break } /* ESRCH */
+		   :: atomic { lstate[A] == RUN -> skip }			/* EAGAIN */
+		   fi;
+		   if
+		   :: atomic { killed -> break }				/* EINTR */
+		   :: atomic { !killed && lv == 1 ->				/* EDEADLK */
+			/* M alone among the live LWPs it saw: never with a
+			 * zombie left to collect */
+			assert(lstate[A] != ZOMB); break }
+		   :: atomic { !killed && lv != 1 -> lwpec_w = true; key = lwpec }
+		   fi;
 		   /* re-test after prepare, then futex_wait on the epoch */
 		   atomic { if
 			    :: lstate[A] == RUN && !killed && lwpec == key && lwpec_w ->
@@ -197,6 +213,7 @@ proctype Master()
 			    :: else -> skip
 			    fi }
 		od;
+		lv = 0;
 		mwaiting = false
 	:: true -> skip
 	fi;

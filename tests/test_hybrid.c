@@ -1,8 +1,9 @@
 /*
  * test_hybrid.c - properties specific to the hybrid design (issue 5):
  * batching, deferral of LWPs still on their CPU, no futex wake when nobody
- * waits, recycling through per-CPU caches, no lock on the exit path, and
- * that its off-CPU mutant is caught by the sanitizers.
+ * waits, recycling through per-CPU caches, no lock on the exit path,
+ * that its off-CPU mutant is caught by the sanitizers, and lwp_wait's
+ * EDEADLK decision against exits and collections racing it.
  *
  * The tests drive the ops table directly: the test thread enters init's
  * LWP to reap the processes it forks (no reap_boot, so the books are
@@ -337,6 +338,166 @@ RT_TEST(hy_exit_takes_no_lock)
 	for (int i = 0; i < 64; i++)
 		RT_EQ(H->lwp_wait(t.m, n.jlid[i], &d), 0);
 	RT_EQ(H->lwp_wait(t.m, 0, &d), ESRCH);
+	ht_halt(&t);
+}
+
+/*
+ * lwp_wait's EDEADLK decision against exits that land inside it.  An
+ * exit publishes its zombie [E3] and drops the live count [E4] without
+ * any lock, so a waiter that scanned (nothing yet) and then compared its
+ * waiter count with the live count would see "every live LWP waits" and
+ * return EDEADLK although the zombie that dropped the count is there to
+ * collect (the join benchmark hit this).  The window between the scan and
+ * the decision is widened to 100 ms and the joinable LWP exits inside it:
+ * lwp_wait must collect it.
+ */
+#define HT_DECIDE	"hybrid.lwpwait.decide"
+
+struct dl {
+	struct reap_lwp *x;
+	uint64_t hits0;
+	_Atomic int exited;
+};
+
+static void *
+dl_exiter(void *arg)
+{
+	struct dl *d = arg;
+
+	reap_cpu_set(1);
+	H->lwp_enter(d->x);
+	/* Exit only once the waiter is inside the widened window. */
+	while (kern_inject_hits(HT_DECIDE) == d->hits0)
+		usleep(1000);
+	H->lwp_exit(d->x);
+	atomic_store(&d->exited, 1);
+	return NULL;
+}
+
+static void
+dl_run(bool any)
+{
+	struct ht t;
+	struct dl d;
+	pthread_t th;
+	lwpid_t xlid = 0, dep = 0;
+	int error;
+
+	ht_boot(&t, 2, 0);
+	kern_inject_widen(HT_DECIDE, 100000);		/* 100 ms */
+	d.x = H->lwp_create(t.p, 0, &xlid);
+	RT_ASSERT(d.x != NULL);
+	d.hits0 = kern_inject_hits(HT_DECIDE);
+	atomic_store(&d.exited, 0);
+	reap_cpu_set(0);
+	H->lwp_enter(t.m);
+	RT_EQ(pthread_create(&th, NULL, dl_exiter, &d), 0);
+	error = H->lwp_wait(t.m, any ? 0 : xlid, &dep);
+	pthread_join(th, NULL);
+	kern_inject_disable();
+	RT_ASSERT(kern_inject_hits(HT_DECIDE) > d.hits0);
+	RT_ASSERT(atomic_load(&d.exited) == 1);
+	RT_ASSERTF(error == 0, "lwp_wait(%s) returned %d with a joinable "
+	    "zombie to collect", any ? "any" : "lid", error);
+	RT_EQ(dep, xlid);
+	/* Now the master really is alone: nothing left to wait for. */
+	RT_EQ(H->lwp_wait(t.m, 0, &dep), ESRCH);
+	ht_halt(&t);
+}
+
+RT_TEST(hy_lwpwait_any_exit_in_decision)
+{
+	dl_run(true);
+}
+
+RT_TEST(hy_lwpwait_lid_exit_in_decision)
+{
+	dl_run(false);
+}
+
+/*
+ * Two waiters, one zombie: the waiter that claims it must stop counting
+ * as a waiter in the same step, or the other one, finding nothing, sees
+ * "every live LWP waits" while the claimer is about to return, and gets
+ * EDEADLK.  The claimer's window after the claim is widened to 100 ms.
+ * Both must collect (the second one the LWP created afterwards).
+ */
+#define HT_UNLINKED	"hybrid.collect.unlinked"
+
+struct w2 {
+	struct reap_lwp *self;
+	lwpid_t dep;
+	int error;
+	_Atomic int done;
+};
+
+static void *
+w2_waiter(void *arg)
+{
+	struct w2 *w = arg;
+
+	reap_cpu_set(1);
+	H->lwp_enter(w->self);
+	w->error = H->lwp_wait(w->self, 0, &w->dep);
+	atomic_store(&w->done, 1);
+	return NULL;
+}
+
+RT_TEST(hy_lwpwait_claimer_uncounted)
+{
+	struct ht t;
+	struct w2 w[2];
+	struct reap_lwp *x, *z, *y;
+	lwpid_t xlid = 0, zlid = 0, ylid = 0;
+	pthread_t th[2];
+	uint64_t hits0;
+
+	ht_boot(&t, 2, 0);
+	kern_inject_widen(HT_UNLINKED, 100000);		/* 100 ms */
+	RT_ASSERT((y = H->lwp_create(t.p, 0, &ylid)) != NULL);
+	RT_ASSERT((x = H->lwp_create(t.p, 0, &xlid)) != NULL);
+	w[0] = (struct w2){ .self = t.m };
+	w[1] = (struct w2){ .self = y };
+	hits0 = kern_inject_hits(HT_UNLINKED);
+	for (int i = 0; i < 2; i++)
+		RT_EQ(pthread_create(&th[i], NULL, w2_waiter, &w[i]), 0);
+	/* Let both sleep in lwp_wait (live 3: m, y, x; 2 waiters). */
+	usleep(50000);
+	reap_cpu_set(0);
+	H->lwp_enter(x);
+	H->lwp_exit(x);
+	/* One claims x and sits in the widened window; the other must not
+	 * conclude deadlock meanwhile.  Wait for one to return. */
+	for (int i = 0; i < 2000 && atomic_load(&w[0].done) +
+	    atomic_load(&w[1].done) == 0; i++)
+		usleep(1000);
+	RT_ASSERT(atomic_load(&w[0].done) + atomic_load(&w[1].done) >= 1);
+	usleep(20000);
+	for (int i = 0; i < 2; i++)
+		if (atomic_load(&w[i].done))
+			RT_ASSERTF(w[i].error == 0, "waiter %d: lwp_wait "
+			    "returned %d while the other one was collecting", i,
+			    w[i].error);
+	RT_EQ(atomic_load(&w[0].done) + atomic_load(&w[1].done), 1);
+	/* Give the one still waiting something to collect. */
+	RT_ASSERT((z = H->lwp_create(t.p, 0, &zlid)) != NULL);
+	H->lwp_enter(z);
+	H->lwp_exit(z);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	kern_inject_disable();
+	RT_ASSERT(kern_inject_hits(HT_UNLINKED) > hits0);
+	RT_EQ(w[0].error, 0);
+	RT_EQ(w[1].error, 0);
+	RT_ASSERT((w[0].dep == xlid && w[1].dep == zlid) ||
+	    (w[0].dep == zlid && w[1].dep == xlid));
+	/* y leaves; the master is alone and collects it. */
+	reap_cpu_set(0);
+	H->lwp_enter(y);
+	H->lwp_exit(y);
+	H->lwp_enter(t.m);
+	RT_EQ(H->lwp_wait(t.m, 0, &w[0].dep), 0);
+	RT_EQ(w[0].dep, ylid);
 	ht_halt(&t);
 }
 

@@ -11,25 +11,34 @@
  * the killed process, so its waiters return EINTR.
  *
  * lwp_wait's deadlock bookkeeping (who waits for whom, how many wait) is
- * under p_waitlock, which only waiters take: deciding EDEADLK and leaving
- * the count happen in one critical section, so when every LWP would wait
- * forever exactly one of them is told.
+ * under p_waitlock, which only waiters take: the scan and its claim, the
+ * EDEADLK test and leaving the count happen in one critical section, so
+ * when every LWP would wait forever exactly one of them is told, and a
+ * waiter that has claimed a zombie no longer counts as waiting.
  */
 #include "hybrid.h"
 
-/* [C2, C3] A claimed (ZOMB -> DEAD by CAS [C1]) LWP leaves the table and
- * goes to reclaim. */
+/* [C2] A claimed (ZOMB -> DEAD by CAS [C1]) LWP leaves the table and the
+ * joinable counts. */
+static void
+hy_lwp_unlink(struct reap_proc *p, lwpid_t lid)
+{
+	hy_slot_free(p, lid);
+	atomic_fetch_sub_explicit(&p->p_njoin, 1, memory_order_seq_cst);
+	atomic_fetch_sub_explicit(&p->p_nzomb, 1, memory_order_relaxed);
+}
+
+/* [C2, C3] Unlink a claimed LWP and send it to reclaim (the last LWP's
+ * exit [Z2]; lwp_wait unlinks under p_waitlock and frees after it). */
 void
 hy_lwp_collect(struct reap_proc *p, struct reap_lwp *l, lwpid_t lid)
 {
-	hy_slot_free(p, lid);					/* [C2] */
-	atomic_fetch_sub_explicit(&p->p_njoin, 1, memory_order_seq_cst);
-	atomic_fetch_sub_explicit(&p->p_nzomb, 1, memory_order_relaxed);
+	hy_lwp_unlink(p, lid);					/* [C2] */
 	KERN_INJECT("hybrid.collect.unlinked");
 	hy_lwp_free(p->p_sys, l);				/* [C3] */
 }
 
-/* [C1] Claim l in the life seen in st (ZOMB), then collect it. */
+/* [C1] Claim l in the life seen in st (ZOMB), then unlink it [C2]. */
 static bool
 hy_lwp_claim(struct reap_proc *p, struct reap_lwp *l, uint64_t st,
     lwpid_t lid)
@@ -39,23 +48,26 @@ hy_lwp_claim(struct reap_proc *p, struct reap_lwp *l, uint64_t st,
 	    LS_MAKE(LS_LIFE(st), LS_DEAD), memory_order_acq_rel,
 	    memory_order_relaxed))
 		return false;
-	hy_lwp_collect(p, l, lid);
+	hy_lwp_unlink(p, lid);
 	return true;
 }
 
 /*
- * One look for something to collect: 0 (collected, *departed set), ESRCH,
- * EINVAL, or EAGAIN (nothing yet).
+ * One look for something to collect: 0 (claimed and unlinked: *lp, and
+ * *departed set; the caller frees it [C3]), ESRCH, EINVAL, or EAGAIN
+ * (nothing yet).  Under p_waitlock, so that a claim and the claimer's
+ * leaving p_nlwpwait are one step for the other waiters' EDEADLK test.
  */
 static int
-hy_lwp_wait_scan(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
+hy_lwp_wait_scan(struct reap_proc *p, struct reap_lwp *self, lwpid_t lid,
+    lwpid_t *departed, struct reap_lwp **lp)
+    KERN_REQUIRES(p->p_waitlock)
 {
-	struct reap_proc *p = atomic_load_explicit(&self->l_proc,
-	    memory_order_relaxed);
 	struct reap_lwp *l;
 	uint64_t st;
 	int32_t others;
 
+	KASSERT_MUTEX_OWNED(&p->p_waitlock);
 	if (lid != 0) {
 		if ((l = hy_lwp_lookup(p, lid, &st)) == NULL ||
 		    LS_STAT(st) == LS_DEAD)
@@ -65,6 +77,7 @@ hy_lwp_wait_scan(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 			return EINVAL;
 		if (hy_lwp_claim(p, l, st, lid)) {
 			*departed = lid;
+			*lp = l;
 			return 0;
 		}
 		return EAGAIN;
@@ -101,6 +114,7 @@ hy_lwp_wait_scan(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 				continue;
 			if (hy_lwp_claim(p, l, st, zlid)) {
 				*departed = zlid;
+				*lp = l;
 				return 0;
 			}
 		}
@@ -123,8 +137,20 @@ hy_lwp_waits_for(struct reap_proc *p, lwpid_t lid, lwpid_t me)
 	    memory_order_relaxed) == me;
 }
 
-/* Models lwp_wait() in 003_a74c0eb6d918cb61.txt, its sleep on an
- * eventcount instead of p_lwpcv, its collection by CAS. */
+/*
+ * Models lwp_wait() in 003_a74c0eb6d918cb61.txt, its sleep on an
+ * eventcount instead of p_lwpcv, its collection by CAS.
+ *
+ * As there, the look for a zombie, the EDEADLK test and the change of
+ * p_nlwpwait are one critical section (p_waitlock: waiters only).  Exits
+ * do not take it, so the live count is read *before* the scan: an exit
+ * publishes its zombie [E3] before its fetch_sub of the live count [E4],
+ * and every later change of p_state is an RMW, so a load that sees the
+ * drop synchronizes with it and the scan sees the zombie.  Reading live
+ * after the scan instead would let an exit land in between: its zombie
+ * unseen but its live count gone, "every live LWP waits", a false
+ * EDEADLK with a zombie to collect (the join benchmark's abort).
+ */
 int
 hy_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 {
@@ -133,7 +159,8 @@ hy_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	struct reap_sys *s = p->p_sys;
 	struct kern_ec *ec = hy_lwpec(s, p->p_pid);
 	lwpid_t me = atomic_load_explicit(&self->l_lid, memory_order_relaxed);
-	bool registered = false, counted;
+	struct reap_lwp *l = NULL;
+	bool registered = false;
 	uint32_t key = 0;
 	int error;
 
@@ -143,51 +170,42 @@ hy_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	mutex_enter(&p->p_waitlock);
 	p->p_nlwpwait++;
 	atomic_store_explicit(&self->l_waitingfor, lid, memory_order_relaxed);
-	mutex_exit(&p->p_waitlock);
-	counted = true;
 	for (;;) {
-		bool deadlock;
+		int live;
 
-		error = hy_lwp_wait_scan(self, lid, departed);
+		live = (int)PS_LIVE(atomic_load_explicit(&p->p_state,
+		    memory_order_seq_cst));
+		error = hy_lwp_wait_scan(p, self, lid, departed,
+		    &l);					/* [C1, C2] */
+		KERN_INJECT("hybrid.lwpwait.decide");
+		if (error == EAGAIN && hy_proc_killed(p))
+			error = EINTR;
+		/* EDEADLK: the target waits for us, or every LWP that was
+		 * live before the scan waits (a claimer has already left the
+		 * count, in its own critical section). */
+		if (error == EAGAIN && ((lid != 0 &&
+		    hy_lwp_waits_for(p, lid, me)) || p->p_nlwpwait == live))
+			error = EDEADLK;
 		if (error != EAGAIN)
 			break;
-		if (hy_proc_killed(p)) {
-			error = EINTR;
-			break;
-		}
-		/* EDEADLK: the target waits for us, or every live LWP waits.
-		 * Decide and leave in one critical section. */
-		mutex_enter(&p->p_waitlock);
-		deadlock = (lid != 0 && hy_lwp_waits_for(p, lid, me)) ||
-		    p->p_nlwpwait == (int)PS_LIVE(atomic_load_explicit(
-		    &p->p_state, memory_order_seq_cst));
-		if (deadlock) {
-			p->p_nlwpwait--;
-			atomic_store_explicit(&self->l_waitingfor, 0,
-			    memory_order_relaxed);
-			counted = false;
-		}
 		mutex_exit(&p->p_waitlock);
-		if (deadlock) {
-			error = EDEADLK;
-			break;
-		}
 		if (!registered) {
 			/* Register, then look once more before sleeping. */
 			key = kern_ec_prepare(ec);
 			registered = true;
-			continue;
+		} else {
+			KERN_INJECT("hybrid.lwpwait.sleep");
+			kern_ec_wait(ec, key, "lwpwait");
+			registered = false;
 		}
-		KERN_INJECT("hybrid.lwpwait.sleep");
-		kern_ec_wait(ec, key, "lwpwait");
-		registered = false;
-	}
-	if (counted) {
 		mutex_enter(&p->p_waitlock);
-		p->p_nlwpwait--;
-		atomic_store_explicit(&self->l_waitingfor, 0,
-		    memory_order_relaxed);
-		mutex_exit(&p->p_waitlock);
+	}
+	p->p_nlwpwait--;
+	atomic_store_explicit(&self->l_waitingfor, 0, memory_order_relaxed);
+	mutex_exit(&p->p_waitlock);
+	if (l != NULL) {
+		KERN_INJECT("hybrid.collect.unlinked");
+		hy_lwp_free(s, l);				/* [C3] */
 	}
 	return error;
 }
