@@ -48,3 +48,4 @@ torture-short: $(call TORTURE,test) $(call TORTURE,asan) $(call TORTURE,tsan)
 	$(TORTURE_ENV) $(TORTURE_TSAN) $(call TORTURE,tsan) --seeds 5 \
 	    --threads 4 --lifecycles 1000 --seconds 3 --permille 30 --hang 20 --quiet
 	tests/mutants --build $(BUILD) --cc $(CCNAME)
+TEST_PREREQS	+= torture-short

@@ -111,13 +111,14 @@ hy_proc_reap_zombies(struct reap_proc *p)
 			int b = __builtin_ctzll(bits);
 			struct hy_chunk *c = atomic_load_explicit(
 			    &p->p_chunks[w], memory_order_acquire);
-			struct reap_lwp *l = atomic_load_explicit(&c->c_lwp[b],
-			    memory_order_acquire);
+			struct reap_lwp *l;
 			uint64_t st;
 			lwpid_t lid;
 
 			bits &= bits - 1;
-			if (l == NULL)
+			/* A racing create may own a bit before its chunk. */
+			if (c == NULL || (l = atomic_load_explicit(&c->c_lwp[b],
+			    memory_order_acquire)) == NULL)
 				continue;
 			lid = atomic_load_explicit(&l->l_lid,
 			    memory_order_acquire);

@@ -98,7 +98,12 @@ hy_lwp_wait_scan(struct reap_proc *p, struct reap_lwp *self, lwpid_t lid,
 
 		if (bits == 0)
 			continue;
+		/* hy_slot_alloc sets the bit before it publishes the chunk:
+		 * a bit may be seen before its chunk exists (nothing there
+		 * to collect yet). */
 		c = atomic_load_explicit(&p->p_chunks[w], memory_order_acquire);
+		if (c == NULL)
+			continue;
 		for (; bits != 0; bits &= bits - 1) {
 			int b = __builtin_ctzll(bits);
 			lwpid_t zlid;
