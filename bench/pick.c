@@ -34,26 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *
-xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz);
-
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		abort();
-	return d;
-}
-
 /* ---- profiles ----------------------------------------------------------- */
 
 int
@@ -80,11 +60,11 @@ bench_profile_load(const char *dir, const char *name, struct bench_profile *p,
 		const char *b = strrchr(name, '/');
 		char *dot;
 
-		p->name = xstrdup(b != NULL ? b + 1 : name);
+		p->name = bench_xstrdup(b != NULL ? b + 1 : name);
 		if ((dot = strstr(p->name, ".profile")) != NULL)
 			*dot = '\0';
 	}
-	p->about = xstrdup("");
+	p->about = bench_xstrdup("");
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *s = line, *e, wl[128];
 		double w;
@@ -104,7 +84,7 @@ bench_profile_load(const char *dir, const char *name, struct bench_profile *p,
 			s += 5;
 			while (isspace((unsigned char)*s))
 				s++;
-			p->about = xstrdup(s);
+			p->about = bench_xstrdup(s);
 			continue;
 		}
 		if (sscanf(s, "%127s %lf %n", wl, &w, &used) != 2 ||
@@ -118,7 +98,7 @@ bench_profile_load(const char *dir, const char *name, struct bench_profile *p,
 		p->w = realloc(p->w, (p->n + 1) * sizeof(*p->w));
 		if (p->w == NULL)
 			abort();
-		p->w[p->n].workload = xstrdup(wl);
+		p->w[p->n].workload = bench_xstrdup(wl);
 		p->w[p->n++].weight = w;
 		total += w;
 	}
@@ -162,7 +142,7 @@ scores(const struct cfg *cf, size_t nc, size_t nd, size_t nw,
     const double *weight, const double *med, double *lw, double *out)
 {
 	double wsum = 0;
-	size_t *cnt = xcalloc(nw, sizeof(size_t));
+	size_t *cnt = bench_xcalloc(nw, sizeof(size_t));
 
 	for (size_t i = 0; i < nw * nd; i++)
 		lw[i] = 0;
@@ -219,7 +199,7 @@ bench_pick_compute(const struct bench_rdir *r,
 
 	memset(pk, 0, sizeof(*pk));
 	bench_tables_build(r, &t, &nt);
-	cand = xcalloc(r->ns, sizeof(char *));
+	cand = bench_xcalloc(r->ns, sizeof(char *));
 	for (size_t i = 0; i < r->ns; i++) {
 		const char *d = r->s[i].design;
 		bool seen = false;
@@ -231,10 +211,10 @@ bench_pick_compute(const struct bench_rdir *r,
 		if (!seen)
 			cand[nd++] = d;
 	}
-	wl = xcalloc(p->n, sizeof(char *));
-	weight = xcalloc(p->n, sizeof(double));
-	pk->missing = xcalloc(p->n, sizeof(char *));
-	cf = xcalloc(nt, sizeof(*cf));
+	wl = bench_xcalloc(p->n, sizeof(char *));
+	weight = bench_xcalloc(p->n, sizeof(double));
+	pk->missing = bench_xcalloc(p->n, sizeof(char *));
+	cf = bench_xcalloc(nt, sizeof(*cf));
 	/* Usable configurations of each weighted workload. */
 	for (size_t i = 0; i < p->n; i++) {
 		size_t before = nc;
@@ -247,8 +227,8 @@ bench_pick_compute(const struct bench_rdir *r,
 
 			if (strcmp(tb->workload, p->w[i].workload) != 0)
 				continue;
-			cf[nc].v = xcalloc(nd, sizeof(double *));
-			cf[nc].n = xcalloc(nd, sizeof(size_t));
+			cf[nc].v = bench_xcalloc(nd, sizeof(double *));
+			cf[nc].n = bench_xcalloc(nd, sizeof(size_t));
 			for (size_t d = 0; d < nd; d++) {
 				for (size_t k = 0; k < tb->nrows; k++)
 					if (!strcmp(tb->rows[k].s->design,
@@ -272,7 +252,7 @@ bench_pick_compute(const struct bench_rdir *r,
 			wl[nw] = p->w[i].workload;
 			weight[nw++] = p->w[i].weight;
 		} else
-			pk->missing[pk->nmissing++] = xstrdup(p->w[i].workload);
+			pk->missing[pk->nmissing++] = bench_xstrdup(p->w[i].workload);
 	}
 	if (nd < 2) {
 		snprintf(err, errlen, "%s: %zu candidate design%s (native "
@@ -286,9 +266,9 @@ bench_pick_compute(const struct bench_rdir *r,
 		goto out;
 	}
 
-	med = xcalloc(nc * nd, sizeof(double));
-	lw = xcalloc(nw * nd, sizeof(double));
-	sc = xcalloc(nd, sizeof(double));
+	med = bench_xcalloc(nc * nd, sizeof(double));
+	lw = bench_xcalloc(nw * nd, sizeof(double));
+	sc = bench_xcalloc(nd, sizeof(double));
 	for (size_t c = 0; c < nc; c++)
 		for (size_t d = 0; d < nd; d++)
 			med[c * nd + d] = bench_stats_median(cf[c].v[d],
@@ -296,7 +276,7 @@ bench_pick_compute(const struct bench_rdir *r,
 	scores(cf, nc, nd, nw, weight, med, lw, sc);
 
 	/* Rank: descending score, canonical order breaking ties. */
-	rank = xcalloc(nd, sizeof(size_t));
+	rank = bench_xcalloc(nd, sizeof(size_t));
 	for (size_t d = 0; d < nd; d++)
 		rank[d] = d;
 	for (size_t i = 1; i < nd; i++)
@@ -311,13 +291,13 @@ bench_pick_compute(const struct bench_rdir *r,
 	win = rank[0];
 	run = rank[1];
 	pk->nd = nd;
-	pk->design = xcalloc(nd, sizeof(char *));
-	pk->score = xcalloc(nd, sizeof(double));
+	pk->design = bench_xcalloc(nd, sizeof(char *));
+	pk->score = bench_xcalloc(nd, sizeof(double));
 	pk->nw = nw;
-	pk->wl = xcalloc(nw, sizeof(char *));
-	pk->wl_weight = xcalloc(nw, sizeof(double));
-	pk->wl_score = xcalloc(nw * nd, sizeof(double));
-	pk->wl_best = xcalloc(nw, sizeof(char *));
+	pk->wl = bench_xcalloc(nw, sizeof(char *));
+	pk->wl_weight = bench_xcalloc(nw, sizeof(double));
+	pk->wl_score = bench_xcalloc(nw * nd, sizeof(double));
+	pk->wl_best = bench_xcalloc(nw, sizeof(char *));
 	for (size_t i = 0; i < nd; i++) {
 		pk->design[i] = cand[rank[i]];
 		pk->score[i] = exp(sc[rank[i]]);
@@ -337,7 +317,7 @@ bench_pick_compute(const struct bench_rdir *r,
 	pk->margin = exp(sc[win] - sc[run]) - 1;
 
 	/* Sensitivity of the decision to each workload's weight. */
-	pk->flip = xcalloc(nw, sizeof(*pk->flip));
+	pk->flip = bench_xcalloc(nw, sizeof(*pk->flip));
 	for (size_t w = 0; w < nw; w++) {
 		struct bench_flip *fl = &pk->flip[w];
 		double bestdist = INFINITY;
@@ -372,9 +352,9 @@ bench_pick_compute(const struct bench_rdir *r,
 	/* Bootstrap the margin. */
 	{
 		struct bench_rng g;
-		double *bm = xcalloc(nc * nd, sizeof(double));
-		double *bsc = xcalloc(nd, sizeof(double));
-		double *margins = xcalloc(BENCH_BOOT_ROUNDS, sizeof(double));
+		double *bm = bench_xcalloc(nc * nd, sizeof(double));
+		double *bsc = bench_xcalloc(nd, sizeof(double));
+		double *margins = bench_xcalloc(BENCH_BOOT_ROUNDS, sizeof(double));
 		double *tmp;
 		size_t maxn = 1, keep = 0;
 
@@ -382,7 +362,7 @@ bench_pick_compute(const struct bench_rdir *r,
 			for (size_t d = 0; d < nd; d++)
 				if (cf[c].n[d] > maxn)
 					maxn = cf[c].n[d];
-		tmp = xcalloc(maxn, sizeof(double));
+		tmp = bench_xcalloc(maxn, sizeof(double));
 		bench_rng_seed(&g, BENCH_BOOT_SEED);
 		for (unsigned b = 0; b < BENCH_BOOT_ROUNDS; b++) {
 			for (size_t c = 0; c < nc; c++)

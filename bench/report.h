@@ -192,4 +192,9 @@ void	bench_pick_free(struct bench_pick *pk);
 void	bench_pick_print(FILE *f, const struct bench_profile *p,
 	    const struct bench_pick *pk, bool markdown);
 
+/* Allocation for the report code: aborts when memory runs out. */
+void	*bench_xcalloc(size_t n, size_t sz);
+void	*bench_xrealloc(void *p, size_t sz);
+char	*bench_xstrdup(const char *s);
+
 #endif /* BENCH_REPORT_H */

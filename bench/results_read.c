@@ -20,8 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void *
-xcalloc(size_t n, size_t sz)
+void *
+bench_xcalloc(size_t n, size_t sz)
 {
 	void *p = calloc(n ? n : 1, sz);
 
@@ -30,8 +30,8 @@ xcalloc(size_t n, size_t sz)
 	return p;
 }
 
-static void *
-xrealloc(void *p, size_t sz)
+void *
+bench_xrealloc(void *p, size_t sz)
 {
 	p = realloc(p, sz ? sz : 1);
 	if (p == NULL)
@@ -39,8 +39,8 @@ xrealloc(void *p, size_t sz)
 	return p;
 }
 
-static char *
-xstrdup(const char *s)
+char *
+bench_xstrdup(const char *s)
 {
 	char *d = strdup(s);
 
@@ -98,7 +98,7 @@ unit_to_ns(const char *unit)
 static bool
 parse_name(const char *name, struct bench_series *s, int gb_threads)
 {
-	char *copy = xstrdup(name), *save = NULL, *tok;
+	char *copy = bench_xstrdup(name), *save = NULL, *tok;
 	const char *pin;
 	int i = 0;
 
@@ -116,15 +116,15 @@ parse_name(const char *name, struct bench_series *s, int gb_threads)
 	for (tok = strtok_r(copy, "/", &save); tok != NULL;
 	    tok = strtok_r(NULL, "/", &save), i++) {
 		if (i == 0)
-			s->workload = xstrdup(tok);
+			s->workload = bench_xstrdup(tok);
 		else if (i == 1)
-			s->design = xstrdup(tok);
+			s->design = bench_xstrdup(tok);
 		else if (strncmp(tok, "t:", 2) == 0)
 			s->threads = atoi(tok + 2);
 		else if (strncmp(tok, "T:", 2) == 0)
 			s->tcount = atoi(tok + 2);
 		else if (strncmp(tok, "pin:", 4) == 0 && s->pin == NULL)
-			s->pin = xstrdup(tok + 4);
+			s->pin = bench_xstrdup(tok + 4);
 		else if (strncmp(tok, "threads:", 8) == 0 && s->threads == 0)
 			s->threads = atoi(tok + 8);
 		/* Other suffixes (real_time, repeats:n, ...) carry nothing. */
@@ -139,7 +139,7 @@ parse_name(const char *name, struct bench_series *s, int gb_threads)
 		return false;
 	}
 	if (s->pin == NULL)
-		s->pin = xstrdup("-");
+		s->pin = bench_xstrdup("-");
 	if (s->threads == 0)
 		s->threads = gb_threads > 0 ? gb_threads : 1;
 	return true;
@@ -151,9 +151,9 @@ series_counter(struct bench_series *s, const char *name)
 	for (size_t i = 0; i < s->ncnt; i++)
 		if (strcmp(s->cnt[i].name, name) == 0)
 			return &s->cnt[i];
-	s->cnt = xrealloc(s->cnt, (s->ncnt + 1) * sizeof(*s->cnt));
-	s->cnt[s->ncnt].name = xstrdup(name);
-	s->cnt[s->ncnt].v = xcalloc(s->nrep + 1, sizeof(double));
+	s->cnt = bench_xrealloc(s->cnt, (s->ncnt + 1) * sizeof(*s->cnt));
+	s->cnt[s->ncnt].name = bench_xstrdup(name);
+	s->cnt[s->ncnt].v = bench_xcalloc(s->nrep + 1, sizeof(double));
 	for (size_t r = 0; r < s->nrep + 1; r++)
 		s->cnt[s->ncnt].v[r] = NAN;
 	return &s->cnt[s->ncnt++];
@@ -169,14 +169,14 @@ series_add(struct bench_series *s, json_t *e)
 	double scale = unit_to_ns(json_string_value(json_object_get(e,
 	    "time_unit")));
 
-	s->real_ns = xrealloc(s->real_ns, (r + 1) * sizeof(double));
-	s->cpu_ns = xrealloc(s->cpu_ns, (r + 1) * sizeof(double));
+	s->real_ns = bench_xrealloc(s->real_ns, (r + 1) * sizeof(double));
+	s->cpu_ns = bench_xrealloc(s->cpu_ns, (r + 1) * sizeof(double));
 	v = json_object_get(e, "real_time");
 	s->real_ns[r] = json_is_number(v) ? json_number_value(v) * scale : NAN;
 	v = json_object_get(e, "cpu_time");
 	s->cpu_ns[r] = json_is_number(v) ? json_number_value(v) * scale : NAN;
 	for (size_t i = 0; i < s->ncnt; i++) {
-		s->cnt[i].v = xrealloc(s->cnt[i].v, (r + 1) * sizeof(double));
+		s->cnt[i].v = bench_xrealloc(s->cnt[i].v, (r + 1) * sizeof(double));
 		s->cnt[i].v[r] = NAN;
 	}
 	json_object_foreach(e, k, v) {
@@ -193,28 +193,28 @@ ctx_string(json_t *v)
 	char buf[64];
 
 	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
+		return bench_xstrdup(json_string_value(v));
 	if (json_is_true(v))
-		return xstrdup("true");
+		return bench_xstrdup("true");
 	if (json_is_false(v))
-		return xstrdup("false");
+		return bench_xstrdup("false");
 	if (json_is_integer(v)) {
 		snprintf(buf, sizeof(buf), "%lld",
 		    (long long)json_integer_value(v));
-		return xstrdup(buf);
+		return bench_xstrdup(buf);
 	}
 	if (json_is_real(v)) {
 		snprintf(buf, sizeof(buf), "%g", json_real_value(v));
-		return xstrdup(buf);
+		return bench_xstrdup(buf);
 	}
 	if (json_is_null(v))
-		return xstrdup("");
+		return bench_xstrdup("");
 	{
 		char *d = json_dumps(v, JSON_COMPACT), *c;
 
 		if (d == NULL)
-			return xstrdup("");
-		c = xstrdup(d);
+			return bench_xstrdup("");
+		c = bench_xstrdup(d);
 		free(d);
 		return c;
 	}
@@ -231,7 +231,7 @@ read_text(const char *path)
 		return NULL;
 	do {
 		if (len + 4096 > cap)
-			buf = xrealloc(buf, cap = cap * 2 + 4096);
+			buf = bench_xrealloc(buf, cap = cap * 2 + 4096);
 		got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;
 	} while (got > 0);
@@ -259,7 +259,7 @@ topo_summary(const char *path)
 	    hwloc_topology_load(t) != 0) {
 		hwloc_topology_destroy(t);
 		snprintf(buf, sizeof(buf), "unreadable topology.xml");
-		return xstrdup(buf);
+		return bench_xstrdup(buf);
 	}
 	pk = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE);
 	nn = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
@@ -270,7 +270,7 @@ topo_summary(const char *path)
 	    pk, pk == 1 ? "" : "s", nn, nn == 1 ? "" : "s",
 	    co, co == 1 ? "" : "s", pu, pu == 1 ? "" : "s");
 	hwloc_topology_destroy(t);
-	return xstrdup(buf);
+	return bench_xstrdup(buf);
 }
 
 /*
@@ -288,7 +288,7 @@ json_denan(const char *in)
 		"nan", NULL
 	};
 	size_t n = strlen(in), o = 0;
-	char *out = xcalloc(2 * n + 1, 1);	/* "nan" -> "null" grows */
+	char *out = bench_xcalloc(2 * n + 1, 1);	/* "nan" -> "null" grows */
 	bool str = false;
 
 	for (size_t i = 0; i < n;) {
@@ -340,8 +340,8 @@ series_get(struct bench_rdir *r, const char *run_name, int gb_threads,
 	memset(&tmp, 0, sizeof(tmp));
 	if (!parse_name(run_name, &tmp, gb_threads))
 		return NULL;
-	tmp.name = xstrdup(run_name);
-	r->s = xrealloc(r->s, (r->ns + 1) * sizeof(*r->s));
+	tmp.name = bench_xstrdup(run_name);
+	r->s = bench_xrealloc(r->s, (r->ns + 1) * sizeof(*r->s));
 	r->s[r->ns] = tmp;
 	*fresh = true;
 	return &r->s[r->ns++];
@@ -361,7 +361,7 @@ bench_rdir_load(const char *dir, struct bench_rdir *r, char *err,
 
 	memset(r, 0, sizeof(*r));
 	r->harness_ns = NAN;
-	r->dir = xstrdup(dir);
+	r->dir = bench_xstrdup(dir);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		seterr(err, errlen, "%s: not a results folder: %s", dir,
 		    stat(dir, &st) != 0 ? strerror(errno) : "not a directory");
@@ -397,10 +397,10 @@ bench_rdir_load(const char *dir, struct bench_rdir *r, char *err,
 	}
 	ctx = json_object_get(root, "context");
 	if (json_is_object(ctx)) {
-		r->ctx_key = xcalloc(json_object_size(ctx), sizeof(char *));
-		r->ctx_val = xcalloc(json_object_size(ctx), sizeof(char *));
+		r->ctx_key = bench_xcalloc(json_object_size(ctx), sizeof(char *));
+		r->ctx_val = bench_xcalloc(json_object_size(ctx), sizeof(char *));
 		json_object_foreach(ctx, k, v) {
-			r->ctx_key[r->nctx] = xstrdup(k);
+			r->ctx_key[r->nctx] = bench_xstrdup(k);
 			r->ctx_val[r->nctx++] = ctx_string(v);
 		}
 	}
@@ -412,7 +412,7 @@ bench_rdir_load(const char *dir, struct bench_rdir *r, char *err,
 	}
 	/* The `empty` benchmark: the harness's own cost per iteration. */
 	{
-		double *v = xcalloc(json_array_size(list), sizeof(double));
+		double *v = bench_xcalloc(json_array_size(list), sizeof(double));
 		size_t n = 0;
 
 		json_array_foreach(list, i, e) {
@@ -480,7 +480,7 @@ bench_rdir_load(const char *dir, struct bench_rdir *r, char *err,
 				    json_object_get(e, "error_message"));
 				s->nerrors++;
 				if (s->error == NULL)
-					s->error = xstrdup(m ? m : "error");
+					s->error = bench_xstrdup(m ? m : "error");
 				continue;
 			}
 			series_add(s, e);

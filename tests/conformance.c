@@ -1595,24 +1595,6 @@ CONF_TEST(conf_lwp_churn)
 
 /* ---- main: one child process per design --------------------------------- */
 
-static bool
-conf_selected(const char *name, const char *list)
-{
-	size_t n = strlen(name);
-
-	if (list == NULL || *list == '\0')
-		return true;
-	for (const char *s = list; *s != '\0';) {
-		const char *e = strchr(s, ',');
-		size_t len = e != NULL ? (size_t)(e - s) : strlen(s);
-
-		if (len == n && strncmp(s, name, n) == 0)
-			return true;
-		s += len + (e != NULL);
-	}
-	return false;
-}
-
 static int
 conf_run_design(const struct reap_ops *d, int argc, char **argv)
 {
@@ -1677,7 +1659,7 @@ main(int argc, char **argv)
 		pid_t pid;
 		int st;
 
-		if (!conf_selected(d->name, want))
+		if (!rt_name_in_list(d->name, want))
 			continue;
 		ndes++;
 		printf("== conformance of design %s: %s\n", d->name,

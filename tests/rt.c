@@ -83,3 +83,21 @@ rt_main(int argc, char **argv)
 	printf("%d passed, 0 failed\n", passed);
 	return 0;
 }
+
+bool
+rt_name_in_list(const char *name, const char *list)
+{
+	size_t n = strlen(name);
+
+	if (list == NULL || *list == '\0')
+		return true;
+	for (const char *s = list; *s != '\0';) {
+		const char *e = strchr(s, ',');
+		size_t len = e != NULL ? (size_t)(e - s) : strlen(s);
+
+		if (len == n && strncmp(s, name, n) == 0)
+			return true;
+		s += len + (e != NULL);
+	}
+	return false;
+}

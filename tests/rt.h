@@ -25,6 +25,8 @@ void	rt_fail(const char *file, int line, const char *fmt, ...)
 const char *rt_current(void);
 /* Seed for randomised tests: RT_SEED env or argv "--seed N", else time. */
 uint64_t rt_seed(void);
+/* Is name one of the comma-separated list (NULL or empty: all)? */
+bool	rt_name_in_list(const char *name, const char *list);
 
 #define RT_TEST(name)							\
 	static void name(void);						\

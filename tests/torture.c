@@ -54,6 +54,7 @@
 
 #include "kern.h"
 #include "reap.h"
+#include "rt.h"
 
 #define TS_MAXP		3	/* processes per scenario */
 #define TS_MAXL		10	/* LWP slots per process (incl. late ones) */
@@ -1328,24 +1329,6 @@ run_one(void)
 
 /* ---- main ------------------------------------------------------------------- */
 
-static bool
-selected(const char *name, const char *list)
-{
-	size_t n = strlen(name);
-
-	if (list == NULL || *list == '\0')
-		return true;
-	for (const char *s = list; *s != '\0';) {
-		const char *e = strchr(s, ',');
-		size_t len = e != NULL ? (size_t)(e - s) : strlen(s);
-
-		if (len == n && strncmp(s, name, n) == 0)
-			return true;
-		s += len + (e != NULL);
-	}
-	return false;
-}
-
 static void
 usage(void)
 {
@@ -1443,7 +1426,7 @@ main(int argc, char **argv)
 		    d++) {
 			const struct reap_mutant *m = reap_designs[d]->mutants;
 
-			if (!selected(reap_designs[d]->name, T.o_designs))
+			if (!rt_name_in_list(reap_designs[d]->name, T.o_designs))
 				continue;
 			for (; m != NULL && m->name != NULL; m++)
 				if (strcmp(m->name, T.o_mutant) == 0)
@@ -1467,7 +1450,7 @@ main(int argc, char **argv)
 	t0 = kern_now_ns();
 	for (int d = 0; reap_designs[d] != NULL; d++) {
 		if (T.mutant != NULL ? reap_designs[d] != T.ops :
-		    !selected(reap_designs[d]->name, T.o_designs))
+		    !rt_name_in_list(reap_designs[d]->name, T.o_designs))
 			continue;
 		O = T.ops = reap_designs[d];
 		ndesigns++;

@@ -10,7 +10,7 @@
 #                       tests/mutants (every mutant must be caught, every
 #                       design must pass the same runs)
 TOOLS		+= torture
-torture_SRCS	:= tests/torture.c
+torture_SRCS	:= tests/torture.c tests/rt.c
 TORTURE_FLAVORS	:= test asan tsan
 TORTURE		= $(call OBJDIR,$(1))/tools/torture
 

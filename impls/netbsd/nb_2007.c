@@ -154,23 +154,9 @@ nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 		atomic_store_explicit(&p->p_zomblwp, l, memory_order_relaxed);
 	}
 
-	kern_zombie_inc(ns->ns_mach);
-	nb_lwp_lock(l);
-	atomic_store_explicit(&l->l_stat, LSZOMB, memory_order_relaxed);
-	nb_lwp_unlock(l);
-	p->p_nrlwps--;
-	if (!nb_mutant(ns, NB_MUT_BCAST_AFTER_UNLOCK)) {
-		cv_broadcast(&p->p_lwpcv);
-		mutex_exit(&p->p_lock);
-	} else {
-		/* Mutant: 002_24cbc6be5b19c4d0.txt's order. */
-		mutex_exit(&p->p_lock);
-		KERN_INJECT("netbsd.exit.after_unlock");
-		cv_broadcast(&p->p_lwpcv);
-	}
-
-	/* cpu_lwp_free, pmap_deactivate, cpu_exit. */
-	nb_lwp_switchaway(l);
+	/* LSZOMB, the broadcast under p_smutex, then cpu_lwp_free,
+	 * pmap_deactivate, cpu_exit. */
+	nb_lwp_exit_zombie(l);
 }
 
 /*

@@ -208,6 +208,37 @@ nb_lwp_switchaway(struct reap_lwp *l) KERN_NO_TSA
 }
 
 /*
+ * The tail of lwp_exit() shared by 003_a74c0eb6d918cb61.txt and
+ * 004_db5a9877fa6c9061.txt: publish LSZOMB under the LWP's lock, wake
+ * lwp_wait()ers under the process mutex and release it, then switch away.
+ * Entered with p->p_lock (2007: p_smutex) held; releases it.
+ */
+void
+nb_lwp_exit_zombie(struct reap_lwp *l) KERN_NO_TSA
+{
+	struct reap_proc *p = l->l_proc;
+	struct nb_sys *ns = p->p_sys;
+
+	KASSERT_MUTEX_OWNED(&p->p_lock);
+	/* Publish the zombie: from here lwp_free may be gunning for us. */
+	kern_zombie_inc(ns->ns_mach);
+	nb_lwp_lock(l);
+	atomic_store_explicit(&l->l_stat, LSZOMB, memory_order_relaxed);
+	nb_lwp_unlock(l);
+	p->p_nrlwps--;
+	if (!nb_mutant(ns, NB_MUT_BCAST_AFTER_UNLOCK)) {
+		cv_broadcast(&p->p_lwpcv);
+		mutex_exit(&p->p_lock);
+	} else {
+		/* Mutant: 002_24cbc6be5b19c4d0.txt's order. */
+		mutex_exit(&p->p_lock);
+		KERN_INJECT("netbsd.exit.after_unlock");
+		cv_broadcast(&p->p_lwpcv);
+	}
+	nb_lwp_switchaway(l);
+}
+
+/*
  * Models lwp_exit() in 003_a74c0eb6d918cb61.txt.  Called by the carrier;
  * returns when the LWP is off its CPU for good.
  */
@@ -270,24 +301,8 @@ nb_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 		break;
 	}
 
-	/* Publish the zombie: from here lwp_free may be gunning for us. */
-	kern_zombie_inc(ns->ns_mach);
-	nb_lwp_lock(l);
-	atomic_store_explicit(&l->l_stat, LSZOMB, memory_order_relaxed);
-	nb_lwp_unlock(l);
-	p->p_nrlwps--;
-	if (!nb_mutant(ns, NB_MUT_BCAST_AFTER_UNLOCK)) {
-		cv_broadcast(&p->p_lwpcv);
-		mutex_exit(&p->p_lock);
-	} else {
-		/* Mutant: 002_24cbc6be5b19c4d0.txt's order. */
-		mutex_exit(&p->p_lock);
-		KERN_INJECT("netbsd.exit.after_unlock");
-		cv_broadcast(&p->p_lwpcv);
-	}
-
 	/* cpu_lwp_free, then switch away into oblivion. */
-	nb_lwp_switchaway(l);
+	nb_lwp_exit_zombie(l);
 }
 
 /*

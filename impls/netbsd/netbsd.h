@@ -187,6 +187,7 @@ void	nb_lwp_start(struct reap_lwp *);
 void	nb_lwp_exit(struct reap_lwp *);
 void	nb_lwp_free(struct reap_lwp *, bool recycle, bool last);
 void	nb_lwp_switchaway(struct reap_lwp *);
+void	nb_lwp_exit_zombie(struct reap_lwp *);
 bool	nb_lwp_drainrefs(struct reap_lwp *);
 void	nb_lwp_addref(struct reap_lwp *);
 void	nb_lwp_delref(struct reap_lwp *);
