@@ -16,6 +16,7 @@ ifeq ($(origin CXX),default)
 CXX		:= g++
 endif
 BUILD		?= build
+NPROC		:= $(shell nproc 2>/dev/null || echo 2)
 CCNAME		:= $(notdir $(firstword $(CC)))
 FLAVORS		:= test asan tsan bench
 
@@ -106,8 +107,8 @@ deps:
 # Modules add checks that are not test binaries (spin, torture-short,
 # mutants) to TEST_PREREQS; they run after the builds, before tests/run.
 test: deps
-	$(MAKE) --no-print-directory CC=clang CXX=clang++ build-test build-tsan
-	$(MAKE) --no-print-directory CC=gcc CXX=g++ build-test build-asan build-tsan
+	$(MAKE) --no-print-directory -j$(NPROC) CC=clang CXX=clang++ build-test build-tsan
+	$(MAKE) --no-print-directory -j$(NPROC) CC=gcc CXX=g++ build-test build-asan build-tsan
 	$(if $(TEST_PREREQS),$(MAKE) --no-print-directory $(TEST_PREREQS))
 	BUILD=$(BUILD) tests/run $(TEST_ARGS)
 
