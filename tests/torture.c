@@ -99,6 +99,8 @@ struct tproc {
 	int		 pr_nst;
 	int		 pr_nplan;	/* planned LWPs (slots 0..) */
 	_Atomic int	 pr_nslots;	/* slots in use (late ones appended) */
+	_Atomic int	 pr_creating;	/* late lwp_create calls not yet in a
+					   slot: an observer may hold one */
 	int		 pr_late;	/* reserved carriers for late LWPs */
 	struct tlwp	 pr_l[TS_MAXL];
 	_Atomic int	 pr_reaped;	/* times reaped (children of P) */
@@ -614,8 +616,10 @@ body_create(struct tlwp *tl)
 		int slot;
 
 		jitter(&tl->tl_rng);
+		atomic_fetch_add(&pr->pr_creating, 1);
 		n = O->lwp_create(pr->pr_p, flags, &lid);
 		if (n == NULL) {
+			atomic_fetch_sub(&pr->pr_creating, 1);
 			TASSERT(pr->pr_mode == M_KILL, "lwp_create on pid %d "
 			    "returned NULL while no LWP of it exits",
 			    (int)pr->pr_pid);
@@ -637,6 +641,7 @@ body_create(struct tlwp *tl)
 		atomic_store_explicit(&t->tl_lid, lid, memory_order_release);
 		atomic_store_explicit(&pr->pr_nslots, slot + 1,
 		    memory_order_release);
+		atomic_fetch_sub(&pr->pr_creating, 1);
 		left--;
 		pool_dispatch(t);
 	}
@@ -941,12 +946,20 @@ scen_run(struct wrk *w, struct reap_lwp *wpm)
 			    "held LWP has lid %d (want %d) or the wrong "
 			    "process", (int)O->lwp_id(h), (int)lid);
 			if (h != t->tl_l) {	/* the id was handed out again */
-				bool ok = false;
+				bool ok = false, last = false;
 
-				n = atomic_load_explicit(&P->pr_nslots,
-				    memory_order_acquire);
-				for (int i = 0; i < n && !ok; i++)
-					ok = P->pr_l[i].tl_l == h;
+				/* A late LWP may be held before its creator
+				 * records it: look again until no create is
+				 * in flight (the hold keeps h alive). */
+				while (!ok && !last) {
+					last = atomic_load(&P->pr_creating) == 0;
+					n = atomic_load_explicit(&P->pr_nslots,
+					    memory_order_acquire);
+					for (int i = 0; i < n && !ok; i++)
+						ok = P->pr_l[i].tl_l == h;
+					if (!ok && !last)
+						sched_yield();
+				}
 				TASSERT(ok, "lwp_hold(%d) returned an LWP that "
 				    "is not one of pid %d", (int)lid,
 				    (int)P->pr_pid);
