@@ -38,7 +38,7 @@
  * Locks and their order
  * ---------------------
  *
- *   parent q->p_token  ->  child p->p_token  ->  proc_tokens[n]
+ *   parent pp->p_token  ->  child p->p_token  ->  proc_tokens[n]
  *   p->p_token  ->  init->p_token  ->  child->p_token     (exit1 reparent)
  *   p->p_token  ->  deadlwp_token[cpu]                    (lwp_exit)
  *   p->p_token  ->  lwp_token                             (killlwps)
@@ -62,36 +62,35 @@
  * p->p_token (released while it sleeps).
  */
 static void
-df_lwp_killothers(struct reap_lwp *lp)
+df_lwp_killothers(struct reap_lwp *lwp)
 {
-	struct reap_proc *p = lp->lwp_proc;
+	struct reap_proc *p = lwp->lwp_proc;
 	bool v2010 = p->p_sys->s_v2010;
-	struct reap_lwp *tlp;
+	struct reap_lwp *victim;
 	uint32_t mp;
 
-	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
-	DF_LIST_FOREACH(tlp, &p->p_lwps, lwp_entry) {
-		df_lwp_hold(tlp);
-		lwkt_gettoken(&tlp->lwp_token);
-		mp = atomic_load_explicit(&tlp->lwp_mpflags,
+	DF_ASSERT_PTOKEN(p);
+	DF_LIST_FOREACH(victim, &p->p_lwps, lwp_entry) {
+		df_lwp_hold(victim);
+		lwkt_gettoken(&victim->lwp_token);
+		mp = atomic_load_explicit(&victim->lwp_mpflags,
 		    memory_order_relaxed);
 		if ((mp & LWP_MP_WEXIT) == 0) {
 			/* 2010 signals first; the modern seed flags first. */
 			if (v2010)
-				df_lwp_signal(tlp);
-			atomic_fetch_or_explicit(&tlp->lwp_mpflags,
+				df_lwp_signal(victim);
+			atomic_fetch_or_explicit(&victim->lwp_mpflags,
 			    LWP_MP_WEXIT, memory_order_acq_rel);
 			if (!v2010)
-				df_lwp_signal(tlp);
+				df_lwp_signal(victim);
 		}
-		lwkt_reltoken(&tlp->lwp_token);
-		df_lwp_rele(tlp);
+		lwkt_reltoken(&victim->lwp_token);
+		df_lwp_rele(victim);
 	}
 	KERN_INJECT("dragonfly.killlwps.signalled");
 	if (!v2010)
 		wakeup(p);		/* tstop()s: interlocked by p_token */
-	while (p->p_nthreads > 1)
-		tsleep(&p->p_nthreads, 0, "killlwps", 0);
+	df_proc_await_nthreads(p, 1, "killlwps", 0);
 }
 
 /*
@@ -100,30 +99,30 @@ df_lwp_killothers(struct reap_lwp *lp)
  * stop (modern only), then killlwps.  The caller holds p->p_token.
  */
 int
-df_lwp_killall(struct reap_lwp *lp)
+df_lwp_killall(struct reap_lwp *lwp)
 {
-	struct reap_proc *p = lp->lwp_proc;
+	struct reap_proc *p = lwp->lwp_proc;
 	bool v2010 = p->p_sys->s_v2010;
 	bool fakestop = false;
 
-	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
+	DF_ASSERT_PTOKEN(p);
 	if (p->p_flags & P_WEXIT)
 		return EALREADY;
 	p->p_flags |= P_WEXIT;
-	if (!v2010 && (atomic_load_explicit(&lp->lwp_mpflags,
+	if (!v2010 && (atomic_load_explicit(&lwp->lwp_mpflags,
 	    memory_order_relaxed) & LWP_MP_WSTOP) == 0) {
-		atomic_fetch_or_explicit(&lp->lwp_mpflags, LWP_MP_WSTOP,
+		atomic_fetch_or_explicit(&lwp->lwp_mpflags, LWP_MP_WSTOP,
 		    memory_order_relaxed);
 		++p->p_nstopped;
 		fakestop = true;
 		wakeup(&p->p_nstopped);
 	}
-	atomic_fetch_or_explicit(&lp->lwp_mpflags, LWP_MP_WEXIT,
+	atomic_fetch_or_explicit(&lwp->lwp_mpflags, LWP_MP_WEXIT,
 	    memory_order_acq_rel);
 	if (p->p_nthreads > 1)
-		df_lwp_killothers(lp);
+		df_lwp_killothers(lwp);
 	if (fakestop) {
-		atomic_fetch_and_explicit(&lp->lwp_mpflags, ~LWP_MP_WSTOP,
+		atomic_fetch_and_explicit(&lwp->lwp_mpflags, ~LWP_MP_WSTOP,
 		    memory_order_relaxed);
 		--p->p_nstopped;
 	}
@@ -137,17 +136,17 @@ df_lwp_killall(struct reap_lwp *lp)
  * resources are kern_work() stand-ins at the seed's places.
  */
 void
-df_proc_exit1(struct reap_lwp *lp, int rv)
+df_proc_exit1(struct reap_lwp *lwp, int rv)
 {
-	struct reap_proc *p = lp->lwp_proc;
+	struct reap_proc *p = lwp->lwp_proc;
 	struct reap_sys *sys = p->p_sys;
-	struct reap_proc *pp, *q, *reproc;
+	struct reap_proc *pp, *kid, *heir;
 
 	lwkt_gettoken(&p->p_token);
 	KASSERT(p != sys->s_initproc, "init died");
-	if (df_lwp_killall(lp) != 0) {
+	if (df_lwp_killall(lwp) != 0) {
 		/* Lost the race: another LWP does the master exit. */
-		df_lwp_exit1(lp, 0, NULL);
+		df_lwp_exit1(lwp, 0, NULL);
 		return;
 	}
 	p->p_flags |= P_POSTEXIT;
@@ -180,44 +179,41 @@ df_proc_exit1(struct reap_lwp *lp, int rv)
 	 * seed; initproc in 2010).  The modern seed also takes each child's
 	 * p_token and revalidates; 2010 walks the list under init's token.
 	 */
-	reproc = NULL;
+	heir = NULL;
 	if (!DF_LIST_EMPTY(&p->p_children)) {
-		reproc = sys->s_initproc;
-		df_proc_hold(reproc);
-		lwkt_gettoken(&reproc->p_token);
-		while ((q = DF_LIST_FIRST(&p->p_children)) != NULL) {
+		heir = sys->s_initproc;
+		df_proc_hold(heir);
+		lwkt_gettoken(&heir->p_token);
+		while ((kid = DF_LIST_FIRST(&p->p_children)) != NULL) {
 			if (!sys->s_v2010) {
-				df_proc_hold(q);
-				lwkt_gettoken(&q->p_token);
-				if (q != DF_LIST_FIRST(&p->p_children)) {
-					lwkt_reltoken(&q->p_token);
-					df_proc_rele(q);
+				df_proc_hold(kid);
+				lwkt_gettoken(&kid->p_token);
+				if (kid != DF_LIST_FIRST(&p->p_children)) {
+					lwkt_reltoken(&kid->p_token);
+					df_proc_rele(kid);
 					continue;
 				}
 			}
-			DF_LIST_REMOVE(q, p_sibling);
-			DF_LIST_INSERT_HEAD(&reproc->p_children, q, p_sibling);
-			atomic_store_explicit(&q->p_pptr, reproc,
-			    memory_order_relaxed);
+			df_proc_relink(kid, heir);
 			if (!sys->s_v2010) {
-				lwkt_reltoken(&q->p_token);
-				df_proc_rele(q);
+				lwkt_reltoken(&kid->p_token);
+				df_proc_rele(kid);
 			}
 		}
-		lwkt_reltoken(&reproc->p_token);
-		wakeup(reproc);
+		lwkt_reltoken(&heir->p_token);
+		wakeup(heir);
 	}
 
 	/* A parent with PS_NOCLDWAIT leaves the zombie to init. */
 	if (sys->s_variant & DF_VARIANT_NOCLDWAIT) {
-		if (reproc == NULL) {
-			reproc = sys->s_initproc;
-			df_proc_hold(reproc);
+		if (heir == NULL) {
+			heir = sys->s_initproc;
+			df_proc_hold(heir);
 		}
-		df_proc_reparent(p, reproc);
+		df_proc_reparent(p, heir);
 	}
-	if (reproc != NULL)
-		df_proc_rele(reproc);
+	if (heir != NULL)
+		df_proc_rele(heir);
 
 	/*
 	 * Signal the (possibly new) parent.  Only ksignal's locking is
@@ -233,7 +229,7 @@ df_proc_exit1(struct reap_lwp *lp, int rv)
 	df_proc_rele(pp);
 
 	/* pp stays the right wakeup() address even if it goes stale. */
-	df_lwp_exit1(lp, 1, sys->s_v2010 ? NULL : pp);
+	df_lwp_exit1(lwp, 1, sys->s_v2010 ? NULL : pp);
 }
 
 /*
@@ -244,36 +240,36 @@ df_proc_exit1(struct reap_lwp *lp, int rv)
  * after the carrier's final off-CPU store (df_lwp_switchout).
  */
 void
-df_lwp_exit1(struct reap_lwp *lp, int masterexit, void *waddr)
+df_lwp_exit1(struct reap_lwp *lwp, int masterexit, void *waddr)
 {
-	struct reap_proc *p = lp->lwp_proc;
+	struct reap_proc *p = lwp->lwp_proc;
 	struct reap_sys *sys = p->p_sys;
 	bool dowake, joinwake;
 
-	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
-	atomic_fetch_or_explicit(&lp->lwp_mpflags, LWP_MP_WEXIT,
+	DF_ASSERT_PTOKEN(p);
+	atomic_fetch_or_explicit(&lwp->lwp_mpflags, LWP_MP_WEXIT,
 	    memory_order_acq_rel);
 	/* usched release_curproc, vkernel/vmm, kqueue_terminate, crfree. */
 	kern_work();
 	/* Nobody wakes us when lwp_lock drops: poll each tick. */
-	while (atomic_load_explicit(&lp->lwp_lock, memory_order_acquire) > 0)
-		tsleep(lp, 0, "lwpexit", 1);
+	while (atomic_load_explicit(&lwp->lwp_lock, memory_order_acquire) > 0)
+		tsleep(lwp, 0, "lwpexit", 1);
 	/* Until the LWP is disposed of, wait*() must not free p. */
 	df_proc_hold(p);
 	kern_zombie_inc(sys->s_machine);
 
 	joinwake = false;
 	if (masterexit == 0) {
-		lp->lwp_thread.td_exitcpu = mycpuid();
-		DF_LIST_REMOVE(lp, lwp_entry);
+		lwp->lwp_thread.td_exitcpu = mycpuid();
+		DF_LIST_REMOVE(lwp, lwp_entry);
 		--p->p_nthreads;
-		if (lp->lwp_joinrec != NULL) {
-			df_join_exited(lp);
+		if (lwp->lwp_joinrec != NULL) {
+			df_join_exited(lwp);
 			joinwake = true;
 		}
 		if (p->p_nlwpwait > 0)
 			joinwake = true;	/* waiters recheck EDEADLK */
-		df_deadlwp_insert(lp);
+		df_deadlwp_insert(lwp);
 	} else {
 		--p->p_nthreads;
 	}
@@ -290,7 +286,7 @@ df_lwp_exit1(struct reap_lwp *lp, int masterexit, void *waddr)
 		wakeup(waddr);
 	if (joinwake)
 		wakeup(&p->p_joinzomb);
-	df_lwp_switchout(lp);
+	df_lwp_switchout(lwp);
 }
 
 /*
@@ -312,25 +308,25 @@ df_lwp_exit1(struct reap_lwp *lp, int masterexit, void *waddr)
  * test and the decrement blocks, so lwp_exit's own poll finds no hold.
  */
 void
-df_sys_extexit(struct reap_lwp *lp)
+df_sys_extexit(struct reap_lwp *lwp)
 {
-	struct reap_proc *p = lp->lwp_proc;
+	struct reap_proc *p = lwp->lwp_proc;
 
 	lwkt_gettoken(&p->p_token);
 	/* Nobody wakes us when lwp_lock drops: poll each tick. */
-	while (atomic_load_explicit(&lp->lwp_lock, memory_order_acquire) > 0)
-		tsleep(lp, 0, "exthold", 1);
+	while (atomic_load_explicit(&lwp->lwp_lock, memory_order_acquire) > 0)
+		tsleep(lwp, 0, "exthold", 1);
 	if (p->p_nthreads > 1) {
-		df_lwp_exit1(lp, 0, NULL);	/* releases p_token */
+		df_lwp_exit1(lwp, 0, NULL);	/* releases p_token */
 		return;
 	}
 	lwkt_reltoken(&p->p_token);
-	df_proc_exit1(lp, 0);
+	df_proc_exit1(lwp, 0);
 }
 
 /* ops->proc_exit: models sys_exit() in 000_f05ec27309e263c0.txt. */
 void
-df_sys_exit(struct reap_lwp *lp, int status)
+df_sys_exit(struct reap_lwp *lwp, int status)
 {
-	df_proc_exit1(lp, status);
+	df_proc_exit1(lwp, status);
 }

@@ -20,14 +20,14 @@
 
 /* lwp_exit side: publish the exited LWP's join word.  p_token held. */
 void
-df_join_exited(struct reap_lwp *lp)
+df_join_exited(struct reap_lwp *lwp)
 {
-	struct reap_proc *p = lp->lwp_proc;
-	struct df_joinrec *jr = lp->lwp_joinrec;
+	struct reap_proc *p = lwp->lwp_proc;
+	struct df_joinrec *jr = lwp->lwp_joinrec;
 
-	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
-	lp->lwp_joinrec = NULL;
-	jr->jr_waiter = lp->lwp_waiter;
+	DF_ASSERT_PTOKEN(p);
+	lwp->lwp_joinrec = NULL;
+	jr->jr_waiter = lwp->lwp_waiter;
 	DF_LIST_INSERT_HEAD(&p->p_joinzomb, jr, jr_entry);
 }
 

@@ -22,27 +22,27 @@
 struct reap_lwp *
 df_lwp_fork(struct reap_proc *p, bool detached)
 {
-	struct reap_lwp *lp;
+	struct reap_lwp *lwp;
 
-	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
-	lp = calloc(1, sizeof(*lp));
-	KASSERT(lp != NULL, "out of memory");
-	lp->lwp_proc = p;
-	lp->lwp_detached = detached;
-	lwkt_token_init(&lp->lwp_token, "lwp_token");
-	lp->lwp_thread.td_exitcpu = -1;
+	DF_ASSERT_PTOKEN(p);
+	lwp = calloc(1, sizeof(*lwp));
+	KASSERT(lwp != NULL, "out of memory");
+	lwp->lwp_proc = p;
+	lwp->lwp_detached = detached;
+	lwkt_token_init(&lwp->lwp_token, "lwp_token");
+	lwp->lwp_thread.td_exitcpu = -1;
 	if (!detached) {
-		lp->lwp_joinrec = calloc(1, sizeof(*lp->lwp_joinrec));
-		KASSERT(lp->lwp_joinrec != NULL, "out of memory");
+		lwp->lwp_joinrec = calloc(1, sizeof(*lwp->lwp_joinrec));
+		KASSERT(lwp->lwp_joinrec != NULL, "out of memory");
 	}
-	lp->lwp_tid = ++p->p_lasttid;
-	KASSERT(lp->lwp_tid > 0, "lwp_fork: tid space exhausted");
-	if (lp->lwp_joinrec != NULL)
-		lp->lwp_joinrec->jr_tid = lp->lwp_tid;
-	DF_LIST_INSERT_HEAD(&p->p_lwps, lp, lwp_entry);
+	lwp->lwp_tid = ++p->p_lasttid;
+	KASSERT(lwp->lwp_tid > 0, "lwp_fork: tid space exhausted");
+	if (lwp->lwp_joinrec != NULL)
+		lwp->lwp_joinrec->jr_tid = lwp->lwp_tid;
+	DF_LIST_INSERT_HEAD(&p->p_lwps, lwp, lwp_entry);
 	p->p_nthreads++;
 	p->p_flags |= P_MAYBETHREADED;
-	return lp;
+	return lwp;
 }
 
 /*
@@ -52,7 +52,7 @@ df_lwp_fork(struct reap_proc *p, bool detached)
 struct reap_lwp *
 df_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lid)
 {
-	struct reap_lwp *lp;
+	struct reap_lwp *lwp;
 
 	kern_attach(p->p_sys->s_machine);
 	lwkt_gettoken(&p->p_token);
@@ -60,25 +60,25 @@ df_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lid)
 		lwkt_reltoken(&p->p_token);
 		return NULL;
 	}
-	lp = df_lwp_fork(p, (flags & REAP_DETACHED) != 0);
+	lwp = df_lwp_fork(p, (flags & REAP_DETACHED) != 0);
 	lwkt_reltoken(&p->p_token);
 	kern_count(KC_LWP_ALLOC);
 	kern_count(KC_LWP_CREATE);
 	if (lid != NULL)
-		*lid = lp->lwp_tid;
-	return lp;
+		*lid = lwp->lwp_tid;
+	return lwp;
 }
 
 /* FOREACH_LWP_IN_PROC lookup by tid (RB_FIND in the seed kernel). */
 struct reap_lwp *
 df_lwp_lookup(struct reap_proc *p, lwpid_t tid)
 {
-	struct reap_lwp *lp;
+	struct reap_lwp *lwp;
 
-	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
-	DF_LIST_FOREACH(lp, &p->p_lwps, lwp_entry)
-		if (lp->lwp_tid == tid)
-			return lp;
+	DF_ASSERT_PTOKEN(p);
+	DF_LIST_FOREACH(lwp, &p->p_lwps, lwp_entry)
+		if (lwp->lwp_tid == tid)
+			return lwp;
 	return NULL;
 }
 
@@ -88,42 +88,42 @@ df_lwp_lookup(struct reap_proc *p, lwpid_t tid)
  * interruptible by SIGKILL (lwp_sigkill).
  */
 void
-df_lwp_enter(struct reap_lwp *lp)
+df_lwp_enter(struct reap_lwp *lwp)
 {
-	struct df_thread *td = &lp->lwp_thread;
+	struct df_thread *td = &lwp->lwp_thread;
 
-	kern_attach(lp->lwp_proc->p_sys->s_machine);
+	kern_attach(lwp->lwp_proc->p_sys->s_machine);
 	KASSERT(atomic_load_explicit(&td->td_carrier,
 	    memory_order_relaxed) == NULL, "lwp_enter: LWP already has a carrier");
 	atomic_store_explicit(&td->td_carrier, kern_curtd(),
 	    memory_order_seq_cst);
 	atomic_fetch_or_explicit(&td->td_flags, TDF_RUNNING,
 	    memory_order_release);
-	kern_td_setsig(&lp->lwp_sigkill);
+	kern_td_setsig(&lwp->lwp_sigkill);
 }
 
 /* Models lwpuserret()'s LWP_MP_WEXIT test (DragonFly's kern_proc.c). */
 bool
-df_lwp_killed(struct reap_lwp *lp)
+df_lwp_killed(struct reap_lwp *lwp)
 {
-	return (atomic_load_explicit(&lp->lwp_mpflags, memory_order_acquire) &
+	return (atomic_load_explicit(&lwp->lwp_mpflags, memory_order_acquire) &
 	    LWP_MP_WEXIT) != 0;
 }
 
 /* Models LWPHOLD() of DragonFly's sys/proc.h, used by the seeds. */
 void
-df_lwp_hold(struct reap_lwp *lp)
+df_lwp_hold(struct reap_lwp *lwp)
 {
-	atomic_fetch_add_explicit(&lp->lwp_lock, 1, memory_order_acq_rel);
+	atomic_fetch_add_explicit(&lwp->lwp_lock, 1, memory_order_acq_rel);
 }
 
 /* Models LWPRELE(): no wakeup; lwp_exit and lwp_wait poll lwp_lock. */
 void
-df_lwp_rele(struct reap_lwp *lp)
+df_lwp_rele(struct reap_lwp *lwp)
 {
 	int o;
 
-	o = atomic_fetch_sub_explicit(&lp->lwp_lock, 1, memory_order_acq_rel);
+	o = atomic_fetch_sub_explicit(&lwp->lwp_lock, 1, memory_order_acq_rel);
 	KASSERT(o > 0, "LWPRELE: count underflow");
 }
 
@@ -135,30 +135,30 @@ df_lwp_rele(struct reap_lwp *lp)
 struct reap_lwp *
 df_lwp_find(struct reap_proc *p, lwpid_t tid)
 {
-	struct reap_lwp *lp;
+	struct reap_lwp *lwp;
 
 	kern_attach(p->p_sys->s_machine);
 	lwkt_gettoken(&p->p_token);
-	lp = df_lwp_lookup(p, tid);
-	if (lp != NULL)
-		df_lwp_hold(lp);
+	lwp = df_lwp_lookup(p, tid);
+	if (lwp != NULL)
+		df_lwp_hold(lwp);
 	lwkt_reltoken(&p->p_token);
-	return lp;
+	return lwp;
 }
 
 /*
- * Models lwpsignal(p, lp, SIGKILL) as killlwps() uses it: post the kill
+ * Models lwpsignal(p, lwp, SIGKILL) as killlwps() uses it: post the kill
  * and wake the LWP if it sleeps interruptibly.  The caller holds the LWP
  * (LWPHOLD) so the structure stays; the carrier's kern_td is type-stable,
  * so a poke that arrives after the carrier moved on is only spurious.
  */
 void
-df_lwp_signal(struct reap_lwp *lp)
+df_lwp_signal(struct reap_lwp *lwp)
 {
 	struct kern_td *ctd;
 
-	atomic_store_explicit(&lp->lwp_sigkill, 1, memory_order_seq_cst);
-	ctd = atomic_load_explicit(&lp->lwp_thread.td_carrier,
+	atomic_store_explicit(&lwp->lwp_sigkill, 1, memory_order_seq_cst);
+	ctd = atomic_load_explicit(&lwp->lwp_thread.td_carrier,
 	    memory_order_seq_cst);
 	if (ctd != NULL)
 		kern_td_signal(ctd);
@@ -174,10 +174,10 @@ df_lwp_signal(struct reap_lwp *lp)
  * its address).
  */
 void
-df_lwp_switchout(struct reap_lwp *lp)
+df_lwp_switchout(struct reap_lwp *lwp)
 {
-	struct df_thread *td = &lp->lwp_thread;
-	bool v2010 = lp->lwp_proc->p_sys->s_v2010;
+	struct df_thread *td = &lwp->lwp_thread;
+	bool v2010 = lwp->lwp_proc->p_sys->s_v2010;
 	uint32_t mp;
 
 	kern_td_setsig(NULL);
@@ -201,13 +201,13 @@ df_lwp_switchout(struct reap_lwp *lp)
 }
 
 lwpid_t
-df_lwp_id(struct reap_lwp *lp)
+df_lwp_id(struct reap_lwp *lwp)
 {
-	return lp->lwp_tid;
+	return lwp->lwp_tid;
 }
 
 struct reap_proc *
-df_lwp_proc(struct reap_lwp *lp)
+df_lwp_proc(struct reap_lwp *lwp)
 {
-	return lp->lwp_proc;
+	return lwp->lwp_proc;
 }

@@ -194,7 +194,7 @@ df_proc_move_allproc_zombie(struct reap_proc *p)
 	struct reap_sys *sys = p->p_sys;
 	int n;
 
-	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
+	DF_ASSERT_PTOKEN(p);
 	if (sys->s_v2010) {
 		lwkt_gettoken(&sys->s_proc_token);
 		df_proc_poll_lock(p, "reap1", (int)sys->s_hz / 10);
@@ -225,7 +225,7 @@ df_proc_remove_zombie(struct reap_proc *p)
 	int n;
 
 	pp = atomic_load_explicit(&p->p_pptr, memory_order_relaxed);
-	ASSERT_LWKT_TOKEN_HELD(&p->p_token);
+	DF_ASSERT_PTOKEN(p);
 	ASSERT_LWKT_TOKEN_HELD(&pp->p_token);
 	if (sys->s_v2010) {
 		lwkt_gettoken(&sys->s_proc_token);
@@ -246,46 +246,70 @@ df_proc_remove_zombie(struct reap_proc *p)
 }
 
 /*
- * Models proc_reparent() in 000_f05ec27309e263c0.txt: move child under
- * parent with the old parent's, the child's and the new parent's tokens,
+ * Move kid from its parent's child list to newpp's.  The caller holds the
+ * tokens its seed takes for the move (both parents', and the kid's in the
+ * modern seed), which also order the p_pptr store for readers.
+ */
+void
+df_proc_relink(struct reap_proc *kid, struct reap_proc *newpp)
+{
+	DF_LIST_REMOVE(kid, p_sibling);
+	DF_LIST_INSERT_HEAD(&newpp->p_children, kid, p_sibling);
+	atomic_store_explicit(&kid->p_pptr, newpp, memory_order_relaxed);
+}
+
+/*
+ * Sleep on p_nthreads until at most `left` threads remain; each exiting
+ * thread wakes it (timo 0), or the caller polls every `timo` ticks.  The
+ * caller holds p->p_token, given up while asleep.
+ */
+void
+df_proc_await_nthreads(struct reap_proc *p, int left, const char *wmesg,
+    int timo)
+{
+	DF_ASSERT_PTOKEN(p);
+	while (p->p_nthreads > left)
+		tsleep(&p->p_nthreads, 0, wmesg, timo);
+}
+
+/*
+ * Models proc_reparent() in 000_f05ec27309e263c0.txt: give kid to newpp
+ * under three tokens (old parent, kid, new parent, in that order),
  * retrying if another reparent won the race.  (The 2010 seed's version
  * asserts instead of retrying; exit1 reaches it only through
  * DF_VARIANT_NOCLDWAIT, see df_exit.c.)
  */
 void
-df_proc_reparent(struct reap_proc *child, struct reap_proc *parent)
+df_proc_reparent(struct reap_proc *kid, struct reap_proc *newpp)
 {
-	struct reap_proc *opp;
+	struct reap_proc *oldpp;
 
-	df_proc_hold(parent);
-	while ((opp = atomic_load_explicit(&child->p_pptr,
-	    memory_order_relaxed)) != parent) {
-		df_proc_hold(opp);
-		lwkt_gettoken(&opp->p_token);
-		lwkt_gettoken(&child->p_token);
-		lwkt_gettoken(&parent->p_token);
+	df_proc_hold(newpp);
+	while ((oldpp = atomic_load_explicit(&kid->p_pptr,
+	    memory_order_relaxed)) != newpp) {
+		df_proc_hold(oldpp);
+		lwkt_gettoken(&oldpp->p_token);
+		lwkt_gettoken(&kid->p_token);
+		lwkt_gettoken(&newpp->p_token);
 		KERN_INJECT("dragonfly.reparent.locked");
-		if (atomic_load_explicit(&child->p_pptr,
-		    memory_order_relaxed) != opp) {
-			lwkt_reltoken(&parent->p_token);
-			lwkt_reltoken(&child->p_token);
-			lwkt_reltoken(&opp->p_token);
-			df_proc_rele(opp);
+		if (atomic_load_explicit(&kid->p_pptr,
+		    memory_order_relaxed) != oldpp) {
+			lwkt_reltoken(&newpp->p_token);
+			lwkt_reltoken(&kid->p_token);
+			lwkt_reltoken(&oldpp->p_token);
+			df_proc_rele(oldpp);
 			continue;
 		}
-		DF_LIST_REMOVE(child, p_sibling);
-		DF_LIST_INSERT_HEAD(&parent->p_children, child, p_sibling);
-		atomic_store_explicit(&child->p_pptr, parent,
-		    memory_order_relaxed);
-		lwkt_reltoken(&parent->p_token);
-		lwkt_reltoken(&child->p_token);
-		lwkt_reltoken(&opp->p_token);
-		if (DF_LIST_EMPTY(&opp->p_children))
-			wakeup(opp);
-		df_proc_rele(opp);
+		df_proc_relink(kid, newpp);
+		lwkt_reltoken(&newpp->p_token);
+		lwkt_reltoken(&kid->p_token);
+		lwkt_reltoken(&oldpp->p_token);
+		if (DF_LIST_EMPTY(&oldpp->p_children))
+			wakeup(oldpp);
+		df_proc_rele(oldpp);
 		break;
 	}
-	df_proc_rele(parent);
+	df_proc_rele(newpp);
 }
 
 /* The zeroed struct proc of fork1() (models its kmalloc + init part). */
@@ -332,7 +356,7 @@ df_proc_create(struct reap_sys *sys, struct reap_proc *parent,
 {
 	struct reap_proc *pp = parent != NULL ? parent : sys->s_initproc;
 	struct reap_proc *p;
-	struct reap_lwp *lp;
+	struct reap_lwp *lwp;
 
 	KASSERT(master != NULL, "proc_create: no master slot");
 	kern_attach(sys->s_machine);
@@ -348,7 +372,7 @@ df_proc_create(struct reap_sys *sys, struct reap_proc *parent,
 	atomic_store_explicit(&p->p_pptr, pp, memory_order_relaxed);
 	DF_LIST_INSERT_HEAD(&pp->p_children, p, p_sibling);
 	df_proc_hold(pp);		/* fork1; start_forked_proc drops it */
-	lp = df_lwp_fork(p, false);
+	lwp = df_lwp_fork(p, false);
 	atomic_store_explicit(&p->p_stat, SACTIVE, memory_order_release);
 	lwkt_reltoken(&p->p_token);
 	lwkt_reltoken(&pp->p_token);
@@ -356,7 +380,7 @@ df_proc_create(struct reap_sys *sys, struct reap_proc *parent,
 	kern_count(KC_PROC_CREATE);
 	kern_count(KC_LWP_ALLOC);
 	kern_count(KC_LWP_CREATE);
-	*master = lp;
+	*master = lwp;
 	return p;
 }
 

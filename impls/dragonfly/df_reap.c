@@ -33,36 +33,36 @@ df_mutant_no_exit_interlock(struct reap_sys *sys)
  * holds the LWP, 0 after a sleep if the caller must call again.  The
  * modern seed first sleeps on the TDF_MP_EXITSIG/EXITWAIT interlock that
  * lwkt_switch_return() (df_lwp_switchout) signals; both then poll
- * lwp_lock and the td flags once per tick.  (td_refs is not modelled: no
+ * lwp_lock and the thr flags once per tick.  (td_refs is not modelled: no
  * model code holds a thread other than through LWPHOLD.)
  */
 static int
-df_lwp_waitdead(struct reap_lwp *lp)
+df_lwp_waitdead(struct reap_lwp *lwp)
 {
-	struct df_thread *td = &lp->lwp_thread;
-	bool v2010 = lp->lwp_proc->p_sys->s_v2010;
+	struct df_thread *thr = &lwp->lwp_thread;
+	bool v2010 = lwp->lwp_proc->p_sys->s_v2010;
 	uint32_t mp, fl;
 
 	if (!v2010) {
 		for (;;) {
-			mp = atomic_load_explicit(&td->td_mpflags,
+			mp = atomic_load_explicit(&thr->td_mpflags,
 			    memory_order_acquire);
 			if (mp & TDF_MP_EXITSIG)
 				break;
-			tsleep_interlock(td, 0);
+			tsleep_interlock(thr, 0);
 			if (atomic_compare_exchange_strong_explicit(
-			    &td->td_mpflags, &mp, mp | TDF_MP_EXITWAIT,
+			    &thr->td_mpflags, &mp, mp | TDF_MP_EXITWAIT,
 			    memory_order_acq_rel, memory_order_acquire))
-				tsleep(td, PINTERLOCKED, "lwpxt", 0);
+				tsleep(thr, PINTERLOCKED, "lwpxt", 0);
 		}
 	}
-	if (atomic_load_explicit(&lp->lwp_lock, memory_order_acquire) > 0) {
-		tsleep(lp, 0, "lwpwait1", 1);
+	if (atomic_load_explicit(&lwp->lwp_lock, memory_order_acquire) > 0) {
+		tsleep(lwp, 0, "lwpwait1", 1);
 		return 0;
 	}
-	fl = atomic_load_explicit(&td->td_flags, memory_order_acquire);
+	fl = atomic_load_explicit(&thr->td_flags, memory_order_acquire);
 	if ((fl & (TDF_RUNNING | TDF_EXITING)) != TDF_EXITING) {
-		tsleep(lp, 0, v2010 ? "lwpwait2" : "lwpwait3", 1);
+		tsleep(lwp, 0, v2010 ? "lwpwait2" : "lwpwait3", 1);
 		return 0;
 	}
 	return 1;
@@ -74,14 +74,14 @@ df_lwp_waitdead(struct reap_lwp *lp)
  * thread: lwkt_free_thread is a kern_work() stand-in).
  */
 void
-df_lwp_dispose(struct reap_lwp *lp)
+df_lwp_dispose(struct reap_lwp *lwp)
 {
-	struct reap_proc *p = lp->lwp_proc;
+	struct reap_proc *p = lwp->lwp_proc;
 	struct reap_sys *sys = p->p_sys;
 	struct kern_machine *m = sys->s_machine;
 	uint32_t fl;
 
-	fl = atomic_load_explicit(&lp->lwp_thread.td_flags,
+	fl = atomic_load_explicit(&lwp->lwp_thread.td_flags,
 	    memory_order_acquire);
 	if (df_mutant_no_exit_interlock(sys)) {
 		/* The mutant skipped lwp_wait: count what it got wrong. */
@@ -89,7 +89,7 @@ df_lwp_dispose(struct reap_lwp *lp)
 			atomic_fetch_add_explicit(&sys->s_early_frees, 1,
 			    memory_order_relaxed);
 	} else {
-		KASSERT(atomic_load_explicit(&lp->lwp_lock,
+		KASSERT(atomic_load_explicit(&lwp->lwp_lock,
 		    memory_order_relaxed) == 0, "lwp_dispose: LWP held");
 		KASSERT((fl & (TDF_RUNNING | TDF_EXITING)) == TDF_EXITING,
 		    "lwp_dispose: carrier still on its CPU");
@@ -98,25 +98,25 @@ df_lwp_dispose(struct reap_lwp *lp)
 	/*
 	 * The books first: the PRELE below can let kern_wait finish with p
 	 * (it waits for p_lock), and a harness snapshot after that must
-	 * already count this LWP freed.  Nothing reaches lp any more.
+	 * already count this LWP freed.  Nothing reaches lwp any more.
 	 */
 	kern_zombie_dec(m);
 	kern_count(KC_LWP_FREE);
 	df_proc_rele(p);
-	free(lp->lwp_joinrec);		/* a master's; others moved it */
-	free(lp);
+	free(lwp->lwp_joinrec);		/* a master's; others moved it */
+	free(lwp);
 }
 
 /* Models reaplwp() in 000_f05ec27309e263c0.txt. */
 void
-df_reaper_reap(struct reap_lwp *lp)
+df_reaper_reap(struct reap_lwp *lwp)
 {
-	if (!df_mutant_no_exit_interlock(lp->lwp_proc->p_sys)) {
-		while (df_lwp_waitdead(lp) == 0)
+	if (!df_mutant_no_exit_interlock(lwp->lwp_proc->p_sys)) {
+		while (df_lwp_waitdead(lwp) == 0)
 			;
 	}
 	KERN_INJECT("dragonfly.reaplwp.dispose");
-	df_lwp_dispose(lp);
+	df_lwp_dispose(lwp);
 }
 
 /*
@@ -130,7 +130,7 @@ df_reaper_run(void *ctx, int pending __unused)
 	struct df_deadlwp *dl = ctx;
 	struct reap_sys *sys = dl->dl_sys;
 	struct lwkt_token *tok;
-	struct reap_lwp *lp;
+	struct reap_lwp *lwp;
 	int cpu = mycpuid();
 
 	KERN_INJECT("dragonfly.reaplwps.enter");
@@ -141,9 +141,9 @@ df_reaper_run(void *ctx, int pending __unused)
 	atomic_fetch_add_explicit(&dl->dl_runs, 1, memory_order_relaxed);
 	tok = df_deadlwp_token(sys, cpu);
 	lwkt_gettoken(tok);
-	while ((lp = DF_LIST_FIRST(&dl->dl_list)) != NULL) {
-		DF_LIST_REMOVE(lp, lwp_reap_entry);
-		df_reaper_reap(lp);
+	while ((lwp = DF_LIST_FIRST(&dl->dl_list)) != NULL) {
+		DF_LIST_REMOVE(lwp, lwp_reap_entry);
+		df_reaper_reap(lwp);
 		atomic_fetch_add_explicit(&dl->dl_reaped, 1,
 		    memory_order_relaxed);
 	}
@@ -156,15 +156,15 @@ df_reaper_run(void *ctx, int pending __unused)
  * coalesces while pending).  Caller holds p->p_token.
  */
 void
-df_deadlwp_insert(struct reap_lwp *lp)
+df_deadlwp_insert(struct reap_lwp *lwp)
 {
-	struct reap_sys *sys = lp->lwp_proc->p_sys;
+	struct reap_sys *sys = lwp->lwp_proc->p_sys;
 	int cpu = mycpuid();
 	struct df_deadlwp *dl = sys->s_deadlwp[cpu];
 	struct lwkt_token *tok = df_deadlwp_token(sys, cpu);
 
 	lwkt_gettoken(tok);
-	DF_LIST_INSERT_HEAD(&dl->dl_list, lp, lwp_reap_entry);
+	DF_LIST_INSERT_HEAD(&dl->dl_list, lwp, lwp_reap_entry);
 	atomic_fetch_add_explicit(&dl->dl_enqueued, 1, memory_order_relaxed);
 	if (taskqueue_enqueue(sys->s_taskq[cpu], &dl->dl_task) == EALREADY)
 		atomic_fetch_add_explicit(&dl->dl_coalesced, 1,

@@ -71,17 +71,17 @@ static void
 df_sys_destroy(struct reap_sys *sys)
 {
 	struct reap_proc *init = sys->s_initproc;
-	struct reap_lwp *lp;
+	struct reap_lwp *lwp;
 
 	kern_attach(sys->s_machine);
 	KASSERT(DF_LIST_EMPTY(&init->p_children),
 	    "sys_destroy: processes left unreaped");
 	df_deadlwp_fini(sys);
-	while ((lp = DF_LIST_FIRST(&init->p_lwps)) != NULL) {
-		DF_LIST_REMOVE(lp, lwp_entry);
+	while ((lwp = DF_LIST_FIRST(&init->p_lwps)) != NULL) {
+		DF_LIST_REMOVE(lwp, lwp_entry);
 		init->p_nthreads--;
-		free(lp->lwp_joinrec);
-		free(lp);
+		free(lwp->lwp_joinrec);
+		free(lwp);
 	}
 	df_proc_free(init);
 	kern_machine_destroy(sys->s_machine);
@@ -108,15 +108,15 @@ df_sys_stats(struct reap_sys *sys, struct reap_stats *st)
 }
 
 static bool
-df_ops_lwp_killed(struct reap_lwp *lp)
+df_ops_lwp_killed(struct reap_lwp *lwp)
 {
-	return df_lwp_killed(lp);
+	return df_lwp_killed(lwp);
 }
 
 static void
-df_ops_lwp_rele(struct reap_lwp *lp)
+df_ops_lwp_rele(struct reap_lwp *lwp)
 {
-	df_lwp_rele(lp);
+	df_lwp_rele(lwp);
 }
 
 #ifdef REAP_MUTANTS

@@ -1,47 +1,46 @@
 /*
- * df_wait.c - kern_wait(): the parent reaps a zombie child, its master
+ * df_wait.c - kern_wait(): the waiter reaps a zombie child, its master
  * LWP included, and frees it.
  *
  * Modern seed: PHOLDZOMB elects one reaper per zombie, PSTALL sleeps on
  * the hold count with PLOCK_WAITING, and the final sleep is interlocked
  * through p_waitgen.  2010 seed: no PHOLDZOMB, p_lock polled with hz
  * sleeps ("reap3/4/5"), final sleep interlocked (per its comment) by the
- * parent's p_token only.
+ * waiter's p_token only.
  */
 #include "dragonfly.h"
 
 /*
  * The SZOMB branch of kern_wait() in 000_f05ec27309e263c0.txt.  Called
- * with q->p_token held.  Returns the pid reaped, or 0 if the caller must
+ * with waiter->p_token held.  Returns the pid reaped, or 0 if the caller must
  * rescan (another waiter owns the zombie or it changed parents).
  */
 static pid_t
-df_wait_reap(struct reap_proc *q, struct reap_proc *p, int *status)
+df_wait_reap(struct reap_proc *waiter, struct reap_proc *p, int *status)
 {
-	struct reap_sys *sys = q->p_sys;
-	struct reap_lwp *lp;
+	struct reap_sys *sys = waiter->p_sys;
+	struct reap_lwp *lwp;
 	pid_t pid;
 
-	/* p stays valid across a failed PHOLDZOMB: q->p_token. */
+	/* p stays valid across a failed PHOLDZOMB: waiter->p_token. */
 	if (df_proc_holdzomb(p) != 0)
 		return 0;
 	KERN_INJECT("dragonfly.wait.holdzomb");
 	lwkt_gettoken(&p->p_token);
-	if (atomic_load_explicit(&p->p_pptr, memory_order_relaxed) != q) {
+	if (atomic_load_explicit(&p->p_pptr, memory_order_relaxed) != waiter) {
 		lwkt_reltoken(&p->p_token);
 		df_proc_relezomb(p);
 		return 0;
 	}
 	/* The master LWP's exit may still be on its way out. */
-	while (p->p_nthreads > 0)
-		tsleep(&p->p_nthreads, 0, "lwpzomb", (int)sys->s_hz);
+	df_proc_await_nthreads(p, 0, "lwpzomb", (int)sys->s_hz);
 	/* Reap the LWPs left in the tree (normally the master). */
-	while ((lp = DF_LIST_FIRST(&p->p_lwps)) != NULL) {
-		while (atomic_load_explicit(&lp->lwp_lock,
+	while ((lwp = DF_LIST_FIRST(&p->p_lwps)) != NULL) {
+		while (atomic_load_explicit(&lwp->lwp_lock,
 		    memory_order_acquire) > 0)
-			tsleep(lp, 0, "zomblwp", 1);
-		DF_LIST_REMOVE(lp, lwp_entry);
-		df_reaper_reap(lp);
+			tsleep(lwp, 0, "zomblwp", 1);
+		DF_LIST_REMOVE(lwp, lwp_entry);
+		df_reaper_reap(lwp);
 	}
 	KASSERT(p->p_nthreads == 0, "kern_wait: threads left in a zombie");
 	/* Other holds (LWPs still being reaped elsewhere) must drain. */
@@ -57,9 +56,9 @@ df_wait_reap(struct reap_proc *q, struct reap_proc *p, int *status)
 	kern_work();
 
 	df_proc_stall(p, "reap4", 0);
-	lwkt_reltoken(&q->p_token);
-	kern_work();			/* vmspace_exitfree, q unlocked */
-	lwkt_gettoken(&q->p_token);
+	lwkt_reltoken(&waiter->p_token);
+	kern_work();			/* vmspace_exitfree, waiter unlocked */
+	lwkt_gettoken(&waiter->p_token);
 	df_proc_stall(p, "reap5", 0);
 
 	/* Release PLOCK_ZOMB officially so that racing waiters wake. */
@@ -71,24 +70,23 @@ df_wait_reap(struct reap_proc *q, struct reap_proc *p, int *status)
 
 /*
  * The SZOMB branch of kern_wait() in 001_5c7687d2cff1a8b0.txt: no zombie
- * election, p_lock polled once per hz.  Two LWPs of one parent waiting
+ * election, p_lock polled once per hz.  Two LWPs of one waiter waiting
  * for the same zombie race here, as in the seed (PHOLDZOMB fixed it).
  */
 static pid_t
-df_wait_reap_2010(struct reap_proc *q, struct reap_proc *p, int *status)
+df_wait_reap_2010(struct reap_proc *waiter, struct reap_proc *p, int *status)
 {
-	struct reap_sys *sys = q->p_sys;
+	struct reap_sys *sys = waiter->p_sys;
 	int hz = (int)sys->s_hz;
-	struct reap_lwp *lp;
+	struct reap_lwp *lwp;
 	pid_t pid;
 
 	lwkt_gettoken(&p->p_token);
 	KERN_INJECT("dragonfly.wait.zombtoken");
-	while (p->p_nthreads > 0)
-		tsleep(&p->p_nthreads, 0, "lwpzomb", hz);
-	while ((lp = DF_LIST_FIRST(&p->p_lwps)) != NULL) {
-		DF_LIST_REMOVE(lp, lwp_entry);
-		df_reaper_reap(lp);
+	df_proc_await_nthreads(p, 0, "lwpzomb", hz);
+	while ((lwp = DF_LIST_FIRST(&p->p_lwps)) != NULL) {
+		DF_LIST_REMOVE(lwp, lwp_entry);
+		df_reaper_reap(lwp);
 	}
 	KASSERT(p->p_nthreads == 0, "kern_wait: threads left in a zombie");
 	while (atomic_load_explicit(&p->p_lock, memory_order_acquire) != 0)
@@ -103,7 +101,7 @@ df_wait_reap_2010(struct reap_proc *q, struct reap_proc *p, int *status)
 
 	while (atomic_load_explicit(&p->p_lock, memory_order_acquire) != 0)
 		tsleep(p, 0, "reap4", hz);
-	kern_work();			/* vmspace_exitfree, q locked */
+	kern_work();			/* vmspace_exitfree, waiter locked */
 	while (atomic_load_explicit(&p->p_lock, memory_order_acquire) != 0)
 		tsleep(p, 0, "reap5", hz);
 	df_proc_free(p);
@@ -117,16 +115,16 @@ df_wait_reap_2010(struct reap_proc *q, struct reap_proc *p, int *status)
  * modelled).  Returns the pid, 0 (WNOHANG), -ECHILD or -EINTR.
  *
  * The 2010 sleep: the seed's comment says it is interlocked by
- * q->p_token, but its exit1 issues wakeup(p->p_pptr) without that token,
+ * waiter->p_token, but its exit1 issues wakeup(p->p_pptr) without that token,
  * so a child that turns SZOMB between the scan and the sleep would leave
- * the parent asleep for good.  The variant therefore queues itself with
+ * the waiter asleep for good.  The variant therefore queues itself with
  * tsleep_interlock() before it scans: no extra sleep and no extra lock.
  */
 pid_t
 df_proc_wait(struct reap_lwp *self, pid_t pid, int *status, int options)
 {
-	struct reap_proc *q = self->lwp_proc;
-	struct reap_sys *sys = q->p_sys;
+	struct reap_proc *waiter = self->lwp_proc;
+	struct reap_sys *sys = waiter->p_sys;
 	struct reap_proc *p;
 	long waitgen = 0;
 	int nfound, error;
@@ -134,23 +132,23 @@ df_proc_wait(struct reap_lwp *self, pid_t pid, int *status, int options)
 
 	if (pid == 0 || pid < -1 || (options & ~WNOHANG) != 0)
 		return -EINVAL;
-	lwkt_gettoken(&q->p_token);
+	lwkt_gettoken(&waiter->p_token);
 loop:
 	if (sys->s_v2010)
-		tsleep_interlock(q, PCATCH);
+		tsleep_interlock(waiter, PCATCH);
 	nfound = 0;
 	if (!sys->s_v2010)
-		waitgen = atomic_fetch_add_explicit(&q->p_waitgen, 0x80000000L,
+		waitgen = atomic_fetch_add_explicit(&waiter->p_waitgen, 0x80000000L,
 		    memory_order_seq_cst);
-	DF_LIST_FOREACH(p, &q->p_children, p_sibling) {
+	DF_LIST_FOREACH(p, &waiter->p_children, p_sibling) {
 		if (pid != -1 && p->p_pid != pid)
 			continue;
 		nfound++;
 		if (atomic_load_explicit(&p->p_stat, memory_order_acquire) !=
 		    SZOMB)
 			continue;
-		res = sys->s_v2010 ? df_wait_reap_2010(q, p, status) :
-		    df_wait_reap(q, p, status);
+		res = sys->s_v2010 ? df_wait_reap_2010(waiter, p, status) :
+		    df_wait_reap(waiter, p, status);
 		if (res == 0)
 			goto loop;
 		goto done;
@@ -166,17 +164,17 @@ loop:
 
 	error = 0;
 	if (sys->s_v2010) {
-		error = tsleep(q, PCATCH | PINTERLOCKED, "wait", 0);
+		error = tsleep(waiter, PCATCH | PINTERLOCKED, "wait", 0);
 	} else {
 		/* Wait for a child's exit1 to bump p_waitgen and wake us. */
 		while ((waitgen & 0x7FFFFFFF) == (atomic_load_explicit(
-		    &q->p_waitgen, memory_order_seq_cst) & 0x7FFFFFFF)) {
-			tsleep_interlock(q, PCATCH);
-			waitgen = atomic_fetch_add_explicit(&q->p_waitgen,
+		    &waiter->p_waitgen, memory_order_seq_cst) & 0x7FFFFFFF)) {
+			tsleep_interlock(waiter, PCATCH);
+			waitgen = atomic_fetch_add_explicit(&waiter->p_waitgen,
 			    0x80000000L, memory_order_seq_cst);
 			if ((waitgen & 0x7FFFFFFF) == (atomic_load_explicit(
-			    &q->p_waitgen, memory_order_seq_cst) & 0x7FFFFFFF)) {
-				error = tsleep(q, PCATCH | PINTERLOCKED,
+			    &waiter->p_waitgen, memory_order_seq_cst) & 0x7FFFFFFF)) {
+				error = tsleep(waiter, PCATCH | PINTERLOCKED,
 				    "wait", 0);
 				break;
 			}
@@ -188,6 +186,6 @@ loop:
 	}
 	goto loop;
 done:
-	lwkt_reltoken(&q->p_token);
+	lwkt_reltoken(&waiter->p_token);
 	return res;
 }

@@ -28,6 +28,9 @@
 #include "kern.h"
 #include "reap.h"
 
+/* Contract of most of the exit path: the caller holds p's token. */
+#define DF_ASSERT_PTOKEN(p)	ASSERT_LWKT_TOKEN_HELD(&(p)->p_token)
+
 /* ---- minimal intrusive lists (the seed's <sys/queue.h> LIST_*) ---------- */
 
 #define DF_LIST_HEAD(name, type)	struct name { struct type *lh_first; }
@@ -214,6 +217,9 @@ void	df_proc_add_allproc(struct reap_proc *);
 void	df_proc_move_allproc_zombie(struct reap_proc *);
 void	df_proc_remove_zombie(struct reap_proc *);
 void	df_proc_reparent(struct reap_proc *child, struct reap_proc *parent);
+void	df_proc_relink(struct reap_proc *kid, struct reap_proc *newpp);
+void	df_proc_await_nthreads(struct reap_proc *p, int left,
+	    const char *wmesg, int timo);
 struct reap_proc *df_proc_alloc(struct reap_sys *);
 void	df_proc_free(struct reap_proc *);
 struct reap_proc *df_proc_create(struct reap_sys *, struct reap_proc *,

@@ -32,7 +32,7 @@ struct reap_lwp *
 nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 {
 	struct nb_sys *ns = p->p_sys;
-	struct reap_lwp *l2, *isfree;
+	struct reap_lwp *nl, *isfree;
 	lwpid_t lid;
 
 	mutex_enter(&p->p_lock);
@@ -46,45 +46,45 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 		    memory_order_relaxed);
 		KERN_INJECT("netbsd.create.zomb_taken");
 		nb7_lwp_free(isfree, true, false);	/* releases p_smutex */
-		l2 = isfree;
-		memset(l2->l_startzero, 0, sizeof(*l2) -
+		nl = isfree;
+		memset(nl->l_startzero, 0, sizeof(*nl) -
 		    offsetof(struct reap_lwp, l_startzero));
 		kern_count(KC_LWP_RECYCLE);
 	} else {
 		mutex_exit(&p->p_lock);
-		l2 = nb_cache_get(ns);		/* pool_get(&lwp_pool) */
+		nl = nb_cache_get(ns);		/* pool_get(&lwp_pool) */
 		kern_count(KC_LWP_ALLOC);
 	}
 
-	KASSERT(nb_lwp_stat(l2) == LSIDL, "new lwp not idle");
-	atomic_store_explicit(&l2->l_proc, p, memory_order_release);
-	l2->l_refcnt = 1;			/* its own, see drainrefs */
-	atomic_store_explicit(&l2->l_mutex, &ns->ns_sched_mutex,
+	KASSERT(nb_lwp_stat(nl) == LSIDL, "new lwp not idle");
+	atomic_store_explicit(&nl->l_proc, p, memory_order_release);
+	nl->l_refcnt = 1;			/* its own, see drainrefs */
+	atomic_store_explicit(&nl->l_mutex, &ns->ns_sched_mutex,
 	    memory_order_release);
-	l2->l_cpu = mycpuid() % ns->ns_ncpus;
+	nl->l_cpu = mycpuid() % ns->ns_ncpus;
 
 	mutex_enter(&p->p_lock);
 	if ((flags & REAP_DETACHED) != 0) {
-		l2->l_prflag = LPR_DETACHED;
+		nl->l_prflag = LPR_DETACHED;
 		p->p_ndlwps++;
 	} else
-		l2->l_prflag = 0;
+		nl->l_prflag = 0;
 	if (++p->p_nlwpid <= 0)
 		p->p_nlwpid = 1;
 	lid = p->p_nlwpid;
-	atomic_store_explicit(&l2->l_lid, lid, memory_order_relaxed);
-	LIST_INSERT_HEAD(&p->p_lwps, l2, l_sibling);
+	atomic_store_explicit(&nl->l_lid, lid, memory_order_relaxed);
+	LIST_INSERT_HEAD(&p->p_lwps, nl, l_sibling);
 	p->p_nlwps++;
 	mutex_exit(&p->p_lock);
 
 	mutex_enter(&ns->ns_proclist_mutex);
-	LIST_INSERT_HEAD(&ns->ns_alllwp, l2, l_list);
+	LIST_INSERT_HEAD(&ns->ns_alllwp, nl, l_list);
 	mutex_exit(&ns->ns_proclist_mutex);
 
 	kern_count(KC_LWP_CREATE);
-	nb7_lwp_start(l2);
+	nb7_lwp_start(nl);
 	*lidp = lid;
-	return l2;
+	return nl;
 }
 
 /*
@@ -119,7 +119,7 @@ nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 {
 	struct reap_proc *p = l->l_proc;
 	struct nb_sys *ns = p->p_sys;
-	struct reap_lwp *l2;
+	struct reap_lwp *nl;
 
 	KASSERT(l->l_td == kern_curtd(), "lwp_exit by another thread");
 	KASSERT(nb_lwp_stat(l) == LSONPROC, "lwp_exit of a non-running lwp");
@@ -143,12 +143,12 @@ nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 	mutex_enter(&p->p_lock);
 	nb7_lwp_drainrefs(l);
 	if ((l->l_prflag & LPR_DETACHED) != 0) {
-		while ((l2 = atomic_load_explicit(&p->p_zomblwp,
+		while ((nl = atomic_load_explicit(&p->p_zomblwp,
 		    memory_order_relaxed)) != NULL) {
 			atomic_store_explicit(&p->p_zomblwp, NULL,
 			    memory_order_relaxed);
 			KERN_INJECT("netbsd.exit.zomb_slot");
-			nb7_lwp_free(l2, false, false);	/* releases p_smutex */
+			nb7_lwp_free(nl, false, false);	/* releases p_smutex */
 			mutex_enter(&p->p_lock);
 		}
 		atomic_store_explicit(&p->p_zomblwp, l, memory_order_relaxed);
@@ -214,8 +214,8 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
     bool exitcontrol) KERN_NO_TSA
 {
 	struct reap_proc *p = l->l_proc;
-	struct reap_lwp *l2;
-	int nfound, error;
+	struct reap_lwp *cand;
+	int ncand, error;
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 
@@ -225,35 +225,35 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 	p->p_nlwpwait++;
 	for (;;) {
 		/* First drain the detached zombie waiting to be reaped. */
-		while ((l2 = atomic_load_explicit(&p->p_zomblwp,
+		while ((cand = atomic_load_explicit(&p->p_zomblwp,
 		    memory_order_relaxed)) != NULL) {
 			atomic_store_explicit(&p->p_zomblwp, NULL,
 			    memory_order_relaxed);
-			nb7_lwp_free(l2, false, false);	/* releases p_smutex */
+			nb7_lwp_free(cand, false, false);	/* releases p_smutex */
 			mutex_enter(&p->p_lock);
 		}
 
-		nfound = 0;
+		ncand = 0;
 		error = 0;
-		LIST_FOREACH(l2, &p->p_lwps, l_sibling) {
-			if (l2 == l || (lid != 0 && atomic_load_explicit(
-			    &l2->l_lid, memory_order_relaxed) != lid))
+		LIST_FOREACH(cand, &p->p_lwps, l_sibling) {
+			if (cand == l || (lid != 0 && atomic_load_explicit(
+			    &cand->l_lid, memory_order_relaxed) != lid))
 				continue;
-			if ((l2->l_prflag & LPR_DETACHED) != 0) {
+			if ((cand->l_prflag & LPR_DETACHED) != 0) {
 				if (lid != 0 && !exitcontrol)
 					error = EINVAL;
-				nfound += exitcontrol;
+				ncand += exitcontrol;
 				continue;
 			}
-			nfound++;
-			if (nb_lwp_stat(l2) != LSZOMB)
+			ncand++;
+			if (nb_lwp_stat(cand) != LSZOMB)
 				continue;
 
 			if (departed != NULL)
-				*departed = atomic_load_explicit(&l2->l_lid,
+				*departed = atomic_load_explicit(&cand->l_lid,
 				    memory_order_relaxed);
 			KERN_INJECT("netbsd.wait.collect");
-			nb7_lwp_free(l2, false, false);	/* releases p_smutex */
+			nb7_lwp_free(cand, false, false);	/* releases p_smutex */
 			mutex_enter(&p->p_lock);
 			p->p_nlwpwait--;
 			return 0;
@@ -261,7 +261,7 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 
 		if (error != 0)
 			break;
-		if (nfound == 0) {
+		if (ncand == 0) {
 			error = ESRCH;
 			break;
 		}

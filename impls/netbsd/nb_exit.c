@@ -21,6 +21,15 @@
 
 #include "netbsd.h"
 
+/* Put kid at the head of newpp's child list (it may be on it already:
+ * wait4 scans from the head).  Under proc_lock. */
+static void
+nb_proc_relink(struct reap_proc *kid, struct reap_proc *newpp)
+{
+	LIST_REMOVE(kid, p_sibling);
+	LIST_INSERT_HEAD(&newpp->p_children, kid, p_sibling);
+}
+
 /*
  * Models exit_lwps() in kern_exit.c: mark every other LWP LW_WEXIT, wake
  * the ones asleep interruptibly (lwp_unsleep: a poke at the carrier), and
@@ -31,20 +40,20 @@ nb_exit_lwps(struct reap_lwp *l) KERN_NO_TSA
 {
 	struct reap_proc *p = l->l_proc;
 	struct nb_sys *ns = p->p_sys;
-	struct reap_lwp *l2;
+	struct reap_lwp *victim;
 	lwpid_t waited;
 	int error;
 
 retry:
 	KASSERT_MUTEX_OWNED(&p->p_lock);
-	LIST_FOREACH(l2, &p->p_lwps, l_sibling) {
-		if (l2 == l)
+	LIST_FOREACH(victim, &p->p_lwps, l_sibling) {
+		if (victim == l)
 			continue;
-		nb_lwp_lock(l2);
-		atomic_store_explicit(&l2->l_kill, 1, memory_order_release);
-		if (nb_lwp_stat(l2) == LSONPROC && l2->l_td != NULL)
-			kern_td_signal(l2->l_td);
-		nb_lwp_unlock(l2);
+		nb_lwp_lock(victim);
+		atomic_store_explicit(&victim->l_kill, 1, memory_order_release);
+		if (nb_lwp_stat(victim) == LSONPROC && victim->l_td != NULL)
+			kern_td_signal(victim->l_td);
+		nb_lwp_unlock(victim);
 	}
 
 	/* LWPs may be created behind us or sleep again: retry on error. */
@@ -69,25 +78,24 @@ retry:
  * moves its p_nstopchild count to the new parent.
  */
 void
-nb_proc_reparent(struct reap_proc *child, struct reap_proc *parent) KERN_NO_TSA
+nb_proc_reparent(struct reap_proc *kid, struct reap_proc *newpp) KERN_NO_TSA
 {
-	struct nb_sys *ns = child->p_sys;
+	struct nb_sys *ns = kid->p_sys;
 
 	KASSERT_MUTEX_OWNED(&ns->ns_proc_lock);
-	if (child->p_pptr == parent)
+	if (kid->p_pptr == newpp)
 		return;
 	if (ns->ns_2007)
 		mutex_enter(&ns->ns_proclist_mutex);
-	if (atomic_load_explicit(&child->p_stat, memory_order_relaxed) ==
+	if (atomic_load_explicit(&kid->p_stat, memory_order_relaxed) ==
 	    SZOMB) {
-		child->p_pptr->p_nstopchild--;
-		parent->p_nstopchild++;
+		kid->p_pptr->p_nstopchild--;
+		newpp->p_nstopchild++;
 	}
 	if (ns->ns_2007)
 		mutex_exit(&ns->ns_proclist_mutex);
-	LIST_REMOVE(child, p_sibling);
-	LIST_INSERT_HEAD(&parent->p_children, child, p_sibling);
-	child->p_pptr = parent;
+	nb_proc_relink(kid, newpp);
+	kid->p_pptr = newpp;
 }
 
 /*
@@ -151,8 +159,7 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 	old_parent->p_nstopchild++;
 	if (LIST_FIRST(&old_parent->p_children) != p) {
 		/* Where the parent's wait finds it first. */
-		LIST_REMOVE(p, p_sibling);
-		LIST_INSERT_HEAD(&old_parent->p_children, p, p_sibling);
+		nb_proc_relink(p, old_parent);
 	}
 	if (v7)
 		mutex_exit(&ns->ns_proclist_mutex);

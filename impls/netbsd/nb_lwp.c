@@ -106,7 +106,7 @@ struct reap_lwp *
 nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 {
 	struct nb_sys *ns = p->p_sys;
-	struct reap_lwp *l2;
+	struct reap_lwp *nl;
 	lwpid_t lid;
 
 	mutex_enter(&p->p_lock);
@@ -116,51 +116,51 @@ nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	}
 
 	/* First reap any detached LWP waiting to be collected; reuse it. */
-	if ((l2 = atomic_load_explicit(&p->p_zomblwp,
+	if ((nl = atomic_load_explicit(&p->p_zomblwp,
 	    memory_order_relaxed)) != NULL) {
 		atomic_store_explicit(&p->p_zomblwp, NULL,
 		    memory_order_relaxed);
 		KERN_INJECT("netbsd.create.zomb_taken");
-		nb_lwp_free(l2, true, false);	/* releases p_lock */
-		memset(l2->l_startzero, 0, sizeof(*l2) -
+		nb_lwp_free(nl, true, false);	/* releases p_lock */
+		memset(nl->l_startzero, 0, sizeof(*nl) -
 		    offsetof(struct reap_lwp, l_startzero));
 		kern_count(KC_LWP_RECYCLE);
 	} else {
 		mutex_exit(&p->p_lock);
-		l2 = nb_cache_get(ns);
+		nl = nb_cache_get(ns);
 		kern_count(KC_LWP_ALLOC);
 	}
 
-	KASSERT(nb_lwp_stat(l2) == LSIDL, "new lwp not idle");
-	atomic_store_explicit(&l2->l_proc, p, memory_order_release);
-	l2->l_refcnt = 0;
+	KASSERT(nb_lwp_stat(nl) == LSIDL, "new lwp not idle");
+	atomic_store_explicit(&nl->l_proc, p, memory_order_release);
+	nl->l_refcnt = 0;
 
 	/* LSIDL: lookups by the new ID fail until lwp_start. */
-	lid = nb_proc_alloc_lwpid(ns, p, l2);
+	lid = nb_proc_alloc_lwpid(ns, p, nl);
 
 	mutex_enter(&p->p_lock);
 	if ((flags & REAP_DETACHED) != 0) {
-		l2->l_prflag = LPR_DETACHED;
+		nl->l_prflag = LPR_DETACHED;
 		p->p_ndlwps++;
 	} else
-		l2->l_prflag = 0;
+		nl->l_prflag = 0;
 	/* exit1 may have begun while p_lock was dropped: the creator's
 	 * LW_WEXIT is inherited under p_lock, so exit_lwps waits for it. */
 	if ((p->p_sflag & PS_WEXIT) != 0)
-		atomic_store_explicit(&l2->l_kill, 1, memory_order_relaxed);
-	LIST_INSERT_HEAD(&p->p_lwps, l2, l_sibling);
+		atomic_store_explicit(&nl->l_kill, 1, memory_order_relaxed);
+	LIST_INSERT_HEAD(&p->p_lwps, nl, l_sibling);
 	p->p_nlwps++;
 	p->p_nrlwps++;
 	mutex_exit(&p->p_lock);
 
 	mutex_enter(&ns->ns_proc_lock);
-	LIST_INSERT_HEAD(&ns->ns_alllwp, l2, l_list);
+	LIST_INSERT_HEAD(&ns->ns_alllwp, nl, l_list);
 	mutex_exit(&ns->ns_proc_lock);
 
 	kern_count(KC_LWP_CREATE);
-	nb_lwp_start(l2);
+	nb_lwp_start(nl);
 	*lidp = lid;
-	return l2;
+	return nl;
 }
 
 /* Models lwp_start() in 003_a74c0eb6d918cb61.txt (setrunnable). */
@@ -247,7 +247,7 @@ nb_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 {
 	struct reap_proc *p = l->l_proc;
 	struct nb_sys *ns = p->p_sys;
-	struct reap_lwp *l2;
+	struct reap_lwp *nl;
 
 	KASSERT(l->l_td == kern_curtd(), "lwp_exit by another thread");
 	KASSERT(nb_lwp_stat(l) == LSONPROC, "lwp_exit of a non-running lwp");
@@ -286,12 +286,12 @@ nb_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 		if (nb_lwp_drainrefs(l))
 			continue;
 		if ((l->l_prflag & LPR_DETACHED) != 0) {
-			if ((l2 = atomic_load_explicit(&p->p_zomblwp,
+			if ((nl = atomic_load_explicit(&p->p_zomblwp,
 			    memory_order_relaxed)) != NULL) {
 				atomic_store_explicit(&p->p_zomblwp, NULL,
 				    memory_order_relaxed);
 				KERN_INJECT("netbsd.exit.zomb_slot");
-				nb_lwp_free(l2, false, false); /* releases p_lock */
+				nb_lwp_free(nl, false, false); /* releases p_lock */
 				mutex_enter(&p->p_lock);
 				continue;
 			}

@@ -16,7 +16,7 @@
 static struct reap_lwp *
 nb_wait_lookup(struct reap_proc *p, lwpid_t lid)
 {
-	struct reap_lwp *l2;
+	struct reap_lwp *cand;
 
 	/*
 	 * The seed uses what proc_find_lwp returns as is; an LWP that
@@ -24,10 +24,10 @@ nb_wait_lookup(struct reap_proc *p, lwpid_t lid)
 	 * already off p_lwps, and its memory may be back in lwp_cache, so
 	 * treat it as gone (ESRCH), as lwp_find would.
 	 */
-	l2 = nb_proc_find_lwp(p, lid);
-	if (l2 != NULL && nb_lwp_stat(l2) == LSIDL)
-		l2 = NULL;
-	return l2;
+	cand = nb_proc_find_lwp(p, lid);
+	if (cand != NULL && nb_lwp_stat(cand) == LSIDL)
+		cand = NULL;
+	return cand;
 }
 
 /*
@@ -38,11 +38,11 @@ int
 nb_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed, bool exiting)
     KERN_NO_TSA
 {
-	const lwpid_t curlid = atomic_load_explicit(&l->l_lid,
+	const lwpid_t mylid = atomic_load_explicit(&l->l_lid,
 	    memory_order_relaxed);
 	struct reap_proc *p = l->l_proc;
-	struct reap_lwp *l2, *next;
-	int error, nfound;
+	struct reap_lwp *cand;
+	int error, ncand;
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 
@@ -53,75 +53,77 @@ nb_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed, bool exiting)
 		/* (PS_WCORE: core dumps are not modelled.) */
 
 		/* First drain any detached zombie waiting to be reaped. */
-		while ((l2 = atomic_load_explicit(&p->p_zomblwp,
+		while ((cand = atomic_load_explicit(&p->p_zomblwp,
 		    memory_order_relaxed)) != NULL) {
 			atomic_store_explicit(&p->p_zomblwp, NULL,
 			    memory_order_relaxed);
-			nb_lwp_free(l2, false, false);	/* releases p_lock */
+			nb_lwp_free(cand, false, false);	/* releases p_lock */
 			mutex_enter(&p->p_lock);
 		}
 
-		nfound = 0;
+		ncand = 0;
 		error = 0;
 		if (lid != 0) {
 			/* A specific LID: through the pid table. */
-			l2 = nb_wait_lookup(p, lid);
-			if (l2 == NULL) {
+			cand = nb_wait_lookup(p, lid);
+			if (cand == NULL) {
 				error = ESRCH;
 				break;
 			}
-			if ((l2->l_prflag & LPR_DETACHED) != 0) {
+			if ((cand->l_prflag & LPR_DETACHED) != 0) {
 				error = EINVAL;
 				break;
 			}
 		} else
-			l2 = LIST_FIRST(&p->p_lwps);
+			cand = LIST_FIRST(&p->p_lwps);
 
-		for (; l2 != NULL; l2 = next) {
-			next = (lid != 0 ? NULL : LIST_NEXT(l2, l_sibling));
-
+		/* One candidate when named, else every LWP of p.  Nothing in
+		 * the body frees cand before it returns, so stepping after a
+		 * `continue` is safe. */
+		for (; cand != NULL;
+		    cand = lid != 0 ? NULL : LIST_NEXT(cand, l_sibling)) {
 			/* Waiting on a waiter of ours, or on ourselves. */
-			if (atomic_load_explicit(&l2->l_lid,
+			if (atomic_load_explicit(&cand->l_lid,
 			    memory_order_relaxed) == lid &&
-			    l2->l_waitingfor == curlid) {
+			    cand->l_waitingfor == mylid) {
 				error = EDEADLK;
 				break;
 			}
-			if (l2 == l)
+			if (cand == l)
 				continue;
-			if ((l2->l_prflag & LPR_DETACHED) != 0) {
-				nfound += exiting;
+			if ((cand->l_prflag & LPR_DETACHED) != 0) {
+				ncand += exiting;
 				continue;
 			}
 			if (lid != 0) {
-				if (l2->l_waiter == 0)
-					l2->l_waiter = curlid;
-			} else if (l2->l_waiter != 0) {
+				if (cand->l_waiter == 0)
+					cand->l_waiter = mylid;
+			} else if (cand->l_waiter != 0) {
 				/* Someone waits for it by name: theirs. */
-				nfound++;
+				ncand++;
 				continue;
 			}
-			nfound++;
+			ncand++;
 
-			if (nb_lwp_stat(l2) != LSZOMB)
+			if (nb_lwp_stat(cand) != LSZOMB)
 				continue;
 
 			/* Collect it. */
 			l->l_waitingfor = 0;
-			l2->l_waiter = 0;
+			cand->l_waiter = 0;
 			p->p_nlwpwait--;
 			if (departed != NULL)
-				*departed = atomic_load_explicit(&l2->l_lid,
+				*departed = atomic_load_explicit(&cand->l_lid,
 				    memory_order_relaxed);
 			KERN_INJECT("netbsd.wait.collect");
-			nb_lwp_free(l2, false, false);	/* releases p_lock */
+			nb_lwp_free(cand, false, false);	/* releases p_lock */
 			mutex_enter(&p->p_lock);
 			return 0;
 		}
 
 		if (error != 0)
 			break;
-		if (nfound == 0) {
+		if (ncand == 0) {
 			error = ESRCH;
 			break;
 		}
@@ -149,9 +151,9 @@ nb_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed, bool exiting)
 	 * waiter may take the LWP, and kick the other waiters to recheck.
 	 */
 	if (lid != 0) {
-		l2 = nb_wait_lookup(p, lid);
-		if (l2 != NULL && l2->l_waiter == curlid)
-			l2->l_waiter = 0;
+		cand = nb_wait_lookup(p, lid);
+		if (cand != NULL && cand->l_waiter == mylid)
+			cand->l_waiter = 0;
 	}
 	p->p_nlwpwait--;
 	l->l_waitingfor = 0;
