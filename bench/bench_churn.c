@@ -252,7 +252,7 @@ bench_churn(struct bench_env *env, uint64_t iters, struct bench_result *r)
 	for (int i = 0; i < c.nw; i++)
 		bench_pool_post(c.workers, i, churn_worker_job, &c.w[i]);
 	bench_latch_wait(&c.wdone);
-	c.ops->stats(env->sys, &st);
+	reap_stats_quiesced(c.ops, env->sys, &st);
 	for (int i = 0; i < c.nw; i++)
 		churn_resolve(&c, &c.w[i], bench_now_ns(), &st);
 	atomic_store(&c.stop_obs, 1);
@@ -262,7 +262,7 @@ bench_churn(struct bench_env *env, uint64_t iters, struct bench_result *r)
 	bench_bell_ring(&c.exitbell);
 	bench_latch_wait(&reaped);
 	if (bench_env_quiesce(env, c.nproc, c.nproc) == 0) {
-		c.ops->stats(env->sys, &st);
+		reap_stats_quiesced(c.ops, env->sys, &st);
 		for (int i = 0; i < c.nw; i++)
 			churn_resolve(&c, &c.w[i], bench_now_ns(), &st);
 	}

@@ -373,7 +373,7 @@ static void
 bench_live(struct bench_env *env, int64_t *procs, int64_t *lwps,
     struct reap_stats *st)
 {
-	env->ops->stats(env->sys, st);
+	reap_stats_quiesced(env->ops, env->sys, st);
 	*procs = (int64_t)(st->procs_created - st->procs_freed);
 	*lwps = (int64_t)(st->lwps_created - st->lwps_freed);
 }
@@ -458,7 +458,7 @@ void
 bench_env_time_begin(struct bench_env *env)
 {
 	if (env->ops != NULL)
-		env->ops->stats(env->sys, &env->st_begin);
+		reap_stats_quiesced(env->ops, env->sys, &env->st_begin);
 	env->sys_begin = bench_sys_cpu(env);
 	env->cpu_begin = bench_proc_cpu_ns();
 	env->t_begin = bench_now_ns();
@@ -476,7 +476,7 @@ bench_env_time_end(struct bench_env *env)
 	env->cpu_ns += bench_proc_cpu_ns() - env->cpu_begin;
 	env->sys_cpu_ns += bench_sys_cpu(env) - env->sys_begin;
 	if (env->ops != NULL) {
-		env->ops->stats(env->sys, &st);
+		reap_stats_quiesced(env->ops, env->sys, &st);
 		BENCH_ST_ADD(procs_created);
 		BENCH_ST_ADD(procs_freed);
 		BENCH_ST_ADD(lwps_created);

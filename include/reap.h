@@ -139,16 +139,29 @@ struct reap_ops {
 	struct reap_lwp	*(*lwp_hold)(struct reap_proc *, lwpid_t lid);
 	void	(*lwp_rele)(struct reap_lwp *);
 
-	/* Snapshot the counters.  A design that reclaims lazily may finish
-	 * its pending reclamation here first (a quiesce point): that work
-	 * then runs, and is timed, in the caller's thread. */
+	/* Snapshot the counters: a pure read, safe inside a measured loop. */
 	void	(*stats)(struct reap_sys *, struct reap_stats *);
+	/* Finish reclamation the design defers lazily (NULL: it defers
+	 * nothing that needs a push).  Harnesses call it only at quiesce
+	 * points, e.g. through reap_stats_quiesced(); its cost is timed in
+	 * the caller's thread when the caller is timed. */
+	void	(*quiesce)(struct reap_sys *);
 };
 
 /* The registry: every design and variant, NULL-terminated (generated). */
 extern const struct reap_ops *const reap_designs[];
 /* Look a design up by name; NULL if unknown. */
 const struct reap_ops *reap_find(const char *name);
+
+/* Stats at a quiesce point: deferred reclamation first, then the read. */
+static inline void
+reap_stats_quiesced(const struct reap_ops *o, struct reap_sys *s,
+    struct reap_stats *st)
+{
+	if (o->quiesce != NULL)
+		o->quiesce(s);
+	o->stats(s, st);
+}
 
 /*
  * Boot helper for harnesses (tests, bench, torture): creates the system

@@ -141,7 +141,7 @@ static void
 conf_stats(struct reap_stats *s)
 {
 	memset(s, 0, sizeof(*s));
-	O->stats(conf.sys, s);
+	reap_stats_quiesced(O, conf.sys, s);
 }
 
 /* The carrier's LWP leaves with _lwp_exit. */

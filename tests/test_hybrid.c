@@ -32,6 +32,13 @@
 
 static const struct reap_ops *H;
 
+/* These tests read the books at quiesce points: reclaim, then read. */
+static void
+hy_t_stats(struct reap_sys *s, struct reap_stats *st)
+{
+	reap_stats_quiesced(H, s, st);
+}
+
 struct ht {
 	struct reap_sys *s;
 	struct reap_lwp *init;
@@ -69,7 +76,7 @@ ht_halt(struct ht *t)
 	H->lwp_exit(t->m);
 	RT_EQ(H->proc_wait(t->init, pid, &status, 0), pid);
 	RT_EQ(status, 0);
-	H->stats(t->s, &st);
+	hy_t_stats(t->s, &st);
 	RT_EQ(st.procs_created, st.procs_freed);
 	RT_EQ(st.lwps_created, st.lwps_freed);
 	RT_EQ(st.zombies_now, 0);
@@ -102,7 +109,7 @@ RT_TEST(hy_batching)
 	RT_ASSERTF(h1.batches - h0.batches >= N / HY_BATCH - 1,
 	    "only %llu batches for %d exits: zombies pile up",
 	    (unsigned long long)(h1.batches - h0.batches), N);
-	H->stats(t.s, &st);
+	hy_t_stats(t.s, &st);
 	RT_EQ(st.lwps_freed, N);
 	RT_ASSERTF(st.zombies_peak <= HY_BATCH + 1, "zombies_peak %llu",
 	    (unsigned long long)st.zombies_peak);
@@ -144,7 +151,7 @@ defer_run(unsigned variant, bool expect_deferral)
 	d.l = H->lwp_create(t.p, REAP_DETACHED, NULL);
 	RT_ASSERT(d.l != NULL);
 	atomic_store(&d.in_exit, 0);
-	H->stats(t.s, &st);
+	hy_t_stats(t.s, &st);
 	freed0 = st.lwps_freed;
 	hy_stats_read(t.s, &h0);
 	RT_EQ(pthread_create(&th, NULL, defer_carrier, &d), 0);
@@ -154,7 +161,7 @@ defer_run(unsigned variant, bool expect_deferral)
 	 * quiesce point) from another thread while it sleeps there. */
 	usleep(50000);
 	for (int i = 0; i < 5; i++) {
-		H->stats(t.s, &st);
+		hy_t_stats(t.s, &st);
 		if (expect_deferral)
 			RT_ASSERTF(st.lwps_freed == freed0, "freed while its "
 			    "carrier was inside the switch-out window");
@@ -165,7 +172,7 @@ defer_run(unsigned variant, bool expect_deferral)
 		RT_ASSERT(h1.deferred > h0.deferred);
 	pthread_join(th, NULL);
 	kern_inject_disable();
-	H->stats(t.s, &st);
+	hy_t_stats(t.s, &st);
 	RT_EQ(st.lwps_freed, freed0 + 1);
 	ht_halt(&t);
 }
@@ -242,7 +249,7 @@ RT_TEST(hy_no_futex_wake_uncontended)
 	pthread_t th[2];
 
 	ht_boot(&t, 2, 0);
-	H->stats(t.s, &s0);
+	hy_t_stats(t.s, &s0);
 	c[0] = (struct churn){ &t, 0, 20000 };
 	churn_worker(&c[0]);
 	for (int i = 0; i < 2; i++) {
@@ -251,7 +258,7 @@ RT_TEST(hy_no_futex_wake_uncontended)
 	}
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	H->stats(t.s, &s1);
+	hy_t_stats(t.s, &s1);
 	RT_EQ(s1.lwps_freed - s0.lwps_freed, 60000);
 	RT_EQ(s1.futex_wakes - s0.futex_wakes, 0);
 	RT_EQ(s1.sleeps - s0.sleeps, 0);
@@ -267,9 +274,9 @@ RT_TEST(hy_recycling_per_cpu)
 	struct churn c = { &t, 1, 10000 };
 
 	ht_boot(&t, 2, 0);
-	H->stats(t.s, &s0);
+	hy_t_stats(t.s, &s0);
 	churn_worker(&c);
-	H->stats(t.s, &s1);
+	hy_t_stats(t.s, &s1);
 	RT_ASSERTF(s1.lwp_allocs - s0.lwp_allocs <= 2, "%llu fresh "
 	    "allocations for 10000 LWPs", (unsigned long long)(s1.lwp_allocs -
 	    s0.lwp_allocs));

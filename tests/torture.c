@@ -1230,7 +1230,7 @@ run_one(void)
 	TASSERT(T.boot != NULL, "reap_boot failed");
 	T.sys = reap_boot_sys(T.boot);
 	memset(&base, 0, sizeof(base));
-	O->stats(T.sys, &base);
+	reap_stats_quiesced(O, T.sys, &base);
 	pool_start(T.nthreads * (TS_MAXRES / 2) + TS_MAXRES);
 	rl_start();
 	wd_start();
@@ -1294,7 +1294,7 @@ run_one(void)
 	q0 = kern_now_ns();
 	for (;;) {
 		memset(&s, 0, sizeof(s));
-		O->stats(T.sys, &s);
+		reap_stats_quiesced(O, T.sys, &s);
 		books(&s, &base, why, sizeof(why));
 		if (s.procs_created - base.procs_created == T.procs &&
 		    s.lwps_created - base.lwps_created == T.lifecycles &&

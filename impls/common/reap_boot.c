@@ -136,7 +136,7 @@ reap_halt(struct reap_boot *rb, unsigned timeout_ms, struct reap_stats *final)
 		return -1;	/* init still has children: leave all in place */
 	pthread_join(rb->rb_thread, NULL);
 
-	rb->rb_ops->stats(rb->rb_sys, &st);
+	reap_stats_quiesced(rb->rb_ops, rb->rb_sys, &st);
 	if (final != NULL)
 		*final = st;
 	rb->rb_ops->sys_destroy(rb->rb_sys);

@@ -455,17 +455,23 @@ hy_sys_threads(struct reap_sys *s, pid_t *tids, int max)
 	return 0;
 }
 
-/* stats() is a quiesce point: it runs a batch on every CPU first, so an
- * LWP waiting on an idle CPU's dead list is counted freed once it is. */
+/* A pure read: LWPs still on an idle CPU's dead list count as zombies. */
 static void
 hy_stats(struct reap_sys *s, struct reap_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	kern_stats_fill(s->s_mach, st);
+}
+
+/* Reclaim lazily: an idle CPU's dead list waits for its next create or
+ * exit; a quiesce point runs a batch on every CPU instead. */
+static void
+hy_quiesce(struct reap_sys *s)
 {
 	struct kern_machine *was = kern_curmachine();
 
 	kern_attach(s->s_mach);
 	hy_reclaim_all(s);
-	memset(st, 0, sizeof(*st));
-	kern_stats_fill(s->s_mach, st);
 	kern_attach(was);
 }
 
@@ -502,4 +508,5 @@ const struct reap_ops reap_design_hybrid = {
 	.lwp_hold = hy_lwp_hold,
 	.lwp_rele = hy_lwp_rele,
 	.stats = hy_stats,
+	.quiesce = hy_quiesce,
 };

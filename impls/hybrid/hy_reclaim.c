@@ -18,7 +18,7 @@
  *
  * Who runs a batch: lwp_create when its CPU's cache is empty (the common
  * case: it recycles the LWP its CPU freed last), an exiting LWP when its
- * CPU's list holds HY_BATCH LWPs, and the quiesce points stats() and
+ * CPU's list holds HY_BATCH LWPs, and the quiesce points quiesce() and
  * sys_destroy().  No thread is woken for it, nothing polls, nothing spins:
  * an LWP found on its CPU simply waits for the next batch.
  *
