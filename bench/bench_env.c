@@ -245,6 +245,20 @@ bench_shell_reap(struct bench_env *env, int n)
 
 /* ---- open / close ------------------------------------------------------ */
 
+/* Free what the environment owns apart from the design and its pools. */
+static void
+bench_env_free_own(struct bench_env *env)
+{
+	if (env->ctrs != NULL)
+		bench_ctrs_destroy(env->ctrs);
+	env->ctrs = NULL;
+	bench_plan_free(&env->plan);
+	free(env->cpusets);
+	free(env->cpuset_known);
+	env->cpusets = NULL;
+	env->cpuset_known = NULL;
+}
+
 int
 bench_env_open(struct bench_env *env, const struct bench_spec *spec)
 {
@@ -316,14 +330,7 @@ fail:
 	/* Leave the design as it is (it may be wedged); free what is ours. */
 	bench_pool_destroy(env->shellpool);
 	env->shellpool = NULL;
-	if (env->ctrs != NULL)
-		bench_ctrs_destroy(env->ctrs);
-	env->ctrs = NULL;
-	bench_plan_free(&env->plan);
-	free(env->cpusets);
-	free(env->cpuset_known);
-	env->cpusets = NULL;
-	env->cpuset_known = NULL;
+	bench_env_free_own(env);
 	return -1;
 }
 
@@ -355,14 +362,7 @@ bench_env_close(struct bench_env *env)
 			rc = -1;
 		}
 	}
-	if (env->ctrs != NULL)
-		bench_ctrs_destroy(env->ctrs);
-	env->ctrs = NULL;
-	bench_plan_free(&env->plan);
-	free(env->cpusets);
-	free(env->cpuset_known);
-	env->cpusets = NULL;
-	env->cpuset_known = NULL;
+	bench_env_free_own(env);
 	pthread_mutex_destroy(&env->lock);
 	return rc;
 }
