@@ -42,6 +42,10 @@ int	reap_cpu_get(void);
 struct reap_config {
 	int	 ncpus;		/* model CPUs 0..ncpus-1 (>= 1) */
 	unsigned hz;		/* tick rate for tick sleeps; 0 means 100 */
+	/* Wall-clock length of one tick; 0 means 1e9/hz (real time).  The
+	 * torture shortens it to compress model time: sleeps keep the seeds'
+	 * tick counts (hz, hz/10, 1), the polls just come sooner. */
+	uint64_t tick_ns;
 	unsigned variant;	/* design-specific knob bits; 0 = as the seed */
 	uint64_t work_ns;	/* cost of each kern_work() stand-in; 0 = none */
 	/* Bind the calling thread to model CPU `cpu`'s PU: 0 or an errno.

@@ -182,6 +182,35 @@ RT_TEST(tsleep_hz_configurable)
 	kern_machine_destroy(m);
 }
 
+/* config.tick_ns compresses model time (the torture's clock): hz ticks
+ * are still hz ticks, each of tick_ns wall ns instead of 1e9/hz. */
+RT_TEST(tsleep_tick_ns_compresses_time)
+{
+	struct reap_config cfg = { .ncpus = 1, .hz = 100, .tick_ns = 1000 };
+	struct kern_machine *m = kern_machine_create(&cfg);
+	struct kern_machine *real = test_machine(1, 250);
+	uint64_t t0, dt;
+	int x;
+
+	RT_EQ(kern_config(real)->tick_ns, 4000000);	/* 0 means 1e9/hz */
+	RT_EQ(kern_config(m)->tick_ns, 1000);
+	kern_attach(m);
+	RT_EQ(kern_ticks_to_ns(100), 100000);
+	t0 = kern_now_ns();
+	RT_EQ(tsleep(&x, 0, "second", 100), EWOULDBLOCK);	/* "hz ticks" */
+	dt = kern_now_ns() - t0;
+	RT_ASSERTF(dt >= 100000, "woke early, after %llu ns",
+	    (unsigned long long)dt);
+	/* 10^4 times what it should take: fails only if the sleep ran on
+	 * 1e9/hz (a real second), not on scheduling noise. */
+	RT_ASSERTF(dt < 1000000000, "slept %llu ns: tick_ns ignored",
+	    (unsigned long long)dt);
+	RT_EQ(kern_counter_read(m, KC_TICK_TIMEOUT), 1);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+	kern_machine_destroy(real);
+}
+
 /* PCATCH sleeps return EINTR once the thread's kill word is set. */
 static _Atomic int sig_word;
 static _Atomic(struct kern_td *) sig_td;

@@ -3,7 +3,8 @@
  *
  *   torture [--design NAME[,NAME]] [--mutant NAME] [--seed N] [--seeds K]
  *           [--threads T[,T...]] [--lifecycles N] [--seconds S]
- *           [--permille P] [--hang S] [--hz HZ] [--widen POINT:US]
+ *           [--permille P] [--hang S] [--hz HZ] [--tick-us US]
+ *           [--widen POINT:US]
  *           [--list] [--list-mutants] [--quiet]
  *
  * For each design (or the design that owns --mutant, with its variant bits
@@ -16,6 +17,11 @@
  * use-after-free, leak and race detection.  Any failure prints the seed
  * and the command that replays it; a watchdog turns a hang (no progress
  * for --hang seconds) into a failure that dumps what each thread waits on.
+ *
+ * Time.  --tick-us compresses model time: a tick lasts US wall
+ * microseconds instead of 1e6/hz, so the seeds' tick polls (one tick, hz/10,
+ * hz) keep their counts and order but come sooner.  Sleeps only bound how
+ * long a poll waits; what a poll sees is still decided by the same locks.
  *
  * Threads.  The main thread carries TP, the run's parent process.  Worker
  * i carries the master of its own process WP_i (a child of TP) and is the
@@ -153,6 +159,7 @@ static struct {
 	unsigned	 o_permille;
 	unsigned	 o_hang;
 	unsigned	 o_hz;
+	double		 o_tick_us;	/* 0: real time (1e6/hz) */
 	bool		 o_quiet;
 	const char	*o_widen[8];	/* "point:us" */
 	int		 o_nwiden;
@@ -217,10 +224,11 @@ static void
 tt_replay(FILE *f)
 {
 	fprintf(f, "replay: torture --design %s%s%s --seed %llu --threads %d "
-	    "--lifecycles %llu --seconds %g --permille %u", O->name,
-	    T.mutant ? " --mutant " : "", T.mutant ? T.mutant : "",
+	    "--lifecycles %llu --seconds %g --permille %u --hz %u --tick-us %g",
+	    O->name, T.mutant ? " --mutant " : "", T.mutant ? T.mutant : "",
 	    (unsigned long long)T.seed, T.nthreads,
-	    (unsigned long long)T.o_lifecycles, T.o_seconds, T.o_permille);
+	    (unsigned long long)T.o_lifecycles, T.o_seconds, T.o_permille,
+	    T.o_hz, T.o_tick_us);
 	for (int i = 0; i < T.o_nwiden; i++)
 		fprintf(f, " --widen %s", T.o_widen[i]);
 	fprintf(f, "\n");
@@ -1200,7 +1208,7 @@ static int
 run_one(void)
 {
 	struct reap_config cfg = { .ncpus = T.ncpus, .hz = T.o_hz,
-	    .variant = T.variant };
+	    .tick_ns = (uint64_t)(T.o_tick_us * 1000), .variant = T.variant };
 	struct reap_stats base, s, fin;
 	char why[512];
 	uint64_t t1, q0;
@@ -1218,10 +1226,11 @@ run_one(void)
 	atomic_store(&T.scens, 0);
 	atomic_store(&T.handoffs, 0);
 	printf("torture: design=%s%s%s variant=%#x seed=%llu threads=%d "
-	    "lifecycles=%llu seconds=%g permille=%u\n", O->name,
-	    T.mutant ? " mutant=" : "", T.mutant ? T.mutant : "", T.variant,
-	    (unsigned long long)T.seed, T.nthreads,
-	    (unsigned long long)T.o_lifecycles, T.o_seconds, T.o_permille);
+	    "lifecycles=%llu seconds=%g permille=%u hz=%u tick_us=%g\n",
+	    O->name, T.mutant ? " mutant=" : "", T.mutant ? T.mutant : "",
+	    T.variant, (unsigned long long)T.seed, T.nthreads,
+	    (unsigned long long)T.o_lifecycles, T.o_seconds, T.o_permille,
+	    T.o_hz, T.o_tick_us);
 	fflush(stdout);
 
 	reap_cpu_set(0);
@@ -1349,8 +1358,9 @@ usage(void)
 	    " [--seed N] [--seeds K]\n"
 	    "               [--threads T[,T...]] [--lifecycles N] [--seconds S]"
 	    " [--permille P]\n"
-	    "               [--hang S] [--hz HZ] [--widen POINT:US]... [--list]"
-	    " [--list-mutants]\n");
+	    "               [--hang S] [--hz HZ] [--tick-us US]"
+	    " [--widen POINT:US]...\n"
+	    "               [--list] [--list-mutants]\n");
 	exit(2);
 }
 
@@ -1409,10 +1419,17 @@ main(int argc, char **argv)
 			T.o_hang = (unsigned)atoi(v);
 		else if (strcmp(a, "--hz") == 0)
 			T.o_hz = (unsigned)atoi(v);
+		else if (strcmp(a, "--tick-us") == 0)
+			T.o_tick_us = atof(v);
 		else if (strcmp(a, "--widen") == 0 && T.o_nwiden < 8)
 			T.o_widen[T.o_nwiden++] = v;
 		else
 			usage();
+	}
+	if (T.o_tick_us < 0 || T.o_hz == 0) {
+		fprintf(stderr, "torture: --hz must be > 0 and --tick-us >= 0"
+		    " (0: ticks of real time)\n");
+		return 2;
 	}
 	for (const char *s = threads; *s != '\0' && T.o_nthreads < 16;) {
 		int t = atoi(s);

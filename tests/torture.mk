@@ -4,7 +4,11 @@
 #
 #   make torture        scale: >= 10M LWP lifecycles per design under
 #                       ASan+UBSan and >= 1M under TSan, at 1,2,4,8,16
-#                       threads, every design and variant (runs long)
+#                       threads, every design and variant (~50 min on 2
+#                       cores).  Model time is compressed 200x (a tick is
+#                       50 us): dragonfly's tick polls and dragonfly-2010's
+#                       one-second p_lock polls would otherwise make 10M
+#                       lifecycles take hours; make test runs real ticks.
 #   make torture-short  what `make test` runs (< 3 min): 20 injection seeds
 #                       per design in the plain build, 5 under TSan, and
 #                       tests/mutants (every mutant must be caught, every
@@ -36,11 +40,15 @@ TORTURE_ENV	:= ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 		   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 TORTURE_TSAN	:= setarch $(shell uname -m) -R
 
+# --lifecycles is per run: 5 thread counts x 2M = 10M per design.
+TORTURE_TICK_US	?= 50
 torture: $(call TORTURE,asan) $(call TORTURE,tsan)
 	$(TORTURE_ENV) $(call TORTURE,asan) --threads 1,2,4,8,16 \
-	    --lifecycles 2000000 --seconds 0 --permille 20
+	    --lifecycles 2000000 --seconds 0 --permille 20 \
+	    --tick-us $(TORTURE_TICK_US)
 	$(TORTURE_ENV) $(TORTURE_TSAN) $(call TORTURE,tsan) \
-	    --threads 1,2,4,8,16 --lifecycles 200000 --seconds 0 --permille 20
+	    --threads 1,2,4,8,16 --lifecycles 200000 --seconds 0 --permille 20 \
+	    --tick-us $(TORTURE_TICK_US)
 
 torture-short: $(call TORTURE,test) $(call TORTURE,asan) $(call TORTURE,tsan)
 	$(TORTURE_ENV) $(call TORTURE,test) --seeds 20 --threads 4 \

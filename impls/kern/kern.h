@@ -68,6 +68,9 @@ int	kern_ncpus(const struct kern_machine *);
 unsigned kern_hz(const struct kern_machine *);
 uint64_t kern_machine_work_ns(const struct kern_machine *);
 const struct reap_config *kern_config(const struct kern_machine *);
+/* Wall ns of `ticks` ticks of the calling thread's machine (hz 100 when
+ * not attached); config.tick_ns scales it. */
+uint64_t kern_ticks_to_ns(int ticks);
 
 /*
  * Every thread that acts for a machine attaches to it (carriers do it in
@@ -106,7 +109,6 @@ int	kern_machine_threads(struct kern_machine *, pid_t *tids, int max);
 int	kern_futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns);
 void	kern_futex_wake(_Atomic uint32_t *addr, int nwake);	/* counted */
 uint64_t kern_now_ns(void);			/* CLOCK_MONOTONIC */
-uint64_t kern_ticks_to_ns(unsigned hz, int ticks);
 
 /* ---- per-thread sleep state and signals (kern_sleep.c) ---------------- */
 

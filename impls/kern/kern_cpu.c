@@ -86,6 +86,8 @@ kern_machine_create(const struct reap_config *cfg)
 	m->m_cfg = *cfg;
 	if (m->m_cfg.hz == 0)
 		m->m_cfg.hz = 100;
+	if (m->m_cfg.tick_ns == 0)
+		m->m_cfg.tick_ns = 1000000000u / m->m_cfg.hz;
 	pthread_mutex_init(&m->m_threads_lock, NULL);
 	m->m_pcpu = calloc((size_t)cfg->ncpus, sizeof(*m->m_pcpu));
 	KASSERT(m->m_pcpu != NULL, "out of memory");
@@ -97,12 +99,9 @@ kern_machine_create(const struct reap_config *cfg)
 void
 kern_machine_destroy(struct kern_machine *m)
 {
-	struct kern_thread *t;
-
 	pthread_mutex_lock(&m->m_threads_lock);
 	KASSERT(m->m_threads == NULL, "machine threads still running");
 	pthread_mutex_unlock(&m->m_threads_lock);
-	(void)t;
 	for (int c = 0; c < m->m_cfg.ncpus; c++)
 		kern_percpu_free(m, c, m->m_pcpu[c], sizeof(struct kern_pcpu));
 	free(m->m_pcpu);
@@ -148,10 +147,13 @@ kern_curmachine(void)
 	return kern_curmach;
 }
 
-unsigned
-kern_curhz(void)
+uint64_t
+kern_ticks_to_ns(int ticks)
 {
-	return kern_curmach != NULL ? kern_curmach->m_cfg.hz : 100;
+	uint64_t tick_ns = kern_curmach != NULL ?
+	    kern_curmach->m_cfg.tick_ns : 1000000000u / 100;
+
+	return (uint64_t)ticks * tick_ns;
 }
 
 void

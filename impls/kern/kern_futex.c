@@ -22,12 +22,6 @@ kern_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t
-kern_ticks_to_ns(unsigned hz, int ticks)
-{
-	return (uint64_t)ticks * (1000000000u / (hz ? hz : 100));
-}
-
 int
 kern_futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns)
 {

@@ -4,8 +4,6 @@
 
 #include "kern.h"
 
-/* hz of the calling thread's machine (100 when not attached). */
-unsigned kern_curhz(void);
 
 /*
  * The lock word under every blocking lock of the model kernel (tokens,

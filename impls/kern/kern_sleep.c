@@ -185,7 +185,7 @@ tsleep(const void *ident, int flags, const char *wmesg, int timo)
 	KASSERT(atomic_load_explicit(&td->td_ident, memory_order_relaxed) ==
 	    ident, "tsleep: interlocked on another ident");
 	if (timo > 0)
-		deadline = kern_now_ns() + kern_ticks_to_ns(kern_curhz(), timo);
+		deadline = kern_now_ns() + kern_ticks_to_ns(timo);
 	atomic_store_explicit(&td->td_wmesg, wmesg, memory_order_relaxed);
 	saved = lwkt_token_release_all();
 	kern_count(KC_SLEEP);
