@@ -70,6 +70,7 @@
 #define TS_MAXRES	(TS_PLANL + TS_LATE + 2 * (TS_CHILDL + TS_LATE))
 #define TS_MAXTHREADS	64
 #define TS_NRELE	2	/* releaser threads */
+#define TS_PROGRESS_S	30	/* seconds between progress lines */
 
 enum kind { K_EXIT, K_SPIN, K_WAITANY, K_WAITONE, K_PWAIT, K_CREATE,
 	K_PEXIT, K_NKINDS };
@@ -1130,6 +1131,7 @@ static void *
 wd_main(void *arg)
 {
 	uint64_t last = (uint64_t)-1, since = kern_now_ns();
+	uint64_t start = since, shown = since;
 
 	(void)arg;
 	pthread_mutex_lock(&T.wd_lock);
@@ -1137,6 +1139,18 @@ wd_main(void *arg)
 		struct timespec ts;
 		uint64_t p = atomic_load(&T.progress), now = kern_now_ns();
 
+		/* A long run says how far it is, every TS_PROGRESS_S. */
+		if (!T.o_quiet && now - shown >= TS_PROGRESS_S * 1000000000ull) {
+			uint64_t n = atomic_load(&T.lifecycles);
+			double secs = (double)(now - start) / 1e9;
+
+			shown = now;
+			printf("torture: ... %s threads=%d: %llu of %llu "
+			    "lifecycles in %.0fs (%.0f/s)\n", O->name,
+			    T.nthreads, (unsigned long long)n,
+			    (unsigned long long)T.o_lifecycles, secs,
+			    secs > 0 ? (double)n / secs : 0.0);
+		}
 		if (p != last) {
 			last = p;
 			since = now;
