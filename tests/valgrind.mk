@@ -13,6 +13,6 @@ valgrind: $(VG_SO)
 	$(MAKE) --no-print-directory BUILD=$(BUILD) build-torture-test
 	BUILD=$(BUILD) tests/valgrind/run --cc $(CCNAME)
 
-# About 17 s for all designs on the 2-core machine.  Not part of make test:
-# some suppressions name design source lines, so an unrelated edit can make
-# it fail until they are re-triaged (tests/valgrind/README.md).
+# About 20 s for all designs on the 2-core machine.  Suppressions name
+# atomic fields, not line numbers (run expands them), so edits that move
+# code do not break it; a suppression whose access is gone stops the run.
