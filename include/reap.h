@@ -86,6 +86,10 @@ struct reap_mutant {
 	const char *name;	/* e.g. "netbsd-bcast-after-unlock" */
 	unsigned variant;	/* reap_config.variant bits that enable it */
 	const char *what;	/* one line: the race and its seed */
+	/* "POINT:US": an injection point the harness widens (every hit
+	 * sleeps US) for this mutant and for its design's control runs,
+	 * when the race window is too narrow to hit in seconds; or NULL. */
+	const char *widen;
 };
 
 struct reap_ops {

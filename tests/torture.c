@@ -1400,8 +1400,9 @@ main(int argc, char **argv)
 					printf("%s\t%s\n", o->name, o->about);
 				for (const struct reap_mutant *m = o->mutants;
 				    mut && m != NULL && m->name != NULL; m++)
-					printf("%s\t%s\t%#x\t%s\n", o->name,
-					    m->name, m->variant, m->what);
+					printf("%s\t%s\t%#x\t%s\t%s\n", o->name,
+					    m->name, m->variant, m->what,
+					    m->widen != NULL ? m->widen : "-");
 			}
 			return 0;
 		}
@@ -1480,6 +1481,8 @@ main(int argc, char **argv)
 			O = T.ops = reap_designs[d];
 			T.variant = m->variant;
 			T.mutant = m->name;
+			if (m->widen != NULL && T.o_nwiden < 8)
+				T.o_widen[T.o_nwiden++] = m->widen;
 		}
 		if (T.mutant == NULL) {
 			printf("torture: mutant %s is not registered by %s\n",

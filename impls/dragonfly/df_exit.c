@@ -130,6 +130,23 @@ df_lwp_killall(struct reap_lwp *lwp)
 }
 
 /*
+ * Whether exit1 relinks its children without their p_token, as the 2010
+ * seed's exit1 does.  A child exiting at the same time loads p_pptr under
+ * its own p_token and holds that parent a moment later; unless the relink
+ * needs the same token, the parent can finish exiting and be reaped and
+ * freed in between (the torture found it: a TSan race on a recycled proc,
+ * dragonfly-2010, 1M lifecycles).  The 2010 seed's proc_token around that
+ * load is commented out, so dragonfly-2010 takes the modern seed's fix (a
+ * deviation, see README) and the seed's unlocked walk is a mutant.
+ */
+static bool
+df_exit1_kid_unlocked(const struct reap_sys *sys)
+{
+	return sys->s_v2010 &&
+	    (sys->s_variant & DF_VARIANT_REPARENT_UNLOCKED) != 0;
+}
+
+/*
  * Models exit1() in 000_f05ec27309e263c0.txt (001_5c7687d2cff1a8b0.txt
  * for the 2010 variant).  Signals, ttys, ptrace, vkernels and the reaper
  * (procctl) facility are not modelled; the releases of unmodelled
@@ -176,16 +193,19 @@ df_proc_exit1(struct reap_lwp *lwp, int rv)
 
 	/*
 	 * Reparent our children to init (the reaper_get() of the modern
-	 * seed; initproc in 2010).  The modern seed also takes each child's
-	 * p_token and revalidates; 2010 walks the list under init's token.
+	 * seed; initproc in 2010), taking each child's p_token and
+	 * revalidating as the modern seed does.  The 2010 seed takes only
+	 * init's token: see df_exit1_kid_unlocked.
 	 */
 	heir = NULL;
 	if (!DF_LIST_EMPTY(&p->p_children)) {
+		bool kid_locked = !df_exit1_kid_unlocked(sys);
+
 		heir = sys->s_initproc;
 		df_proc_hold(heir);
 		lwkt_gettoken(&heir->p_token);
 		while ((kid = DF_LIST_FIRST(&p->p_children)) != NULL) {
-			if (!sys->s_v2010) {
+			if (kid_locked) {
 				df_proc_hold(kid);
 				lwkt_gettoken(&kid->p_token);
 				if (kid != DF_LIST_FIRST(&p->p_children)) {
@@ -195,7 +215,7 @@ df_proc_exit1(struct reap_lwp *lwp, int rv)
 				}
 			}
 			df_proc_relink(kid, heir);
-			if (!sys->s_v2010) {
+			if (kid_locked) {
 				lwkt_reltoken(&kid->p_token);
 				df_proc_rele(kid);
 			}
@@ -221,6 +241,7 @@ df_proc_exit1(struct reap_lwp *lwp, int rv)
 	 * interlocks with a parent in kern_wait); 2010 wakes it here.
 	 */
 	pp = atomic_load_explicit(&p->p_pptr, memory_order_relaxed);
+	KERN_INJECT("dragonfly.exit1.parent");
 	df_proc_hold(pp);
 	if (sys->s_v2010)
 		wakeup(pp);

@@ -124,14 +124,20 @@ static const struct reap_mutant df_mutants[] = {
 	{ "dragonfly-no-exit-interlock", DF_VARIANT_NO_EXIT_INTERLOCK,
 	  "reaplwp() disposes of a dead LWP without lwp_wait(): it can free "
 	  "the LWP while its carrier is still on its CPU "
-	  "(000_f05ec27309e263c0.txt reaplwp/lwp_wait)" },
-	{ NULL, 0, NULL },
+	  "(000_f05ec27309e263c0.txt reaplwp/lwp_wait)", NULL },
+	{ NULL, 0, NULL, NULL },
 };
 static const struct reap_mutant df_mutants_2010[] = {
 	{ "dragonfly-2010-no-exit-interlock", DF_VARIANT_NO_EXIT_INTERLOCK,
 	  "reaplwp() disposes of a dead LWP without lwp_wait()'s td_flags "
-	  "poll (001_5c7687d2cff1a8b0.txt reaplwp/lwp_wait)" },
-	{ NULL, 0, NULL },
+	  "poll (001_5c7687d2cff1a8b0.txt reaplwp/lwp_wait)", NULL },
+	{ "dragonfly-2010-reparent-unlocked", DF_VARIANT_REPARENT_UNLOCKED,
+	  "exit1() relinks its children to init without their p_token, so a "
+	  "child exiting at once can hold its parent after it was freed "
+	  "(001_5c7687d2cff1a8b0.txt exit1)",
+	  /* the seed's window is two instructions: stretch it */
+	  "dragonfly.exit1.parent:2000" },
+	{ NULL, 0, NULL, NULL },
 };
 #define DF_MUTANTS	df_mutants
 #define DF_MUTANTS_2010	df_mutants_2010

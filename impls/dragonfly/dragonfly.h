@@ -88,6 +88,8 @@
 #define DF_VARIANT_NO_EXIT_INTERLOCK 0x1u /* mutant (c): see df_sys.c */
 #define DF_VARIANT_NOCLDWAIT	0x2u	/* parents set PS_NOCLDWAIT: exit1
 					   reparents the zombie to init */
+#define DF_VARIANT_REPARENT_UNLOCKED 0x4u /* mutant: 2010 exit1 relinks
+					   children without their p_token */
 
 /* ---- structures --------------------------------------------------------- */
 

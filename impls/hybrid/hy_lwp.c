@@ -478,11 +478,11 @@ hy_quiesce(struct reap_sys *s)
 static const struct reap_mutant hy_mutants[] = {
 	{ "hybrid-relaxed-offcpu", HY_MUT_RELAXED_OFFCPU,
 	  "off-CPU store and reclaim check relaxed: the store may pass the "
-	  "carrier's last write into its LWP, which is then freed early" },
+	  "carrier's last write into its LWP, which is then freed early", NULL },
 	{ "hybrid-batch-no-xchg", HY_MUT_BATCH_NOXCHG,
 	  "per-CPU batch taken by load + store instead of one exchange: "
-	  "concurrent pushes are lost (leak) or a batch is freed twice" },
-	{ NULL, 0, NULL }
+	  "concurrent pushes are lost (leak) or a batch is freed twice", NULL },
+	{ NULL, 0, NULL, NULL }
 };
 
 const struct reap_ops reap_design_hybrid = {

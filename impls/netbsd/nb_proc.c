@@ -372,11 +372,11 @@ static const struct reap_mutant nb_mutants[] = {
 	{ "netbsd-bcast-after-unlock", NB_MUT_BCAST_AFTER_UNLOCK,
 	  "lwp_exit and lwp_delref broadcast after releasing the proc mutex "
 	  "(002_24cbc6be5b19c4d0.txt): a dropped reference no longer keeps "
-	  "the process alive during the broadcast" },
+	  "the process alive during the broadcast", NULL },
 	{ "netbsd-free-while-running", NB_MUT_FREE_WHILE_RUNNING,
 	  "lwp_free (and 2007 proc_free) do not wait for LP_RUNNING to clear: "
-	  "the LWP is freed while its carrier is still switching out" },
-	{ NULL, 0, NULL }
+	  "the LWP is freed while its carrier is still switching out", NULL },
+	{ NULL, 0, NULL, NULL }
 };
 #define NB_MUTANTS	nb_mutants
 #else
