@@ -10,9 +10,12 @@
 #                       one-second p_lock polls would otherwise make 10M
 #                       lifecycles take hours; make test runs real ticks.
 #   make torture-short  what `make test` runs (< 3 min): 20 injection seeds
-#                       per design in the plain build, 5 under TSan, and
-#                       tests/mutants (every mutant must be caught, every
-#                       design must pass the same runs)
+#                       per design in the plain build, 5 under TSan, a
+#                       TSan run with netbsd's pid-table lookup widened
+#                       (a stale slot met a recycled LWP there: before the
+#                       fix this failed in 0.3 s), and tests/mutants (every
+#                       mutant must be caught, every design must pass the
+#                       same runs)
 TOOLS		+= torture
 torture_SRCS	:= tests/torture.c tests/rt.c
 TORTURE_FLAVORS	:= test asan tsan
@@ -55,5 +58,8 @@ torture-short: $(call TORTURE,test) $(call TORTURE,asan) $(call TORTURE,tsan)
 	    --lifecycles 3000 --seconds 2 --permille 30 --hang 20 --quiet
 	$(TORTURE_ENV) $(TORTURE_TSAN) $(call TORTURE,tsan) --seeds 5 \
 	    --threads 4 --lifecycles 1000 --seconds 3 --permille 30 --hang 20 --quiet
+	$(TORTURE_ENV) $(TORTURE_TSAN) $(call TORTURE,tsan) \
+	    --design netbsd,netbsd-2007 --threads 4 --lifecycles 20000 \
+	    --seconds 3 --tick-us 50 --widen netbsd.findlwp.checked:300 --quiet
 	tests/mutants --build $(BUILD) --cc $(CCNAME)
 TEST_PREREQS	+= torture-short

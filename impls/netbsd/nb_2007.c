@@ -100,7 +100,7 @@ nb7_lwp_start(struct reap_lwp *l)
 	mutex_enter(&p->p_lock);
 	nb_lwp_lock(l);
 	KASSERT(nb_lwp_stat(l) == LSIDL, "starting a non-idle lwp");
-	atomic_store_explicit(&l->l_stat, LSRUN, memory_order_relaxed);
+	nb_lwp_setstat(l, LSRUN);
 	if ((p->p_sflag & PS_WEXIT) != 0)
 		atomic_store_explicit(&l->l_kill, 1, memory_order_relaxed);
 	p->p_nrlwps++;
@@ -194,7 +194,7 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 
 	/* pool_put/recycling wants it idle (lwp_pool's constructed state). */
 	nb_lwp_lock(l);
-	atomic_store_explicit(&l->l_stat, LSIDL, memory_order_relaxed);
+	nb_lwp_setstat(l, LSIDL);
 	nb_lwp_unlock(l);
 
 	kern_zombie_dec(ns->ns_mach);

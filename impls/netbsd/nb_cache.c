@@ -143,7 +143,7 @@ nb_cache_get(struct nb_sys *ns)
 	KASSERT(l != NULL, "lwp allocation");
 	memset(l, 0, NB_LWP_SIZE);
 	/* lwp_ctor */
-	atomic_store_explicit(&l->l_stat, LSIDL, memory_order_relaxed);
+	nb_lwp_setstat(l, LSIDL);
 	l->l_cpu = mycpuid() % ns->ns_ncpus;
 	atomic_store_explicit(&l->l_mutex,
 	    ns->ns_2007 ? &ns->ns_sched_mutex : nb_cpu_lwplock(ns, l->l_cpu),

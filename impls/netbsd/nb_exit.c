@@ -188,7 +188,7 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 	kern_zombie_inc(ns->ns_mach);
 	nb_lwp_lock(l);
 	l->l_prflag &= ~LPR_DETACHED;
-	atomic_store_explicit(&l->l_stat, LSZOMB, memory_order_relaxed);
+	nb_lwp_setstat(l, LSZOMB);
 	nb_lwp_unlock(l);
 	KASSERT(p->p_nrlwps == 1, "exit1: other lwps still running");
 	KASSERT(p->p_nlwps == 1, "exit1: other lwps left");

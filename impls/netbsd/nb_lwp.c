@@ -172,7 +172,7 @@ nb_lwp_start(struct reap_lwp *l)
 	mutex_enter(&p->p_lock);
 	nb_lwp_lock(l);
 	KASSERT(nb_lwp_stat(l) == LSIDL, "starting a non-idle lwp");
-	atomic_store_explicit(&l->l_stat, LSRUN, memory_order_relaxed);
+	nb_lwp_setstat(l, LSRUN);
 	nb_lwp_unlock(l);
 	mutex_exit(&p->p_lock);
 }
@@ -223,7 +223,7 @@ nb_lwp_exit_zombie(struct reap_lwp *l) KERN_NO_TSA
 	/* Publish the zombie: from here lwp_free may be gunning for us. */
 	kern_zombie_inc(ns->ns_mach);
 	nb_lwp_lock(l);
-	atomic_store_explicit(&l->l_stat, LSZOMB, memory_order_relaxed);
+	nb_lwp_setstat(l, LSZOMB);
 	nb_lwp_unlock(l);
 	p->p_nrlwps--;
 	if (!nb_mutant(ns, NB_MUT_BCAST_AFTER_UNLOCK)) {
@@ -334,7 +334,7 @@ nb_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 
 	/* Back to LSIDL on our CPU, LWP locked (and p_lock held). */
 	nb_lwp_lock(l);
-	atomic_store_explicit(&l->l_stat, LSIDL, memory_order_relaxed);
+	nb_lwp_setstat(l, LSIDL);
 	cpu = mycpuid() % ns->ns_ncpus;
 	l->l_cpu = cpu;
 	nb_lwp_unlock_to(l, nb_cpu_lwplock(ns, cpu));

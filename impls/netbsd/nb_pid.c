@@ -287,9 +287,18 @@ nb_proc_free_lwpid(struct nb_sys *ns, struct reap_proc *p, lwpid_t lid)
 		nb_pid_free_slot(ns, lid);
 }
 
+/* Whether l is (still) LWP `lid` of p, by its stable head. */
+static bool
+nb_lwp_is(struct reap_lwp *l, struct reap_proc *p, lwpid_t lid)
+{
+	return atomic_load_explicit(&l->l_proc, memory_order_acquire) == p &&
+	    atomic_load_explicit(&l->l_lid, memory_order_relaxed) == lid;
+}
+
 /*
  * Models proc_find_lwp(): the LWP `lid` of p, or NULL.  p_lock held, no
- * global lock.  The LWP found may be idle or a zombie; callers filter.
+ * global lock.  The LWP found may be a zombie (callers filter); an idle
+ * one (LSIDL: freed, or not started) is not returned.
  */
 struct reap_lwp *
 nb_proc_find_lwp(struct reap_proc *p, lwpid_t lid)
@@ -308,8 +317,19 @@ nb_proc_find_lwp(struct reap_proc *p, lwpid_t lid)
 		return NULL;
 	l = (struct reap_lwp *)(slot & ~(uintptr_t)PT_F_MASK);
 	/* Type-stable memory: these reads are safe even if l was freed. */
-	if (atomic_load_explicit(&l->l_proc, memory_order_acquire) != p ||
-	    atomic_load_explicit(&l->l_lid, memory_order_relaxed) != lid)
+	if (!nb_lwp_is(l, p, lid))
+		return NULL;
+	KERN_INJECT("netbsd.findlwp.checked");
+	/*
+	 * The slot may be stale: lwp_free clears it only after dropping
+	 * p_lock, and lwp_cache hands the memory out again at once (the
+	 * seed's PR_PSERIALIZE cache waits a grace period first).  By now l
+	 * may be started in another process.  Every l_stat store is a
+	 * release made after l_proc/l_lid were set, so once its state is
+	 * read (acquire) a second look shows the new owner.  (Torture:
+	 * TSan, netbsd, a lookup read l_prflag that a creator was writing.)
+	 */
+	if (nb_lwp_stat(l) == LSIDL || !nb_lwp_is(l, p, lid))
 		return NULL;
 	return l;
 }

@@ -166,7 +166,7 @@ nb_sys_destroy(struct reap_sys *rs)
 	/* Not counted, as at creation. */
 	kern_attach(NULL);
 	/* init's LWP never exits: its carrier has stopped; retire it. */
-	atomic_store_explicit(&l->l_stat, LSIDL, memory_order_relaxed);
+	nb_lwp_setstat(l, LSIDL);
 	nb_cache_put(ns, l);
 	nb_cache_destroy(ns->ns_cache);
 	nb_proc_free_mem(init);
@@ -247,7 +247,7 @@ nb_lwp_enter(struct reap_lwp *l)
 	KASSERT(stat == LSRUN, "entering an lwp that is not runnable");
 	KASSERT(l->l_td == NULL, "lwp already has a carrier");
 	l->l_td = kern_curtd();
-	atomic_store_explicit(&l->l_stat, LSONPROC, memory_order_relaxed);
+	nb_lwp_setstat(l, LSONPROC);
 	atomic_store_explicit(&l->l_pflag,
 	    atomic_load_explicit(&l->l_pflag, memory_order_relaxed) |
 	    LP_RUNNING, memory_order_relaxed);

@@ -12,24 +12,6 @@
  */
 #include "netbsd.h"
 
-/* lwp_wait's pid-table lookup, minus LWPs already reset by lwp_free. */
-static struct reap_lwp *
-nb_wait_lookup(struct reap_proc *p, lwpid_t lid)
-{
-	struct reap_lwp *cand;
-
-	/*
-	 * The seed uses what proc_find_lwp returns as is; an LWP that
-	 * lwp_free has reset to LSIDL but whose ID is not yet freed is
-	 * already off p_lwps, and its memory may be back in lwp_cache, so
-	 * treat it as gone (ESRCH), as lwp_find would.
-	 */
-	cand = nb_proc_find_lwp(p, lid);
-	if (cand != NULL && nb_lwp_stat(cand) == LSIDL)
-		cand = NULL;
-	return cand;
-}
-
 /*
  * Models lwp_wait() in 003_a74c0eb6d918cb61.txt.  p_lock held on entry
  * and on return (lwp_free drops it; we retake it).
@@ -65,7 +47,7 @@ nb_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed, bool exiting)
 		error = 0;
 		if (lid != 0) {
 			/* A specific LID: through the pid table. */
-			cand = nb_wait_lookup(p, lid);
+			cand = nb_proc_find_lwp(p, lid);
 			if (cand == NULL) {
 				error = ESRCH;
 				break;
@@ -151,7 +133,7 @@ nb_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed, bool exiting)
 	 * waiter may take the LWP, and kick the other waiters to recheck.
 	 */
 	if (lid != 0) {
-		cand = nb_wait_lookup(p, lid);
+		cand = nb_proc_find_lwp(p, lid);
 		if (cand != NULL && cand->l_waiter == mylid)
 			cand->l_waiter = 0;
 	}

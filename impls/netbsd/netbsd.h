@@ -70,7 +70,7 @@ struct reap_lwp {
 	 */
 	struct reap_proc *_Atomic l_proc;	/* (: owning process */
 	_Atomic lwpid_t	l_lid;		/* (: LWP ID (a global pid) */
-	_Atomic int	l_stat;		/* l, p: LS* (a: relaxed) */
+	_Atomic int	l_stat;		/* l, p: LS* (a: release/acquire) */
 	struct kspin *_Atomic l_mutex;	/* l: spc_lwplock of l_cpu */
 	int		l_cpu;		/* l: model CPU */
 	struct reap_lwp	*l_cnext;	/* c: LWP cache free list */
@@ -153,10 +153,17 @@ nb_mutant(const struct nb_sys *ns, unsigned bit)
 #endif
 }
 
+/* l_stat stores are releases, loads acquires: see nb_proc_find_lwp. */
 static inline int
 nb_lwp_stat(const struct reap_lwp *l)
 {
-	return atomic_load_explicit(&l->l_stat, memory_order_relaxed);
+	return atomic_load_explicit(&l->l_stat, memory_order_acquire);
+}
+
+static inline void
+nb_lwp_setstat(struct reap_lwp *l, int stat)
+{
+	atomic_store_explicit(&l->l_stat, stat, memory_order_release);
 }
 
 /* nb_pid.c: the global pid table (kern_proc.c pid_table), under g. */
