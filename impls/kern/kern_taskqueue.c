@@ -6,6 +6,7 @@
 #include "kern.h"
 #include "kern_impl.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -78,6 +79,12 @@ taskqueue_create_percpu(struct kern_machine *m, const char *name)
 		    taskqueue_thread_loop, tq);
 		tqs[c] = tq;
 	}
+	/* A taskqueue's td is known once it is created (taskqueue_td): the
+	 * threads publish it first thing; startup only, so just yield. */
+	for (int c = 0; c < n; c++)
+		while (atomic_load_explicit(&tqs[c]->tq_td,
+		    memory_order_acquire) == NULL)
+			sched_yield();
 	return tqs;
 }
 
