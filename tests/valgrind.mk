@@ -13,6 +13,8 @@ valgrind: $(VG_SO)
 	$(MAKE) --no-print-directory BUILD=$(BUILD) build-torture-test
 	BUILD=$(BUILD) tests/valgrind/run --cc $(CCNAME)
 
-# About 20 s for all designs on the 2-core machine.  Suppressions name
-# atomic fields, not line numbers (run expands them), so edits that move
-# code do not break it; a suppression whose access is gone stops the run.
+# About 15-20 s for all designs on the 2-core machine, so make test runs
+# it: a new unordered access, or a suppression whose access is gone (they
+# name atomic fields, not line numbers; run expands them), fails the test
+# at the commit that causes it rather than sessions later.
+TEST_PREREQS	+= valgrind
