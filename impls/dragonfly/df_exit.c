@@ -135,7 +135,7 @@ df_lwp_killall(struct reap_lwp *lwp)
  * its own p_token and holds that parent a moment later; unless the relink
  * needs the same token, the parent can finish exiting and be reaped and
  * freed in between (the torture found it: a TSan race on a recycled proc,
- * dragonfly-2010, 1M lifecycles).  The 2010 seed's proc_token around that
+ * dragonfly-2010, ~700k lifecycles).  The 2010 seed's proc_token around that
  * load is commented out, so dragonfly-2010 takes the modern seed's fix (a
  * deviation, see README) and the seed's unlocked walk is a mutant.
  */

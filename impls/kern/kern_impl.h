@@ -4,7 +4,6 @@
 
 #include "kern.h"
 
-
 /*
  * The lock word under every blocking lock of the model kernel (tokens,
  * mutexes, sleep-queue buckets): 0 free, 1 held, 2 held with waiters.
