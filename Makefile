@@ -1,12 +1,39 @@
 # reapbench - one entry point.  See README.md.
 #
-#   make test     install deps, build (gcc + clang), run every test in the
-#                 plain, ASan+UBSan and TSan builds
-#   make bench    install deps, build, run the default matrix, plots, report
+# Targets
+#   make test          install deps, build (gcc + clang), run every test in
+#                      the plain, ASan+UBSan and TSan builds, spin, the short
+#                      torture, the mutant checks and helgrind
+#   make bench         install deps, build, run the benchmark matrix, then
+#                      plots and REPORT.md in results/<host>-<time>/
+#   make plots         gnuplot plots of a results folder (RESULTS)
+#   make report        plots + REPORT.md (RESULTS); with BASELINE, COMPARE.md
+#   make torture       torture at scale (ASan 10M, TSan 1M lifecycles/design)
+#   make torture-short what make test runs of the torture and the mutants
+#   make valgrind      helgrind over a short torture run of each design
+#   make spin-verify   spin on models/hybrid.pml (safety and liveness)
+#   make deps          install missing Debian packages (scripts/install-deps)
+#   make all           build the plain test flavor (the default)
+#   make clean         remove $(BUILD)
 #
-# Each directory contributes through its module.mk: REAP_SRCS (the library:
-# model kernel, designs), REAP_DESIGNS (design symbols for the registry),
-# TESTS (+ <t>_SRCS), and its own targets.  A new design is a new directory.
+# Variables
+#   MATRIX=default|full    the benchmark matrix of make bench
+#   BENCH_ARGS='...'       more `reapbench run` options / --benchmark_* flags
+#   RESULTS=dir            results folder for plots/report (results/latest)
+#   BASELINE=dir           make report: compare RESULTS against it
+#   TORTURE_TICK_US=N      model tick of make torture in us (0: real ticks)
+#   TEST_ARGS='...'        passed to tests/run (e.g. --only conformance)
+#   CC=gcc|clang, CXX      compilers (CC=clang adds -Wthread-safety)
+#   BUILD=dir              where objects and binaries go (build)
+#   WIP=path/wip.mk        a module under construction (never committed)
+#
+# Layout (one module.mk per folder, each listing only its own sources):
+#   kern/       the model kernel        impls/*/   the designs (+ registry)
+#   bench/      the harness, workloads  platform/  hwloc pinning, counters
+#   report/     results, stats, report, pick      driver/   reapbench
+#   tests/      every test binary and tool        models/   spin models
+# A module adds to REAP_SRCS (the library), REAP_DESIGNS (registry), its
+# own *_SRCS list, TESTS (tests/ only) or TEST_PREREQS (checks run by test).
 
 SHELL		:= /bin/bash
 ifeq ($(origin CC),default)
@@ -20,7 +47,8 @@ NPROC		:= $(shell nproc 2>/dev/null || echo 2)
 CCNAME		:= $(notdir $(firstword $(CC)))
 FLAVORS		:= test asan tsan bench
 
-CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Iimpls/kern -Ibench -I$(BUILD)/gen
+CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Ikern -Ibench -Iplatform -Ireport \
+		   -Idriver -I$(BUILD)/gen
 CSTD		:= -std=gnu11
 WARN		:= -Wall -Wextra -Werror
 ifneq ($(findstring clang,$(CCNAME)),)
@@ -38,15 +66,15 @@ REAP_SRCS	:=
 REAP_DESIGNS	:=
 TESTS		:=
 TEST_PREREQS	:=
-BENCH_SRCS	:=
-BENCH_LDLIBS	:=
+REAPBENCH	:= $(BUILD)/reapbench
+MATRIX		?= default
 
-# Fragments that only add to the variables come first; those whose rules
-# use other fragments' variables or the per-flavor objects (LATE_MK) are
-# read after the flavor rules below, so every variable is complete there.
-LATE_MK		:= bench/module.mk tests/torture.mk
-include $(sort $(wildcard impls/*/module.mk))
-include $(filter-out $(LATE_MK),$(sort $(wildcard bench/*.mk tests/*.mk models/*.mk plots/*.mk)))
+# Fragments that only add to variables come first; those whose rules use
+# the per-flavor objects (LATE_MK) are read after the flavor rules below.
+LATE_MK		:= driver/module.mk tests/torture.mk
+include kern/module.mk $(sort $(wildcard impls/*/module.mk))
+include platform/module.mk bench/module.mk report/module.mk
+include $(filter-out $(LATE_MK),$(sort $(wildcard tests/*.mk models/*.mk)))
 # A module under construction: make WIP=impls/x/wip.mk (never committed).
 ifdef WIP
 include $(WIP)

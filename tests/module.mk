@@ -1,8 +1,32 @@
-# Tests of the model kernel and the conformance suite (run for every design).
+# tests/ - every test binary, registered here and nowhere else.  tests/run
+# runs each one in every test flavor ($(BUILD)/<cc>-{test,asan,tsan}/bin).
+# A test is TESTS += name, name_SRCS (its own sources and the modules' it
+# needs besides the library) and name_LDLIBS.  Recursive (=) so the module
+# lists may be defined by fragments read later.
 RT_SRCS		:= tests/rt.c
-TESTS		+= test_kern
+
+TESTS		+= test_kern test_eventcount conformance
 test_kern_SRCS	:= tests/test_kern.c $(RT_SRCS)
-TESTS		+= conformance
-conformance_SRCS := tests/conformance.c $(RT_SRCS)
-TESTS		+= test_eventcount
 test_eventcount_SRCS := tests/test_eventcount.c $(RT_SRCS)
+conformance_SRCS := tests/conformance.c $(RT_SRCS)
+
+# Each design's own tests.
+TESTS		+= test_dragonfly test_netbsd test_hybrid
+test_dragonfly_SRCS := tests/test_dragonfly.c $(RT_SRCS)
+test_netbsd_SRCS := tests/test_netbsd.c $(RT_SRCS)
+test_hybrid_SRCS := tests/test_hybrid.c $(RT_SRCS)
+
+# Platform: pin plans on synthetic topologies, counter fallbacks.
+TESTS		+= test_pin test_counters
+test_pin_SRCS	:= tests/test_pin.c platform/pin.c $(RT_SRCS)
+test_pin_LDLIBS	:= -lhwloc
+test_counters_SRCS := tests/test_counters.c platform/counters.c $(RT_SRCS)
+test_counters_LDLIBS := -lpfm
+
+# The harness and every workload smoke-run against every design (and the
+# driver's JSON and errors: it runs $(REAPBENCH)); the report and pick.
+TESTS		+= test_bench test_report
+test_bench_SRCS	= tests/test_bench.c $(HARNESS_SRCS) $(PLATFORM_SRCS) $(RT_SRCS)
+test_bench_LDLIBS = -ljansson $(PLATFORM_LDLIBS)
+test_report_SRCS = tests/test_report.c $(REPORT_SRCS) $(RT_SRCS)
+test_report_LDLIBS = $(REPORT_LDLIBS)

@@ -456,7 +456,7 @@ t_observer_mutant(const char *design)
 }
 
 /*
- * Mutant netbsd-bcast-after-unlock (002_24cbc6be5b19c4d0.txt's lwp_delref)
+ * Mutant netbsd-bcast-after-unlock (NetBSD kern_lwp.c 1.40.2.18's lwp_delref)
  * in the netbsd design: ASan catches the broadcast into the freed process.
  * (In netbsd-2007 the drain sleeps on p_refcv, which only that broadcast
  * wakes, so the process cannot go away first: not detectable there.)

@@ -736,7 +736,7 @@ RT_TEST(profiles_shipped)
 	char err[512];
 
 	for (int i = 0; i < 3; i++) {
-		RT_ASSERTF(bench_profile_load("profiles", names[i], &p, err,
+		RT_ASSERTF(bench_profile_load("report/profiles", names[i], &p, err,
 		    sizeof(err)) == 0, "%s", err);
 		RT_ASSERT(p.n >= 3);
 		RT_ASSERT(*p.about != '\0');

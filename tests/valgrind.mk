@@ -3,8 +3,8 @@
 # lock and futex edges (function wrappers; no kernel code changes).
 VG_SO		:= $(BUILD)/valgrind/vg_kern.so
 
-$(VG_SO): tests/valgrind/vg_kern.c impls/kern/kern.h impls/kern/kern_impl.h \
-	    impls/kern/kern_eventcount.h
+$(VG_SO): tests/valgrind/vg_kern.c kern/kern.h kern/kern_impl.h \
+	    kern/kern_eventcount.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O1 -g -fPIC -shared -o $@ $<
 

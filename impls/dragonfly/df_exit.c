@@ -2,8 +2,8 @@
  * df_exit.c - DragonFly BSD's exit path: killalllwps/killlwps, exit1,
  * lwp_exit, and the two syscalls the common header exposes.
  *
- * Models sys/kern/kern_exit.c of 000_f05ec27309e263c0.txt ("dragonfly");
- * with reap_sys.s_v2010 set, of 001_5c7687d2cff1a8b0.txt where it differs
+ * Models DragonFly sys/kern/kern_exit.c a3127495 ("dragonfly");
+ * with reap_sys.s_v2010 set, of DragonFly kern_exit.c (2010) where it differs
  * ("dragonfly-2010").
  *
  * States of an LWP
@@ -57,7 +57,7 @@
 #include "dragonfly.h"
 
 /*
- * Models killlwps() in 000_f05ec27309e263c0.txt: post SIGKILL to every
+ * Models killlwps() in DragonFly kern_exit.c a3127495: post SIGKILL to every
  * other LWP, then sleep until they have left p_nthreads.  The caller holds
  * p->p_token (released while it sleeps).
  */
@@ -94,7 +94,7 @@ df_lwp_killothers(struct reap_lwp *lwp)
 }
 
 /*
- * Models killalllwps(0) in 000_f05ec27309e263c0.txt: the P_WEXIT
+ * Models killalllwps(0) in DragonFly kern_exit.c a3127495: the P_WEXIT
  * interlock (EALREADY for the loser of two racing exit1s), the temporary
  * stop (modern only), then killlwps.  The caller holds p->p_token.
  */
@@ -147,7 +147,7 @@ df_exit1_kid_unlocked(const struct reap_sys *sys)
 }
 
 /*
- * Models exit1() in 000_f05ec27309e263c0.txt (001_5c7687d2cff1a8b0.txt
+ * Models exit1() in DragonFly kern_exit.c a3127495 (DragonFly kern_exit.c (2010)
  * for the 2010 variant).  Signals, ttys, ptrace, vkernels and the reaper
  * (procctl) facility are not modelled; the releases of unmodelled
  * resources are kern_work() stand-ins at the seed's places.
@@ -254,7 +254,7 @@ df_proc_exit1(struct reap_lwp *lwp, int rv)
 }
 
 /*
- * Models lwp_exit() in 000_f05ec27309e263c0.txt: called with p->p_token
+ * Models lwp_exit() in DragonFly kern_exit.c a3127495: called with p->p_token
  * held, releases it.  A non-master LWP leaves the tree and goes to this
  * CPU's reaper; the master (exit1) stays for kern_wait.  The wakeups are
  * issued after p_token is released, as late as possible.  Returns only
@@ -312,7 +312,7 @@ df_lwp_exit1(struct reap_lwp *lwp, int masterexit, void *waddr)
 
 /*
  * ops->lwp_exit: models sys_extexit(EXTEXIT_LWP) in
- * 000_f05ec27309e263c0.txt (the same in 001_5c7687d2cff1a8b0.txt).  The
+ * DragonFly kern_exit.c a3127495 (the same in DragonFly kern_exit.c (2010)).  The
  * last LWP does the real exit1 instead.
  *
  * Deviation from both seeds: the observers' holds are drained here,
@@ -345,7 +345,7 @@ df_sys_extexit(struct reap_lwp *lwp)
 	df_proc_exit1(lwp, 0);
 }
 
-/* ops->proc_exit: models sys_exit() in 000_f05ec27309e263c0.txt. */
+/* ops->proc_exit: models sys_exit() in DragonFly kern_exit.c a3127495. */
 void
 df_sys_exit(struct reap_lwp *lwp, int status)
 {

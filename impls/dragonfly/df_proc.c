@@ -51,7 +51,7 @@ df_proc_rele(struct reap_proc *p)
 
 /*
  * Models pholdzomb() of DragonFly's kern_proc.c (PHOLDZOMB in
- * 000_f05ec27309e263c0.txt kern_wait).  Returns 0 with the hold and
+ * DragonFly kern_exit.c a3127495 kern_wait).  Returns 0 with the hold and
  * PLOCK_ZOMB taken, or 1 after sleeping without either: the caller must
  * then rescan, and p may be gone.
  */
@@ -273,7 +273,7 @@ df_proc_await_nthreads(struct reap_proc *p, int left, const char *wmesg,
 }
 
 /*
- * Models proc_reparent() in 000_f05ec27309e263c0.txt: give kid to newpp
+ * Models proc_reparent() in DragonFly kern_exit.c a3127495: give kid to newpp
  * under three tokens (old parent, kid, new parent, in that order),
  * retrying if another reparent won the race.  (The 2010 seed's version
  * asserts instead of retrying; exit1 reaches it only through

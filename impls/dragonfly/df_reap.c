@@ -28,7 +28,7 @@ df_mutant_no_exit_interlock(struct reap_sys *sys)
 }
 
 /*
- * Models lwp_wait() in 000_f05ec27309e263c0.txt (001_5c7687d2cff1a8b0.txt
+ * Models lwp_wait() in DragonFly kern_exit.c a3127495 (DragonFly kern_exit.c (2010)
  * for 2010): 1 once the LWP's thread is completely off its CPU and nobody
  * holds the LWP, 0 after a sleep if the caller must call again.  The
  * modern seed first sleeps on the TDF_MP_EXITSIG/EXITWAIT interlock that
@@ -69,7 +69,7 @@ df_lwp_waitdead(struct reap_lwp *lwp)
 }
 
 /*
- * Models lwp_dispose() in 000_f05ec27309e263c0.txt: the LWP must be
+ * Models lwp_dispose() in DragonFly kern_exit.c a3127495: the LWP must be
  * completely dead; drop its hold on the process and free it (and its
  * thread: lwkt_free_thread is a kern_work() stand-in).
  */
@@ -107,7 +107,7 @@ df_lwp_dispose(struct reap_lwp *lwp)
 	free(lwp);
 }
 
-/* Models reaplwp() in 000_f05ec27309e263c0.txt. */
+/* Models reaplwp() in DragonFly kern_exit.c a3127495. */
 void
 df_reaper_reap(struct reap_lwp *lwp)
 {
@@ -120,7 +120,7 @@ df_reaper_reap(struct reap_lwp *lwp)
 }
 
 /*
- * Models reaplwps() in 000_f05ec27309e263c0.txt: deadlwp_task[cpu] on
+ * Models reaplwps() in DragonFly kern_exit.c a3127495: deadlwp_task[cpu] on
  * taskqueue_thread[cpu].  Holds the CPU's deadlwp token while it reaps;
  * lwp_wait's sleeps give it up, so exits on this CPU can still queue.
  */
@@ -151,7 +151,7 @@ df_reaper_run(void *ctx, int pending __unused)
 }
 
 /*
- * The publish step of lwp_exit() in 000_f05ec27309e263c0.txt: put the
+ * The publish step of lwp_exit() in DragonFly kern_exit.c a3127495: put the
  * dead LWP on this CPU's list and enqueue this CPU's reaper task (which
  * coalesces while pending).  Caller holds p->p_token.
  */
@@ -173,7 +173,7 @@ df_deadlwp_insert(struct reap_lwp *lwp)
 	KERN_INJECT("dragonfly.exit.published");
 }
 
-/* Models deadlwp_init() in 000_f05ec27309e263c0.txt. */
+/* Models deadlwp_init() in DragonFly kern_exit.c a3127495. */
 int
 df_deadlwp_init(struct reap_sys *sys)
 {

@@ -1,7 +1,7 @@
 /*
  * df_sys.c - boot and shutdown of a model DragonFly system, stats, and the
- * two design tables: "dragonfly" (000_f05ec27309e263c0.txt) and
- * "dragonfly-2010" (001_5c7687d2cff1a8b0.txt).
+ * two design tables: "dragonfly" (DragonFly kern_exit.c a3127495) and
+ * "dragonfly-2010" (DragonFly kern_exit.c (2010)).
  */
 #include <stdlib.h>
 
@@ -124,17 +124,17 @@ static const struct reap_mutant df_mutants[] = {
 	{ "dragonfly-no-exit-interlock", DF_VARIANT_NO_EXIT_INTERLOCK,
 	  "reaplwp() disposes of a dead LWP without lwp_wait(): it can free "
 	  "the LWP while its carrier is still on its CPU "
-	  "(000_f05ec27309e263c0.txt reaplwp/lwp_wait)", NULL },
+	  "(DragonFly kern_exit.c a3127495 reaplwp/lwp_wait)", NULL },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct reap_mutant df_mutants_2010[] = {
 	{ "dragonfly-2010-no-exit-interlock", DF_VARIANT_NO_EXIT_INTERLOCK,
 	  "reaplwp() disposes of a dead LWP without lwp_wait()'s td_flags "
-	  "poll (001_5c7687d2cff1a8b0.txt reaplwp/lwp_wait)", NULL },
+	  "poll (DragonFly kern_exit.c (2010) reaplwp/lwp_wait)", NULL },
 	{ "dragonfly-2010-reparent-unlocked", DF_VARIANT_REPARENT_UNLOCKED,
 	  "exit1() relinks its children to init without their p_token, so a "
 	  "child exiting at once can hold its parent after it was freed "
-	  "(001_5c7687d2cff1a8b0.txt exit1)",
+	  "(DragonFly kern_exit.c (2010) exit1)",
 	  /* the seed's window is two instructions: stretch it */
 	  "dragonfly.exit1.parent:2000" },
 	{ NULL, 0, NULL, NULL },

@@ -11,7 +11,7 @@
 #include "dragonfly.h"
 
 /*
- * The SZOMB branch of kern_wait() in 000_f05ec27309e263c0.txt.  Called
+ * The SZOMB branch of kern_wait() in DragonFly kern_exit.c a3127495.  Called
  * with waiter->p_token held.  Returns the pid reaped, or 0 if the caller must
  * rescan (another waiter owns the zombie or it changed parents).
  */
@@ -69,7 +69,7 @@ df_wait_reap(struct reap_proc *waiter, struct reap_proc *p, int *status)
 }
 
 /*
- * The SZOMB branch of kern_wait() in 001_5c7687d2cff1a8b0.txt: no zombie
+ * The SZOMB branch of kern_wait() in DragonFly kern_exit.c (2010): no zombie
  * election, p_lock polled once per hz.  Two LWPs of one waiter waiting
  * for the same zombie race here, as in the seed (PHOLDZOMB fixed it).
  */
@@ -109,8 +109,8 @@ df_wait_reap_2010(struct reap_proc *waiter, struct reap_proc *p, int *status)
 }
 
 /*
- * ops->proc_wait: models kern_wait() in 000_f05ec27309e263c0.txt
- * (001_5c7687d2cff1a8b0.txt for 2010) for pid -1 (any child) or one pid;
+ * ops->proc_wait: models kern_wait() in DragonFly kern_exit.c a3127495
+ * (DragonFly kern_exit.c (2010) for 2010) for pid -1 (any child) or one pid;
  * WNOHANG is the only option (stops, continues and Linux clones are not
  * modelled).  Returns the pid, 0 (WNOHANG), -ECHILD or -EINTR.
  *

@@ -2,8 +2,8 @@
  * dragonfly.h - the DragonFly BSD exit/reap core (design "dragonfly" and
  * its variant "dragonfly-2010"), internal to impls/dragonfly/.
  *
- * Models sys/kern/kern_exit.c of 000_f05ec27309e263c0.txt (and, where the
- * variant differs, 001_5c7687d2cff1a8b0.txt).  The essay on states and lock
+ * Models DragonFly sys/kern/kern_exit.c a3127495 (and, where the
+ * variant differs, DragonFly kern_exit.c (2010)).  The essay on states and lock
  * order is at the top of df_exit.c; README.md maps seed functions to the
  * functions below.
  *

@@ -20,7 +20,7 @@
  */
 #include "hybrid.h"
 
-/* Models lwp_drainrefs() in 003_a74c0eb6d918cb61.txt: no new holds, then
+/* Models lwp_drainrefs() in NetBSD kern_lwp.c 1.252: no new holds, then
  * sleep on the refs word itself until the last lwp_rele [O4] wakes us. */
 static void
 hy_lwp_drainrefs(struct reap_lwp *l)
@@ -141,7 +141,7 @@ hy_cond_holds_drained(uint32_t w)
 }
 
 /*
- * Models exit1() of DragonFly (000_f05ec27309e263c0.txt) from the point
+ * Models exit1() of DragonFly kern_exit.c a3127495 from the point
  * where the last thread is gone: the last live LWP makes the process a
  * zombie [Z1..Z6].  It may touch p until it drops its hold [Z5].
  */
@@ -190,7 +190,7 @@ hy_proc_exit_last(struct reap_proc *p)
 		kern_ec_wake_owed(ec);
 }
 
-/* Models lwp_exit() in 000_f05ec27309e263c0.txt / 003_a74c0eb6d918cb61.txt,
+/* Models lwp_exit() in DragonFly kern_exit.c a3127495 / NetBSD kern_lwp.c 1.252,
  * lock-free: see the essay above. */
 void
 hy_lwp_exit(struct reap_lwp *l)
@@ -277,7 +277,7 @@ hy_cond_alone(uint32_t w)
 	return PS_LIVE(w) == 1;
 }
 
-/* Models exit1()'s killalllwps() in 000_f05ec27309e263c0.txt (P_WEXIT
+/* Models exit1()'s killalllwps() in DragonFly kern_exit.c a3127495 (P_WEXIT
  * interlock, then wait for the other threads), without p_token. */
 void
 hy_proc_exit(struct reap_lwp *self, int status)

@@ -199,7 +199,7 @@ hy_lwp_setup(struct reap_proc *p, unsigned flags, int start, bool count)
 	return l;
 }
 
-/* Models lwp_create() in 003_a74c0eb6d918cb61.txt, without p_lock. */
+/* Models lwp_create() in NetBSD kern_lwp.c 1.252, without p_lock. */
 static struct reap_lwp *
 hy_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp)
 {
@@ -266,7 +266,7 @@ hy_lwp_killed(struct reap_lwp *l)
 
 /* ---- observers ------------------------------------------------------------ */
 
-/* Models lwp_addref() after proc_find_lwp() in 003_a74c0eb6d918cb61.txt. */
+/* Models lwp_addref() after proc_find_lwp() in NetBSD kern_lwp.c 1.252. */
 static struct reap_lwp *
 hy_lwp_hold(struct reap_proc *p, lwpid_t lid)
 {
@@ -294,7 +294,7 @@ hy_lwp_hold(struct reap_proc *p, lwpid_t lid)
 	return l;
 }
 
-/* Models lwp_delref() in 003_a74c0eb6d918cb61.txt: the last release of
+/* Models lwp_delref() in NetBSD kern_lwp.c 1.252: the last release of
  * an exiting LWP wakes its drain [O4]; no lock, no broadcast after one. */
 void
 hy_lwp_rele(struct reap_lwp *l)

@@ -143,7 +143,7 @@ hy_lwp_waits_for(struct reap_proc *p, lwpid_t lid, lwpid_t me)
 }
 
 /*
- * Models lwp_wait() in 003_a74c0eb6d918cb61.txt, its sleep on an
+ * Models lwp_wait() in NetBSD kern_lwp.c 1.252, its sleep on an
  * eventcount instead of p_lwpcv, its collection by CAS.
  *
  * As there, the look for a zombie, the EDEADLK test and the change of
@@ -249,7 +249,7 @@ hy_proc_wait_scan(struct reap_proc *p, pid_t pid, struct reap_proc **cp)
 	return found ? EAGAIN : ECHILD;
 }
 
-/* Models kern_wait() in 000_f05ec27309e263c0.txt: the zombie is taken out
+/* Models kern_wait() in DragonFly kern_exit.c a3127495: the zombie is taken out
  * of the tree, then the parent waits for its holds to drain (PHOLDZOMB's
  * purpose), then frees it. */
 pid_t

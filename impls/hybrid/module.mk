@@ -1,6 +1,4 @@
-# The hybrid design (issue 5).
+# The hybrid design: lock-free exit/reap (models/hybrid.pml is its protocol).
 REAP_SRCS	+= impls/hybrid/hy_lwp.c impls/hybrid/hy_exit.c \
 		   impls/hybrid/hy_wait.c impls/hybrid/hy_reclaim.c
 REAP_DESIGNS	+= hybrid
-TESTS		+= test_hybrid
-test_hybrid_SRCS := tests/test_hybrid.c tests/rt.c

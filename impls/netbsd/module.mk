@@ -4,5 +4,3 @@ REAP_SRCS	+= impls/netbsd/nb_proc.c impls/netbsd/nb_lwp.c \
 		   impls/netbsd/nb_2007.c impls/netbsd/nb_pid.c \
 		   impls/netbsd/nb_cache.c
 REAP_DESIGNS	+= netbsd netbsd_2007
-TESTS		+= test_netbsd
-test_netbsd_SRCS := tests/test_netbsd.c tests/rt.c

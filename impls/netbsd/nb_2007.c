@@ -1,6 +1,6 @@
 /*
  * nb_2007.c - the netbsd-2007 variant: kern_lwp.c 1.54
- * (004_db5a9877fa6c9061.txt) where it differs from 1.252.
+ * (NetBSD kern_lwp.c 1.54) where it differs from 1.252.
  *
  *  - p_lock stands for p_smutex (the per-process state mutex); a second
  *    condvar p_refcv carries reference drops, and an LWP holds one
@@ -23,7 +23,7 @@
 #include "netbsd.h"
 
 /*
- * Models newlwp() in 004_db5a9877fa6c9061.txt.  The seed peeks at
+ * Models newlwp() in NetBSD kern_lwp.c 1.54.  The seed peeks at
  * p_zomblwp unlocked and takes p_smutex only if it is set; the model
  * takes p_smutex once up front because the common interface must refuse
  * to create an LWP in an exiting process (PS_WEXIT).
@@ -109,7 +109,7 @@ nb7_lwp_start(struct reap_lwp *l)
 }
 
 /*
- * Models lwp_exit() in 004_db5a9877fa6c9061.txt.  Differences from 1.252:
+ * Models lwp_exit() in NetBSD kern_lwp.c 1.54.  Differences from 1.252:
  * p_smutex is dropped right after p_nzlwps++, alllwp is under
  * proclist_mutex, references drain on p_refcv before (not in a loop
  * with) the zombie slot, which is emptied with a while loop.
@@ -160,7 +160,7 @@ nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 }
 
 /*
- * Models lwp_free() in 004_db5a9877fa6c9061.txt.  Unless `last`, p_smutex
+ * Models lwp_free() in NetBSD kern_lwp.c 1.54.  Unless `last`, p_smutex
  * is held on entry and released before the on-CPU spin.
  */
 void
@@ -204,7 +204,7 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 }
 
 /*
- * Models lwp_wait1() in 004_db5a9877fa6c9061.txt.  p_smutex held on entry
+ * Models lwp_wait1() in NetBSD kern_lwp.c 1.54.  p_smutex held on entry
  * and return.  Two adaptations to the common interface: a specific LID
  * naming a detached LWP is EINVAL (the seed answers ESRCH), and a waiter
  * of an exiting process gets EINTR (the seed: EDEADLK).
@@ -292,7 +292,7 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 }
 
 /*
- * Models lwp_drainrefs() in 004_db5a9877fa6c9061.txt: drop the LWP's own
+ * Models lwp_drainrefs() in NetBSD kern_lwp.c 1.54: drop the LWP's own
  * reference and wait on p_refcv for the others.  p_smutex held.
  */
 void
@@ -308,8 +308,8 @@ nb7_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
 }
 
 /*
- * Models lwp_delref() in 004_db5a9877fa6c9061.txt (the broadcast under
- * p_smutex; the mutant puts back 002_24cbc6be5b19c4d0.txt's broadcast
+ * Models lwp_delref() in NetBSD kern_lwp.c 1.54 (the broadcast under
+ * p_smutex; the mutant puts back NetBSD kern_lwp.c 1.40.2.18's broadcast
  * after unlocking).
  */
 void
@@ -334,7 +334,7 @@ nb7_lwp_delref(struct reap_lwp *l)
 }
 
 /*
- * Models lwp_find() in 004_db5a9877fa6c9061.txt: walk p_lwps for a live
+ * Models lwp_find() in NetBSD kern_lwp.c 1.54: walk p_lwps for a live
  * LWP with that ID.  p_smutex held.
  */
 struct reap_lwp *

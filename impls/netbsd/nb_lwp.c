@@ -1,6 +1,6 @@
 /*
  * nb_lwp.c - the netbsd design: the LWP lifecycle of NetBSD's kern_lwp.c
- * 1.252 (003_a74c0eb6d918cb61.txt) on the model kernel.
+ * 1.252 on the model kernel.
  *
  * States (l_stat) and who moves an LWP between them:
  *
@@ -82,7 +82,7 @@ nb_lwp_unlock(struct reap_lwp *l) KERN_NO_TSA
 	kspin_unlock(sp);
 }
 
-/* Models lwp_unlock_to() in 003_a74c0eb6d918cb61.txt. */
+/* Models lwp_unlock_to() in NetBSD kern_lwp.c 1.252. */
 void
 nb_lwp_unlock_to(struct reap_lwp *l, struct kspin *new) KERN_NO_TSA
 {
@@ -95,7 +95,7 @@ nb_lwp_unlock_to(struct reap_lwp *l, struct kspin *new) KERN_NO_TSA
 }
 
 /*
- * Models lwp_create() in 003_a74c0eb6d918cb61.txt.  Reaps and reuses the
+ * Models lwp_create() in NetBSD kern_lwp.c 1.252.  Reaps and reuses the
  * parked detached zombie if there is one, else takes an LWP from
  * lwp_cache; allocates its LID in the global pid table (under proc_lock);
  * links it under p_lock and onto alllwp under proc_lock; then starts it
@@ -163,7 +163,7 @@ nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	return nl;
 }
 
-/* Models lwp_start() in 003_a74c0eb6d918cb61.txt (setrunnable). */
+/* Models lwp_start() in NetBSD kern_lwp.c 1.252 (setrunnable). */
 void
 nb_lwp_start(struct reap_lwp *l)
 {
@@ -179,7 +179,7 @@ nb_lwp_start(struct reap_lwp *l)
 
 /*
  * Models the final mi_switch() of lwp_exit() and the LP_RUNNING clear of
- * lwp_startup() in 003_a74c0eb6d918cb61.txt.  The carrier stops being
+ * lwp_startup() in NetBSD kern_lwp.c 1.252.  The carrier stops being
  * interruptible, then, inside the window where lwp_free may already be
  * waiting for it, still writes into the LWP (the switch accounting), and
  * finally clears LP_RUNNING with a release store matched by lwp_free's
@@ -208,8 +208,8 @@ nb_lwp_switchaway(struct reap_lwp *l) KERN_NO_TSA
 }
 
 /*
- * The tail of lwp_exit() shared by 003_a74c0eb6d918cb61.txt and
- * 004_db5a9877fa6c9061.txt: publish LSZOMB under the LWP's lock, wake
+ * The tail of lwp_exit() shared by NetBSD kern_lwp.c 1.252 and
+ * NetBSD kern_lwp.c 1.54: publish LSZOMB under the LWP's lock, wake
  * lwp_wait()ers under the process mutex and release it, then switch away.
  * Entered with p->p_lock (2007: p_smutex) held; releases it.
  */
@@ -230,7 +230,7 @@ nb_lwp_exit_zombie(struct reap_lwp *l) KERN_NO_TSA
 		cv_broadcast(&p->p_lwpcv);
 		mutex_exit(&p->p_lock);
 	} else {
-		/* Mutant: 002_24cbc6be5b19c4d0.txt's order. */
+		/* Mutant: NetBSD kern_lwp.c 1.40.2.18's order. */
 		mutex_exit(&p->p_lock);
 		KERN_INJECT("netbsd.exit.after_unlock");
 		cv_broadcast(&p->p_lwpcv);
@@ -239,7 +239,7 @@ nb_lwp_exit_zombie(struct reap_lwp *l) KERN_NO_TSA
 }
 
 /*
- * Models lwp_exit() in 003_a74c0eb6d918cb61.txt.  Called by the carrier;
+ * Models lwp_exit() in NetBSD kern_lwp.c 1.252.  Called by the carrier;
  * returns when the LWP is off its CPU for good.
  */
 void
@@ -306,7 +306,7 @@ nb_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 }
 
 /*
- * Models lwp_free() in 003_a74c0eb6d918cb61.txt.  Unless `last` (proc_free
+ * Models lwp_free() in NetBSD kern_lwp.c 1.252.  Unless `last` (proc_free
  * of the process's final LWP), p_lock is held on entry and released.  Waits
  * for the LWP to leave its CPU, resets it to LSIDL on the current CPU (so
  * stale pid-table lookups fail), unlinks it and frees its LID under
@@ -364,7 +364,7 @@ nb_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 		nb_cache_put(ns, l);
 }
 
-/* Models lwp_addref() in 003_a74c0eb6d918cb61.txt. */
+/* Models lwp_addref() in NetBSD kern_lwp.c 1.252. */
 void
 nb_lwp_addref(struct reap_lwp *l)
 {
@@ -373,7 +373,7 @@ nb_lwp_addref(struct reap_lwp *l)
 	l->l_refcnt++;
 }
 
-/* Models lwp_delref2() in 003_a74c0eb6d918cb61.txt. */
+/* Models lwp_delref2() in NetBSD kern_lwp.c 1.252. */
 void
 nb_lwp_delref2(struct reap_lwp *l)
 {
@@ -386,7 +386,7 @@ nb_lwp_delref2(struct reap_lwp *l)
 		cv_broadcast(&p->p_lwpcv);
 }
 
-/* Models lwp_delref() in 003_a74c0eb6d918cb61.txt. */
+/* Models lwp_delref() in NetBSD kern_lwp.c 1.252. */
 void
 nb_lwp_delref(struct reap_lwp *l)
 {
@@ -400,7 +400,7 @@ nb_lwp_delref(struct reap_lwp *l)
 		return;
 	}
 	/*
-	 * Mutant: 002_24cbc6be5b19c4d0.txt's lwp_delref drops the count under
+	 * Mutant: NetBSD kern_lwp.c 1.40.2.18's lwp_delref drops the count under
 	 * the lock and broadcasts after unlocking.  Our reference was all
 	 * that kept the process alive: once it is dropped the LWP may exit,
 	 * the process be reaped and p freed before this broadcast.
@@ -414,7 +414,7 @@ nb_lwp_delref(struct reap_lwp *l)
 }
 
 /*
- * Models lwp_drainrefs() in 003_a74c0eb6d918cb61.txt: no new references;
+ * Models lwp_drainrefs() in NetBSD kern_lwp.c 1.252: no new references;
  * wait for the old ones to go.  Returns true if it slept (p_lock was
  * dropped, so the caller's other checks must be redone).
  */
@@ -434,7 +434,7 @@ nb_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
 }
 
 /*
- * Models lwp_find() in 003_a74c0eb6d918cb61.txt: a live LWP of p by ID
+ * Models lwp_find() in NetBSD kern_lwp.c 1.252: a live LWP of p by ID
  * (pid table lookup), excluding idle and zombie ones.  p_lock held.
  */
 struct reap_lwp *

@@ -371,7 +371,7 @@ nb_stats(struct reap_sys *rs, struct reap_stats *st)
 static const struct reap_mutant nb_mutants[] = {
 	{ "netbsd-bcast-after-unlock", NB_MUT_BCAST_AFTER_UNLOCK,
 	  "lwp_exit and lwp_delref broadcast after releasing the proc mutex "
-	  "(002_24cbc6be5b19c4d0.txt): a dropped reference no longer keeps "
+	  "(NetBSD kern_lwp.c 1.40.2.18): a dropped reference no longer keeps "
 	  "the process alive during the broadcast", NULL },
 	{ "netbsd-free-while-running", NB_MUT_FREE_WHILE_RUNNING,
 	  "lwp_free (and 2007 proc_free) do not wait for LP_RUNNING to clear: "

@@ -1,6 +1,6 @@
 /*
  * nb_wait.c - _lwp_wait of the netbsd design: lwp_wait() of kern_lwp.c
- * 1.252 (003_a74c0eb6d918cb61.txt).
+ * 1.252.
  *
  * A waiter for a specific LWP marks itself its first waiter (l_waiter) so
  * that waiters for "any" LWP leave it alone; every waiter records what it
@@ -13,7 +13,7 @@
 #include "netbsd.h"
 
 /*
- * Models lwp_wait() in 003_a74c0eb6d918cb61.txt.  p_lock held on entry
+ * Models lwp_wait() in NetBSD kern_lwp.c 1.252.  p_lock held on entry
  * and on return (lwp_free drops it; we retake it).
  */
 int

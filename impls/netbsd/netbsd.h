@@ -2,9 +2,9 @@
  * netbsd.h - the NetBSD exit/reap core modelled on the model kernel.
  *
  * Two designs share these structures:
- *   netbsd       kern_lwp.c 1.252 (003_a74c0eb6d918cb61.txt) with kern_exit.c
+ *   netbsd       kern_lwp.c 1.252 with kern_exit.c
  *                of the same line (exit1, exit_lwps, proc_free, wait);
- *   netbsd-2007  kern_lwp.c 1.54 (004_db5a9877fa6c9061.txt) with kern_exit.c
+ *   netbsd-2007  kern_lwp.c 1.54 with kern_exit.c
  *                1.169 era: p_smutex, p_refcv, one global LWP lock
  *                (sched_mutex), alllwp under proclist_mutex.
  * The fields are those the seeds' exit/reap paths touch; see README.md.
@@ -54,7 +54,7 @@ struct nb_pidtab;
 #define SDEAD		6
 
 /* config.variant bits.  The mutants are honoured only with REAP_MUTANTS. */
-#define NB_MUT_BCAST_AFTER_UNLOCK 0x100u /* 002_24cbc6be5b19c4d0.txt order */
+#define NB_MUT_BCAST_AFTER_UNLOCK 0x100u /* NetBSD kern_lwp.c 1.40.2.18 order */
 #define NB_MUT_FREE_WHILE_RUNNING 0x200u /* lwp_free does not wait */
 
 /* One model CPU's scheduler state (struct schedstate_percpu), padded. */

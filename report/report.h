@@ -1,14 +1,14 @@
 /*
  * report.h - turning a results folder into plots, REPORT.md and a pick.
  *
- * A results folder (see bench/reapbench.c) holds bench.json (Google
+ * A results folder (see driver/reapbench.c) holds bench.json (Google
  * Benchmark's JSON with every repetition kept), topology.xml, cmdline.txt,
  * env.json and latency/<name>.dat.  bench_rdir_load() reads it through
  * jansson into series: one per benchmark, with the values of each
  * repetition.  Tables group the series of one configuration (workload,
  * pin policy, threads, T) and compare the designs on the workload's
  * headline metric; the pick weighs workloads by a profile
- * (profiles/<name>.profile) and ranks the designs.
+ * (report/profiles/<name>.profile) and ranks the designs.
  *
  * The reapbench driver dispatches `reapbench report ...` and
  * `reapbench pick ...` to the two mains below; argv[0] is the verb.
@@ -154,7 +154,7 @@ struct bench_profile {
 	struct bench_weight *w;
 };
 
-/* profiles/NAME.profile (or a path containing '/').  0 or -1 + err. */
+/* report/profiles/NAME.profile (or a path containing '/').  0 or -1 + err. */
 int	bench_profile_load(const char *dir, const char *name,
 	    struct bench_profile *p, char *err, size_t errlen);
 void	bench_profile_free(struct bench_profile *p);

@@ -1,7 +1,7 @@
 /*
  * pick.c - `reapbench pick DIR --profile NAME`: which design to ship.
  *
- * A profile (profiles/NAME.profile) weighs workloads:
+ * A profile (report/profiles/NAME.profile) weighs workloads:
  *
  *	# comment
  *	about Many processes with short-lived threads.
@@ -536,7 +536,7 @@ bench_pick_print(FILE *f, const struct bench_profile *p,
 int
 bench_pick_main(int argc, char **argv)
 {
-	const char *dir = NULL, *name = NULL, *pdir = "profiles";
+	const char *dir = NULL, *name = NULL, *pdir = "report/profiles";
 	struct bench_rdir r;
 	struct bench_profile p;
 	struct bench_pick pk;

@@ -1983,7 +1983,7 @@ int
 bench_report_main(int argc, char **argv)
 {
 	const char *dir = NULL, *base = NULL, *out = NULL;
-	const char *gpdir = "plots", *pdir = "profiles";
+	const char *gpdir = "plots", *pdir = "report/profiles";
 	bool no_plots = false, plots_only = false;
 	struct bench_rdir r, rb;
 	struct bench_table *t;

@@ -5,7 +5,7 @@
  *                                       policies, counter events here
  *   reapbench run [options] [--benchmark_*=...]
  *   reapbench plan [--topology SPEC] [--pin P] [--cpus N]
- *   reapbench report ... | pick ...     (bench/report.c)
+ *   reapbench report ... | pick ...     (report/)
  *   reapbench torture ...               exec the torture tool
  *
  * Bad input (unknown design/workload/policy/event, threads < 1, an --out
@@ -1234,7 +1234,7 @@ main(int argc, char **argv)
 		    bench_report_main(argc - 1, argv + 1) :
 		    bench_pick_main(argc - 1, argv + 1);
 #else
-		fprintf(stderr, "%s: %s: not built yet (bench/report.c is "
+		fprintf(stderr, "%s: %s: not built yet (report/ is "
 		    "missing from this build)\n", progname, verb);
 		return 1;
 #endif

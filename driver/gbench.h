@@ -1,7 +1,7 @@
 /*
  * gbench.h - Google Benchmark, called from C.
  *
- * bench/gbench.cc is the project's only C++: it wraps benchmark::State and
+ * driver/gbench.cc is the project's only C++: it wraps benchmark::State and
  * benchmark::RegisterBenchmark behind opaque C handles so that workloads
  * stay C.  Google Benchmark keeps doing what it is good at: iteration
  * control, repetitions, random interleaving, aggregates, filters and its
