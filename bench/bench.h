@@ -9,7 +9,7 @@
  *
  * Threads.  Every thread that acts on a model CPU is a pool thread (struct
  * bench_carrier) created before the timed region, bound to its CPU's PU
- * with bench_pin_bind and told its CPU with reap_cpu_set; it records the
+ * with pin_bind and told its CPU with reap_cpu_set; it records the
  * PU it was planned and the PU sched_getcpu() then reports.  No pthread is
  * created inside a timed region except by `native`, whose point it is.
  * Roles: workers (churn/observers/join waiters/teardown parents), carriers
@@ -141,10 +141,10 @@ struct bench_spec {
 	enum bench_workload wl;
 	const struct reap_ops *ops;	/* NULL: native */
 	int	threads;		/* >= 1 */
-	enum bench_pin_policy pin;
+	enum pin_policy pin;
 	int	lwps;			/* teardown/storm: LWPs per process */
 	int	procs;			/* storm: processes */
-	const struct bench_topo *topo;	/* this machine's */
+	const struct pin_topo *topo;	/* this machine's */
 	const char *events;		/* counters; NULL: default */
 	bool	no_counters;		/* tests: skip perf_event_open */
 	char	name[160];
@@ -164,11 +164,11 @@ struct bench_pinrec {
 struct bench_env {
 	const struct bench_spec *spec;
 	const struct reap_ops *ops;
-	struct bench_plan plan;
+	struct pin_plan plan;
 	int	ncpus, nexit;
 	struct reap_boot *boot;
 	struct reap_sys *sys;
-	struct bench_ctrs *ctrs;	/* NULL when no_counters */
+	struct ctr_set *ctrs;	/* NULL when no_counters */
 
 	/* Threads seen by the bind callback or the pools. */
 	pthread_mutex_t lock;
@@ -273,8 +273,8 @@ struct bench_result {
 	uint64_t holds;		/* observers: successful lwp_hold */
 	struct bench_hist hist;
 	int	nevents;
-	struct bench_ctr_event events[BENCH_CTR_MAX];
-	double	values[BENCH_CTR_MAX];
+	struct ctr_event events[CTR_MAX];
+	double	values[CTR_MAX];
 	bool	multiplexed;
 	char	counter_mode[64];
 	int	nthreads_tracked;

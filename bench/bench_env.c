@@ -77,7 +77,7 @@ bench_env_track_locked(struct bench_env *env, pid_t tid, bool sys)
 		return;
 	env->tracked[env->ntracked++] = tid;
 	if (env->ctrs != NULL)
-		(void)bench_ctrs_attach(env->ctrs, tid);
+		(void)ctr_set_attach(env->ctrs, tid);
 }
 
 void
@@ -91,8 +91,8 @@ bench_env_track(struct bench_env *env, pid_t tid, bool sys)
 int
 bench_env_bind(struct bench_env *env, int cpu, const char *role)
 {
-	int error = bench_pin_bind(env->spec->topo, &env->plan, cpu);
-	int seen = bench_pin_where();
+	int error = pin_bind(env->spec->topo, &env->plan, cpu);
+	int seen = pin_where();
 	int planned = env->plan.pu[cpu];
 	pid_t tid = bench_gettid();
 	bool sys = strcmp(role, "sys") == 0;
@@ -137,7 +137,7 @@ bench_alloc_cb(int cpu, size_t size, void *ctx)
 {
 	struct bench_env *env = ctx;
 
-	return bench_pin_alloc(env->spec->topo, &env->plan, cpu, size);
+	return pin_alloc(env->spec->topo, &env->plan, cpu, size);
 }
 
 static void
@@ -145,7 +145,7 @@ bench_free_cb(void *p, size_t size, void *ctx)
 {
 	struct bench_env *env = ctx;
 
-	bench_pin_free(env->spec->topo, p, size);
+	pin_free(env->spec->topo, p, size);
 }
 
 void
@@ -250,9 +250,9 @@ static void
 bench_env_free_own(struct bench_env *env)
 {
 	if (env->ctrs != NULL)
-		bench_ctrs_destroy(env->ctrs);
+		ctr_set_destroy(env->ctrs);
 	env->ctrs = NULL;
-	bench_plan_free(&env->plan);
+	pin_plan_free(&env->plan);
 	free(env->cpusets);
 	free(env->cpuset_known);
 	env->cpusets = NULL;
@@ -264,7 +264,7 @@ bench_env_open(struct bench_env *env, const struct bench_spec *spec)
 {
 	char err[256];
 	struct reap_config cfg;
-	int ncpus = spec->pin == BENCH_PIN_SPLIT ? 2 * spec->threads :
+	int ncpus = spec->pin == PIN_SPLIT ? 2 * spec->threads :
 	    spec->threads;
 	int shellcpu;
 
@@ -272,7 +272,7 @@ bench_env_open(struct bench_env *env, const struct bench_spec *spec)
 	pthread_mutex_init(&env->lock, NULL);
 	env->spec = spec;
 	env->ops = spec->ops;
-	if (bench_plan_make(spec->topo, spec->pin, ncpus, &env->plan, err,
+	if (pin_plan_make(spec->topo, spec->pin, ncpus, &env->plan, err,
 	    sizeof(err)) != 0) {
 		snprintf(env->error, sizeof(env->error), "%s", err);
 		return -1;
@@ -288,7 +288,7 @@ bench_env_open(struct bench_env *env, const struct bench_spec *spec)
 		goto fail;
 	}
 	if (!spec->no_counters) {
-		env->ctrs = bench_ctrs_create(spec->events, err, sizeof(err));
+		env->ctrs = ctr_set_create(spec->events, err, sizeof(err));
 		if (env->ctrs == NULL) {
 			snprintf(env->error, sizeof(env->error), "%s", err);
 			goto fail;
@@ -432,14 +432,14 @@ void
 bench_env_counters_start(struct bench_env *env)
 {
 	if (env->ctrs != NULL)
-		bench_ctrs_start(env->ctrs);
+		ctr_set_start(env->ctrs);
 }
 
 void
 bench_env_counters_stop(struct bench_env *env)
 {
 	if (env->ctrs != NULL)
-		bench_ctrs_stop(env->ctrs);
+		ctr_set_stop(env->ctrs);
 }
 
 static uint64_t

@@ -133,15 +133,15 @@ bench_run(const struct bench_spec *spec, uint64_t iters,
 	r->st = env->st_sum;
 	r->zombies_peak = env->st_sum.zombies_peak;
 	if (env->ctrs != NULL) {
-		r->nevents = bench_ctrs_nevents(env->ctrs);
-		if (r->nevents > BENCH_CTR_MAX)
-			r->nevents = BENCH_CTR_MAX;
+		r->nevents = ctr_set_nevents(env->ctrs);
+		if (r->nevents > CTR_MAX)
+			r->nevents = CTR_MAX;
 		for (int i = 0; i < r->nevents; i++)
-			r->events[i] = *bench_ctrs_event(env->ctrs, i);
-		bench_ctrs_read(env->ctrs, r->values, &r->multiplexed);
+			r->events[i] = *ctr_set_event(env->ctrs, i);
+		ctr_set_read(env->ctrs, r->values, &r->multiplexed);
 		snprintf(r->counter_mode, sizeof(r->counter_mode), "%s",
-		    bench_ctrs_mode(env->ctrs));
-		r->nthreads_tracked = bench_ctrs_nthreads(env->ctrs);
+		    ctr_set_mode(env->ctrs));
+		r->nthreads_tracked = ctr_set_nthreads(env->ctrs);
 	}
 	pthread_mutex_lock(&env->lock);
 	r->pin_mismatch = env->pin_mismatch;

@@ -170,7 +170,7 @@ static int
 cmd_list(int argc, char **argv)
 {
 	char err[256];
-	struct bench_ctrs *c;
+	struct ctr_set *c;
 
 	(void)argv;
 	if (argc > 1)
@@ -199,27 +199,27 @@ cmd_list(int argc, char **argv)
 	printf("; storm %d x %d\n", BENCH_STORM_PROCS, BENCH_STORM_LWPS);
 	printf("  %-16s the wrapper's per-iteration overhead\n", "empty");
 	printf("pin policies:");
-	for (int i = 0; i < BENCH_PIN_NPOLICIES; i++)
-		printf(" %s", bench_pin_policy_name((enum bench_pin_policy)i));
+	for (int i = 0; i < PIN_NPOLICIES; i++)
+		printf(" %s", pin_policy_name((enum pin_policy)i));
 	printf("\nmatrices: default, full, smoke\n");
 	printf("counter events on this machine (perf_event_paranoid=%d):\n",
-	    bench_ctrs_paranoid());
-	if ((c = bench_ctrs_create(NULL, err, sizeof(err))) != NULL) {
-		for (int i = 0; i < bench_ctrs_nevents(c); i++) {
-			const struct bench_ctr_event *e = bench_ctrs_event(c, i);
+	    ctr_set_paranoid());
+	if ((c = ctr_set_create(NULL, err, sizeof(err))) != NULL) {
+		for (int i = 0; i < ctr_set_nevents(c); i++) {
+			const struct ctr_event *e = ctr_set_event(c, i);
 
 			printf("  %-16s %s%s%s\n", e->name,
 			    e->hw ? "hardware " : "software ",
 			    e->available ? "available" : "unavailable: ",
 			    e->available ? "" : e->reason);
 		}
-		printf("  mode: %s\n", bench_ctrs_mode(c));
-		bench_ctrs_destroy(c);
+		printf("  mode: %s\n", ctr_set_mode(c));
+		ctr_set_destroy(c);
 	} else
 		printf("  (cannot open counters: %s)\n", err);
 	printf("libpfm4 events (--events takes any of them):\n");
 	fflush(stdout);
-	bench_ctrs_list(stdout);
+	ctr_set_list(stdout);
 	return 0;
 }
 
@@ -229,10 +229,10 @@ static int
 cmd_plan(int argc, char **argv)
 {
 	const char *topo_spec = NULL, *pin = NULL;
-	enum bench_pin_policy want = BENCH_PIN_COMPACT;
+	enum pin_policy want = PIN_COMPACT;
 	int cpus = 0;
 	char err[256];
-	struct bench_topo *topo;
+	struct pin_topo *topo;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--topology") == 0 && i + 1 < argc)
@@ -245,36 +245,36 @@ cmd_plan(int argc, char **argv)
 			usage_error("plan: unknown or incomplete option '%s' "
 			    "(see 'reapbench --help')", argv[i]);
 	}
-	if (pin != NULL && bench_pin_policy_parse(pin, &want) != 0)
+	if (pin != NULL && pin_policy_parse(pin, &want) != 0)
 		usage_error("unknown pin policy '%s' (compact, scatter, split, "
 		    "none)", pin);
-	if ((topo = bench_topo_load(topo_spec, err, sizeof(err))) == NULL)
+	if ((topo = pin_topo_load(topo_spec, err, sizeof(err))) == NULL)
 		usage_error("--topology %s: %s", topo_spec ? topo_spec :
 		    "(this machine)", err);
 	if (cpus == 0)
-		cpus = bench_topo_npus(topo);
+		cpus = pin_topo_npus(topo);
 	{
 		char sum[256];
 
-		bench_topo_summary(topo, sum, sizeof(sum));
+		pin_topo_summary(topo, sum, sizeof(sum));
 		printf("topology: %s\n", sum);
 	}
-	for (int p = 0; p < BENCH_PIN_NPOLICIES; p++) {
-		enum bench_pin_policy pol = (enum bench_pin_policy)p;
-		struct bench_plan plan;
+	for (int p = 0; p < PIN_NPOLICIES; p++) {
+		enum pin_policy pol = (enum pin_policy)p;
+		struct pin_plan plan;
 
 		if (pin != NULL && want != pol)
 			continue;
-		if (bench_plan_make(topo, pol, cpus, &plan, err,
+		if (pin_plan_make(topo, pol, cpus, &plan, err,
 		    sizeof(err)) != 0)
-			usage_error("plan %s: %s", bench_pin_policy_name(pol),
+			usage_error("plan %s: %s", pin_policy_name(pol),
 			    err);
 		printf("\npolicy %s, %d model cpus:\n",
-		    bench_pin_policy_name(pol), cpus);
-		bench_plan_print(topo, &plan, stdout);
-		bench_plan_free(&plan);
+		    pin_policy_name(pol), cpus);
+		pin_plan_print(topo, &plan, stdout);
+		pin_plan_free(&plan);
 	}
-	bench_topo_free(topo);
+	pin_topo_free(topo);
 	return 0;
 }
 
@@ -287,7 +287,7 @@ struct run_opts {
 	int	nwls;
 	int	threads[64];
 	int	nthreads;
-	enum bench_pin_policy pins[BENCH_PIN_NPOLICIES];
+	enum pin_policy pins[PIN_NPOLICIES];
 	int	npins;
 	int	reps;
 	const char *events;
@@ -413,7 +413,7 @@ run_parse(int argc, char **argv, struct run_opts *o)
 		int n = split_csv(pins, p, 8);
 
 		for (int i = 0; i < n; i++) {
-			if (bench_pin_policy_parse(p[i], &o->pins[o->npins]) !=
+			if (pin_policy_parse(p[i], &o->pins[o->npins]) !=
 			    0)
 				usage_error("unknown pin policy '%s' (compact, "
 				    "scatter, split, none)", p[i]);
@@ -433,13 +433,13 @@ run_parse(int argc, char **argv, struct run_opts *o)
 	}
 	if (o->events != NULL) {
 		char err[256];
-		struct bench_ctrs *c = bench_ctrs_create(o->events, err,
+		struct ctr_set *c = ctr_set_create(o->events, err,
 		    sizeof(err));
 
 		if (c == NULL)
 			usage_error("--events %s: %s (see 'reapbench list')",
 			    o->events, err);
-		bench_ctrs_destroy(c);
+		ctr_set_destroy(c);
 	}
 }
 
@@ -452,12 +452,12 @@ run_matrix(struct run_opts *o, int npus)
 
 	if (o->npins == 0) {
 		if (full) {
-			for (int i = 0; i < BENCH_PIN_NPOLICIES; i++)
-				o->pins[o->npins++] = (enum bench_pin_policy)i;
+			for (int i = 0; i < PIN_NPOLICIES; i++)
+				o->pins[o->npins++] = (enum pin_policy)i;
 		} else {
-			o->pins[o->npins++] = BENCH_PIN_COMPACT;
+			o->pins[o->npins++] = PIN_COMPACT;
 			if (!smoke)
-				o->pins[o->npins++] = BENCH_PIN_SPLIT;
+				o->pins[o->npins++] = PIN_SPLIT;
 		}
 	}
 	if (o->nthreads == 0) {
@@ -507,7 +507,7 @@ add_item(struct bench_reg *reg, int *cap, const struct bench_spec *s)
 }
 
 static void
-build_items(struct run_opts *o, const struct bench_topo *topo,
+build_items(struct run_opts *o, const struct pin_topo *topo,
     struct bench_reg *reg)
 {
 	int cap = 0;
@@ -544,7 +544,7 @@ build_items(struct run_opts *o, const struct bench_topo *topo,
 						snprintf(s.name, sizeof(s.name),
 						    "storm/%s/t:%d/pin:%s",
 						    o->designs[d], s.threads,
-						    bench_pin_policy_name(s.pin));
+						    pin_policy_name(s.pin));
 						add_item(reg, &cap, &s);
 						continue;
 					}
@@ -552,7 +552,7 @@ build_items(struct run_opts *o, const struct bench_topo *topo,
 						snprintf(s.name, sizeof(s.name),
 						    "%s/%s/t:%d/pin:%s", wi->name,
 						    o->designs[d], s.threads,
-						    bench_pin_policy_name(s.pin));
+						    pin_policy_name(s.pin));
 						add_item(reg, &cap, &s);
 						continue;
 					}
@@ -566,7 +566,7 @@ build_items(struct run_opts *o, const struct bench_topo *topo,
 						    "teardown/%s/T:%d/t:%d/pin:%s",
 						    o->designs[d], s.lwps,
 						    s.threads,
-						    bench_pin_policy_name(s.pin));
+						    pin_policy_name(s.pin));
 						add_item(reg, &cap, &s);
 					}
 				}
@@ -671,7 +671,7 @@ calibrate(struct run_opts *o, struct bench_reg *reg)
 /* Per (policy, ncpus) of the matrix: where each model CPU's thread was
  * planned and where sched_getcpu() saw it, recorded by the thread. */
 static void
-context_pins(struct run_opts *o, const struct bench_topo *topo,
+context_pins(struct run_opts *o, const struct pin_topo *topo,
     json_t *envj)
 {
 	json_t *plans = json_object();
@@ -694,7 +694,7 @@ context_pins(struct run_opts *o, const struct bench_topo *topo,
 			s.no_counters = true;
 			if (env == NULL || bench_env_open(env, &s) != 0) {
 				fprintf(stderr, "reapbench: plan %s/%d: %s\n",
-				    bench_pin_policy_name(s.pin), s.threads,
+				    pin_policy_name(s.pin), s.threads,
 				    env ? env->error : "no memory");
 				exit(1);
 			}
@@ -707,7 +707,7 @@ context_pins(struct run_opts *o, const struct bench_topo *topo,
 				exit(1);
 			}
 			snprintf(key, sizeof(key), "pin.%s.cpus%d",
-			    bench_pin_policy_name(s.pin), env->ncpus);
+			    pin_policy_name(s.pin), env->ncpus);
 			for (int i = 0; i < env->npins; i++)
 				off += (size_t)snprintf(val + off, off <
 				    sizeof(val) ? sizeof(val) - off : 0,
@@ -741,15 +741,15 @@ ctx(json_t *envj, const char *k, const char *v)
 }
 
 static void
-context_all(struct run_opts *o, const struct bench_topo *topo, json_t *envj,
+context_all(struct run_opts *o, const struct pin_topo *topo, json_t *envj,
     int argc, char **argv)
 {
 	char buf[4096], b2[256];
 	struct utsname u;
-	struct bench_ctrs *c;
+	struct ctr_set *c;
 	int v = pfm_get_version();
 
-	bench_topo_summary(topo, buf, sizeof(buf));
+	pin_topo_summary(topo, buf, sizeof(buf));
 	ctx(envj, "topology", buf);
 	if (run_cmd("git rev-parse HEAD 2>/dev/null", buf, sizeof(buf))) {
 		char dirty[64];
@@ -784,17 +784,17 @@ context_all(struct run_opts *o, const struct bench_topo *topo, json_t *envj,
 	    PFM_MIN_VERSION(v), JANSSON_VERSION);
 	ctx(envj, "library_versions", buf);
 
-	if ((c = bench_ctrs_create(o->events, b2, sizeof(b2))) != NULL) {
+	if ((c = ctr_set_create(o->events, b2, sizeof(b2))) != NULL) {
 		size_t off = 0;
 
 		buf[0] = '\0';
-		ctx(envj, "pmu_available", bench_ctrs_pmu_available(c) ?
+		ctx(envj, "pmu_available", ctr_set_pmu_available(c) ?
 		    "yes" : "no");
-		snprintf(b2, sizeof(b2), "%d", bench_ctrs_paranoid());
+		snprintf(b2, sizeof(b2), "%d", ctr_set_paranoid());
 		ctx(envj, "perf_event_paranoid", b2);
-		ctx(envj, "counter_mode", bench_ctrs_mode(c));
-		for (int i = 0; i < bench_ctrs_nevents(c); i++) {
-			const struct bench_ctr_event *e = bench_ctrs_event(c, i);
+		ctx(envj, "counter_mode", ctr_set_mode(c));
+		for (int i = 0; i < ctr_set_nevents(c); i++) {
+			const struct ctr_event *e = ctr_set_event(c, i);
 
 			if (e->available)
 				continue;
@@ -805,12 +805,12 @@ context_all(struct run_opts *o, const struct bench_topo *topo, json_t *envj,
 		ctx(envj, "counters_unavailable", off ? buf : "none");
 		off = 0;
 		buf[0] = '\0';
-		for (int i = 0; i < bench_ctrs_nevents(c); i++)
+		for (int i = 0; i < ctr_set_nevents(c); i++)
 			off += (size_t)snprintf(buf + off, off < sizeof(buf) ?
 			    sizeof(buf) - off : 0, "%s%s", off ? "," : "",
-			    bench_ctrs_event(c, i)->name);
+			    ctr_set_event(c, i)->name);
 		ctx(envj, "counter_events", buf);
-		bench_ctrs_destroy(c);
+		ctr_set_destroy(c);
 	}
 	ctx(envj, "counter_scope", "every thread of a run (workers, "
 	    "carriers, the design's reaper/taskqueue threads, init's loop, the "
@@ -840,7 +840,7 @@ context_all(struct run_opts *o, const struct bench_topo *topo, json_t *envj,
 	    "(ops->sys_threads and threads bound through reap_config.bind) / "
 	    "process CPU time, over the timed parts");
 	{
-		const char *note = bench_pin_membind_note();
+		const char *note = pin_membind_note();
 
 		ctx(envj, "membind", note ? note : "per-CPU data bound to the "
 		    "CPU's NUMA node");
@@ -1002,7 +1002,7 @@ static int
 cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
-	struct bench_topo *topo;
+	struct pin_topo *topo;
 	struct bench_reg reg;
 	struct bench_results res;
 	char err[512], path[4200];
@@ -1016,33 +1016,33 @@ cmd_run(int argc, char **argv)
 	run_parse(argc, argv, &o);
 	if (o.topology != NULL) {
 		/* Plans only: what this matrix would do on that machine. */
-		if ((topo = bench_topo_load(o.topology, err, sizeof(err))) ==
+		if ((topo = pin_topo_load(o.topology, err, sizeof(err))) ==
 		    NULL)
 			usage_error("--topology %s: %s", o.topology, err);
-		run_matrix(&o, bench_topo_npus(topo));
+		run_matrix(&o, pin_topo_npus(topo));
 		for (int p = 0; p < o.npins; p++)
 			for (int t = 0; t < o.nthreads; t++) {
-				struct bench_plan plan;
-				int nc = o.pins[p] == BENCH_PIN_SPLIT ?
+				struct pin_plan plan;
+				int nc = o.pins[p] == PIN_SPLIT ?
 				    2 * o.threads[t] : o.threads[t];
 
-				if (bench_plan_make(topo, o.pins[p], nc, &plan,
+				if (pin_plan_make(topo, o.pins[p], nc, &plan,
 				    err, sizeof(err)) != 0)
 					usage_error("%s", err);
 				printf("\npin %s, t:%d (%d model cpus):\n",
-				    bench_pin_policy_name(o.pins[p]),
+				    pin_policy_name(o.pins[p]),
 				    o.threads[t], nc);
-				bench_plan_print(topo, &plan, stdout);
-				bench_plan_free(&plan);
+				pin_plan_print(topo, &plan, stdout);
+				pin_plan_free(&plan);
 			}
 		return 0;
 	}
-	if ((topo = bench_topo_load(NULL, err, sizeof(err))) == NULL) {
+	if ((topo = pin_topo_load(NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "reapbench: cannot load this machine's "
 		    "topology: %s\n", err);
 		return 1;
 	}
-	run_matrix(&o, bench_topo_npus(topo));
+	run_matrix(&o, pin_topo_npus(topo));
 	memset(&reg, 0, sizeof(reg));
 	reg.call_timeout_s = CALL_TIMEOUT_S;
 	build_items(&o, topo, &reg);
@@ -1149,7 +1149,7 @@ cmd_run(int argc, char **argv)
 			fprintf(stderr, "reapbench: cannot write %s\n", path);
 		free(s);
 		bench_results_path(&res, "topology.xml", path, sizeof(path));
-		if (bench_topo_export_xml(topo, path) != 0)
+		if (pin_topo_export_xml(topo, path) != 0)
 			fprintf(stderr, "reapbench: cannot write %s\n", path);
 	}
 	summary(&o, &reg, stdout);
@@ -1161,7 +1161,7 @@ cmd_run(int argc, char **argv)
 	    reg.calls_done, (double)(bench_now_ns() - t_start) / 1e9);
 	bench_reg_release(&reg);
 	json_decref(envj);
-	bench_topo_free(topo);
+	pin_topo_free(topo);
 	return 0;
 }
 

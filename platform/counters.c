@@ -31,43 +31,43 @@
 
 #include "counters.h"
 
-#define BENCH_CTR_DEFAULT	"cycles,instructions,cache-misses"
+#define CTR_DEFAULT	"cycles,instructions,cache-misses"
 
 /* The software events every set carries, after the requested ones. */
 static const struct {
 	const char *name;
 	uint64_t config;
-} bench_ctr_sw[] = {
+} ctr_sw[] = {
 	{ "task-clock",		PERF_COUNT_SW_TASK_CLOCK },
 	{ "context-switches",	PERF_COUNT_SW_CONTEXT_SWITCHES },
 	{ "cpu-migrations",	PERF_COUNT_SW_CPU_MIGRATIONS },
 };
-#define BENCH_CTR_NSW	((int)(sizeof(bench_ctr_sw) / sizeof(bench_ctr_sw[0])))
+#define CTR_NSW	((int)(sizeof(ctr_sw) / sizeof(ctr_sw[0])))
 
 /* The counters of one attached thread. */
-struct bench_ctr_thread {
+struct ctr_thread {
 	pid_t	tid;
-	int	fd[BENCH_CTR_MAX];	/* -1: event not open on this thread */
-	uint64_t base[BENCH_CTR_MAX][3]; /* count, enabled, running at start */
+	int	fd[CTR_MAX];	/* -1: event not open on this thread */
+	uint64_t base[CTR_MAX][3]; /* count, enabled, running at start */
 };
 
 /*
  * Lock legend:
- *	c	constant after bench_ctrs_create()
- *	l	bench_ctrs::lock
+ *	c	constant after ctr_set_create()
+ *	l	ctr_set::lock
  * ev[].available and ev[].reason change under l in attach; callers read
- * the events through bench_ctrs_event() once attaching is over.
+ * the events through ctr_set_event() once attaching is over.
  */
-struct bench_ctrs {
+struct ctr_set {
 	pthread_mutex_t lock;
 	int	nev;				/* c */
-	struct bench_ctr_event ev[BENCH_CTR_MAX];	/* c, except (l) */
-	struct perf_event_attr attr[BENCH_CTR_MAX];	/* c */
+	struct ctr_event ev[CTR_MAX];	/* c, except (l) */
+	struct perf_event_attr attr[CTR_MAX];	/* c */
 	int	paranoid;			/* c */
 	bool	user_only;			/* c: exclude_kernel */
 	bool	pmu;				/* c: hw cycles opened */
 	char	mode[64];			/* c */
-	struct bench_ctr_thread *thr;		/* l: [nthr] */
+	struct ctr_thread *thr;		/* l: [nthr] */
 	int	nthr;				/* l */
 	int	cap;				/* l */
 };
@@ -89,7 +89,7 @@ bench_perf_open(struct perf_event_attr *a, pid_t tid)
 }
 
 int
-bench_ctrs_paranoid(void)
+ctr_set_paranoid(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
 	int v;
@@ -113,7 +113,7 @@ bench_errname(int e)
 
 /* Why the kernel refused an event, in words a reader of the output uses. */
 static void
-bench_ctr_reason(char *buf, size_t len, int e, int paranoid)
+ctr_reason(char *buf, size_t len, int e, int paranoid)
 {
 	const char *why;
 
@@ -148,7 +148,7 @@ bench_ctr_reason(char *buf, size_t len, int e, int paranoid)
 
 /* Fill attr for a software event: no libpfm4 needed. */
 static void
-bench_ctr_sw_attr(struct perf_event_attr *a, uint64_t config)
+ctr_sw_attr(struct perf_event_attr *a, uint64_t config)
 {
 	memset(a, 0, sizeof(*a));
 	a->type = PERF_TYPE_SOFTWARE;
@@ -157,7 +157,7 @@ bench_ctr_sw_attr(struct perf_event_attr *a, uint64_t config)
 
 /* Encode name with libpfm4 into a; a PFM_ERR_* code. */
 static int
-bench_ctr_encode(const char *name, bool user_only, struct perf_event_attr *a)
+ctr_encode(const char *name, bool user_only, struct perf_event_attr *a)
 {
 	pfm_perf_encode_arg_t arg;
 
@@ -172,7 +172,7 @@ bench_ctr_encode(const char *name, bool user_only, struct perf_event_attr *a)
 
 /* The attr bits we own whatever libpfm4 encoded. */
 static void
-bench_ctr_finish_attr(struct perf_event_attr *a, bool user_only)
+ctr_finish_attr(struct perf_event_attr *a, bool user_only)
 {
 	a->size = sizeof(*a);
 	a->disabled = 1;
@@ -191,7 +191,7 @@ bench_ctr_finish_attr(struct perf_event_attr *a, bool user_only)
  * false 0.  They are counted in kernel mode or not at all.
  */
 static bool
-bench_ctr_kernel_side(const struct perf_event_attr *a)
+ctr_kernel_side(const struct perf_event_attr *a)
 {
 	return a->type == PERF_TYPE_SOFTWARE &&
 	    (a->config == PERF_COUNT_SW_CONTEXT_SWITCHES ||
@@ -200,7 +200,7 @@ bench_ctr_kernel_side(const struct perf_event_attr *a)
 
 /* Open a on the calling thread and close it: 0 or the errno. */
 static int
-bench_ctr_probe(struct perf_event_attr *a)
+ctr_probe(struct perf_event_attr *a)
 {
 	int fd = bench_perf_open(a, 0);
 
@@ -211,10 +211,10 @@ bench_ctr_probe(struct perf_event_attr *a)
 }
 
 static int
-bench_ctrs_add(struct bench_ctrs *c, const char *name, char *err,
+ctr_set_add(struct ctr_set *c, const char *name, char *err,
     size_t errlen)
 {
-	struct bench_ctr_event *ev;
+	struct ctr_event *ev;
 	struct perf_event_attr *a;
 	int rc;
 
@@ -222,10 +222,10 @@ bench_ctrs_add(struct bench_ctrs *c, const char *name, char *err,
 		if (strcmp(c->ev[i].name, name) == 0)
 			return 0;	/* named twice: count once */
 	}
-	if (c->nev == BENCH_CTR_MAX) {
+	if (c->nev == CTR_MAX) {
 		snprintf(err, errlen, "too many events (at most %d, "
-		    "including the %d software events)", BENCH_CTR_MAX,
-		    BENCH_CTR_NSW);
+		    "including the %d software events)", CTR_MAX,
+		    CTR_NSW);
 		return -1;
 	}
 	if (strlen(name) >= sizeof(ev->name)) {
@@ -237,14 +237,14 @@ bench_ctrs_add(struct bench_ctrs *c, const char *name, char *err,
 	memset(ev, 0, sizeof(*ev));
 	snprintf(ev->name, sizeof(ev->name), "%s", name);
 	rc = -1;
-	for (int i = 0; i < BENCH_CTR_NSW; i++) {
-		if (strcmp(name, bench_ctr_sw[i].name) == 0) {
-			bench_ctr_sw_attr(a, bench_ctr_sw[i].config);
+	for (int i = 0; i < CTR_NSW; i++) {
+		if (strcmp(name, ctr_sw[i].name) == 0) {
+			ctr_sw_attr(a, ctr_sw[i].config);
 			rc = PFM_SUCCESS;
 		}
 	}
 	if (rc != PFM_SUCCESS) {
-		rc = bench_ctr_encode(name, c->user_only, a);
+		rc = ctr_encode(name, c->user_only, a);
 		if (rc != PFM_SUCCESS) {
 			if (rc == PFM_ERR_NOTFOUND)
 				snprintf(err, errlen, "unknown event '%s': see "
@@ -257,19 +257,19 @@ bench_ctrs_add(struct bench_ctrs *c, const char *name, char *err,
 			return -1;
 		}
 	}
-	bench_ctr_finish_attr(a, c->user_only);
+	ctr_finish_attr(a, c->user_only);
 	ev->hw = a->type != PERF_TYPE_SOFTWARE;
-	if (bench_ctr_kernel_side(a))
+	if (ctr_kernel_side(a))
 		a->exclude_kernel = 0;
-	rc = bench_ctr_probe(a);
+	rc = ctr_probe(a);
 	ev->available = rc == 0;
-	if (rc != 0 && bench_ctr_kernel_side(a) && c->user_only &&
+	if (rc != 0 && ctr_kernel_side(a) && c->user_only &&
 	    (rc == EACCES || rc == EPERM))
 		snprintf(ev->reason, sizeof(ev->reason), "happens in kernel "
 		    "mode only, which perf_event_paranoid=%d excludes: %s "
 		    "(%s)", c->paranoid, strerror(rc), bench_errname(rc));
 	else if (rc != 0)
-		bench_ctr_reason(ev->reason, sizeof(ev->reason), rc,
+		ctr_reason(ev->reason, sizeof(ev->reason), rc,
 		    c->paranoid);
 	c->nev++;
 	return 0;
@@ -282,7 +282,7 @@ bench_ctrs_add(struct bench_ctrs *c, const char *name, char *err,
  * fail with EMFILE where the system would allow it.
  */
 static void
-bench_ctrs_raise_nofile(void)
+ctr_set_raise_nofile(void)
 {
 	struct rlimit rl;
 
@@ -292,10 +292,10 @@ bench_ctrs_raise_nofile(void)
 	}
 }
 
-struct bench_ctrs *
-bench_ctrs_create(const char *events_csv, char *err, size_t errlen)
+struct ctr_set *
+ctr_set_create(const char *events_csv, char *err, size_t errlen)
 {
-	struct bench_ctrs *c;
+	struct ctr_set *c;
 	struct perf_event_attr cyc;
 	char *list, *save = NULL;
 
@@ -313,7 +313,7 @@ bench_ctrs_create(const char *events_csv, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&c->lock, NULL);
-	c->paranoid = bench_ctrs_paranoid();
+	c->paranoid = ctr_set_paranoid();
 	/* Level 2 and up refuse kernel-mode counts to unprivileged users. */
 	c->user_only = c->paranoid >= 2;
 	if (c->user_only)
@@ -322,7 +322,7 @@ bench_ctrs_create(const char *events_csv, char *err, size_t errlen)
 	else
 		snprintf(c->mode, sizeof(c->mode), "user+kernel");
 
-	list = strdup(events_csv != NULL ? events_csv : BENCH_CTR_DEFAULT);
+	list = strdup(events_csv != NULL ? events_csv : CTR_DEFAULT);
 	if (list == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -338,48 +338,48 @@ bench_ctrs_create(const char *events_csv, char *err, size_t errlen)
 			*--e = '\0';
 		if (*tok == '\0')
 			continue;
-		if (bench_ctrs_add(c, tok, err, errlen) != 0) {
+		if (ctr_set_add(c, tok, err, errlen) != 0) {
 			free(list);
 			goto fail;
 		}
 	}
 	free(list);
-	for (int i = 0; i < BENCH_CTR_NSW; i++) {
-		if (bench_ctrs_add(c, bench_ctr_sw[i].name, err, errlen) != 0)
+	for (int i = 0; i < CTR_NSW; i++) {
+		if (ctr_set_add(c, ctr_sw[i].name, err, errlen) != 0)
 			goto fail;
 	}
 	/* A PMU is there if the generic cycles event opens, in our mode. */
 	memset(&cyc, 0, sizeof(cyc));
 	cyc.type = PERF_TYPE_HARDWARE;
 	cyc.config = PERF_COUNT_HW_CPU_CYCLES;
-	bench_ctr_finish_attr(&cyc, c->user_only);
-	c->pmu = bench_ctr_probe(&cyc) == 0;
-	bench_ctrs_raise_nofile();
+	ctr_finish_attr(&cyc, c->user_only);
+	c->pmu = ctr_probe(&cyc) == 0;
+	ctr_set_raise_nofile();
 	return c;
 fail:
-	bench_ctrs_destroy(c);
+	ctr_set_destroy(c);
 	return NULL;
 }
 
 void
-bench_ctrs_destroy(struct bench_ctrs *c)
+ctr_set_destroy(struct ctr_set *c)
 {
 	if (c == NULL)
 		return;
-	bench_ctrs_detach_all(c);
+	ctr_set_detach_all(c);
 	free(c->thr);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
 int
-bench_ctrs_nevents(const struct bench_ctrs *c)
+ctr_set_nevents(const struct ctr_set *c)
 {
 	return c->nev;
 }
 
-const struct bench_ctr_event *
-bench_ctrs_event(const struct bench_ctrs *c, int i)
+const struct ctr_event *
+ctr_set_event(const struct ctr_set *c, int i)
 {
 	if (i < 0 || i >= c->nev)
 		return NULL;
@@ -387,7 +387,7 @@ bench_ctrs_event(const struct bench_ctrs *c, int i)
 }
 
 int
-bench_ctrs_find(const struct bench_ctrs *c, const char *name)
+ctr_set_find(const struct ctr_set *c, const char *name)
 {
 	for (int i = 0; i < c->nev; i++) {
 		if (strcmp(c->ev[i].name, name) == 0)
@@ -397,9 +397,9 @@ bench_ctrs_find(const struct bench_ctrs *c, const char *name)
 }
 
 int
-bench_ctrs_attach(struct bench_ctrs *c, pid_t tid)
+ctr_set_attach(struct ctr_set *c, pid_t tid)
 {
-	struct bench_ctr_thread *t;
+	struct ctr_thread *t;
 	int rc = 0;
 
 	if (tid <= 0)
@@ -407,7 +407,7 @@ bench_ctrs_attach(struct bench_ctrs *c, pid_t tid)
 	pthread_mutex_lock(&c->lock);
 	if (c->nthr == c->cap) {
 		int ncap = c->cap > 0 ? c->cap * 2 : 16;
-		struct bench_ctr_thread *n = realloc(c->thr,
+		struct ctr_thread *n = realloc(c->thr,
 		    sizeof(*n) * (size_t)ncap);
 
 		if (n == NULL) {
@@ -420,7 +420,7 @@ bench_ctrs_attach(struct bench_ctrs *c, pid_t tid)
 	t = &c->thr[c->nthr];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
-	for (int i = 0; i < BENCH_CTR_MAX; i++)
+	for (int i = 0; i < CTR_MAX; i++)
 		t->fd[i] = -1;
 	for (int i = 0; i < c->nev; i++) {
 		int e;
@@ -441,7 +441,7 @@ bench_ctrs_attach(struct bench_ctrs *c, pid_t tid)
 		 * would miss this thread, so it is no longer available.
 		 */
 		c->ev[i].available = false;
-		bench_ctr_reason(c->ev[i].reason, sizeof(c->ev[i].reason), e,
+		ctr_reason(c->ev[i].reason, sizeof(c->ev[i].reason), e,
 		    c->paranoid);
 	}
 	if (rc != 0) {
@@ -457,7 +457,7 @@ bench_ctrs_attach(struct bench_ctrs *c, pid_t tid)
 }
 
 void
-bench_ctrs_detach_all(struct bench_ctrs *c)
+ctr_set_detach_all(struct ctr_set *c)
 {
 	pthread_mutex_lock(&c->lock);
 	for (int k = 0; k < c->nthr; k++) {
@@ -471,9 +471,9 @@ bench_ctrs_detach_all(struct bench_ctrs *c)
 }
 
 int
-bench_ctrs_nthreads(const struct bench_ctrs *cc)
+ctr_set_nthreads(const struct ctr_set *cc)
 {
-	struct bench_ctrs *c = (struct bench_ctrs *)cc;
+	struct ctr_set *c = (struct ctr_set *)cc;
 	int n;
 
 	pthread_mutex_lock(&c->lock);
@@ -484,7 +484,7 @@ bench_ctrs_nthreads(const struct bench_ctrs *cc)
 
 /* One counter's (count, enabled, running); false if unreadable. */
 static bool
-bench_ctr_read1(int fd, uint64_t v[3])
+ctr_read1(int fd, uint64_t v[3])
 {
 	const ssize_t want = (ssize_t)(sizeof(uint64_t) * 3);
 
@@ -492,17 +492,17 @@ bench_ctr_read1(int fd, uint64_t v[3])
 }
 
 void
-bench_ctrs_start(struct bench_ctrs *c)
+ctr_set_start(struct ctr_set *c)
 {
 	pthread_mutex_lock(&c->lock);
 	for (int k = 0; k < c->nthr; k++) {
-		struct bench_ctr_thread *t = &c->thr[k];
+		struct ctr_thread *t = &c->thr[k];
 
 		for (int i = 0; i < c->nev; i++) {
 			if (t->fd[i] < 0)
 				continue;
 			(void)ioctl(t->fd[i], PERF_EVENT_IOC_RESET, 0);
-			if (!bench_ctr_read1(t->fd[i], t->base[i]))
+			if (!ctr_read1(t->fd[i], t->base[i]))
 				memset(t->base[i], 0, sizeof(t->base[i]));
 		}
 	}
@@ -518,7 +518,7 @@ bench_ctrs_start(struct bench_ctrs *c)
 }
 
 void
-bench_ctrs_stop(struct bench_ctrs *c)
+ctr_set_stop(struct ctr_set *c)
 {
 	pthread_mutex_lock(&c->lock);
 	for (int k = 0; k < c->nthr; k++) {
@@ -532,23 +532,23 @@ bench_ctrs_stop(struct bench_ctrs *c)
 }
 
 void
-bench_ctrs_read(struct bench_ctrs *c, double values[BENCH_CTR_MAX],
+ctr_set_read(struct ctr_set *c, double values[CTR_MAX],
     bool *multiplexed)
 {
 	bool mux = false;
 
 	pthread_mutex_lock(&c->lock);
-	for (int i = 0; i < BENCH_CTR_MAX; i++)
+	for (int i = 0; i < CTR_MAX; i++)
 		values[i] = i < c->nev && c->ev[i].available ? 0.0 : NAN;
 	for (int k = 0; k < c->nthr; k++) {
-		struct bench_ctr_thread *t = &c->thr[k];
+		struct ctr_thread *t = &c->thr[k];
 
 		for (int i = 0; i < c->nev; i++) {
 			uint64_t v[3], d[3];
 
 			if (t->fd[i] < 0 || !c->ev[i].available)
 				continue;
-			if (!bench_ctr_read1(t->fd[i], v)) {
+			if (!ctr_read1(t->fd[i], v)) {
 				values[i] = NAN;	/* never guess */
 				continue;
 			}
@@ -575,13 +575,13 @@ bench_ctrs_read(struct bench_ctrs *c, double values[BENCH_CTR_MAX],
 }
 
 const char *
-bench_ctrs_mode(const struct bench_ctrs *c)
+ctr_set_mode(const struct ctr_set *c)
 {
 	return c->mode;
 }
 
 bool
-bench_ctrs_pmu_available(const struct bench_ctrs *c)
+ctr_set_pmu_available(const struct ctr_set *c)
 {
 	return c->pmu;
 }
@@ -591,9 +591,9 @@ bench_ctrs_pmu_available(const struct bench_ctrs *c)
  * opens it on this thread in the mode the benchmark would use.
  */
 void
-bench_ctrs_list(FILE *f)
+ctr_set_list(FILE *f)
 {
-	int paranoid = bench_ctrs_paranoid();
+	int paranoid = ctr_set_paranoid();
 	bool user_only = paranoid >= 2;
 	pfm_pmu_t pmu;
 
@@ -629,20 +629,20 @@ bench_ctrs_list(FILE *f)
 				continue;
 			snprintf(name, sizeof(name), "%s::%s", pinfo.name,
 			    einfo.name);
-			if (bench_ctr_encode(name, user_only, &a) !=
+			if (ctr_encode(name, user_only, &a) !=
 			    PFM_SUCCESS) {
 				fprintf(f, "  %-40s needs attributes "
 				    "(see libpfm4 showevtinfo)\n", name);
 				continue;
 			}
-			bench_ctr_finish_attr(&a, user_only);
-			if (bench_ctr_kernel_side(&a))
+			ctr_finish_attr(&a, user_only);
+			if (ctr_kernel_side(&a))
 				a.exclude_kernel = 0;
-			rc = bench_ctr_probe(&a);
+			rc = ctr_probe(&a);
 			if (rc == 0) {
 				fprintf(f, "  %-40s available\n", name);
 			} else {
-				bench_ctr_reason(reason, sizeof(reason), rc,
+				ctr_reason(reason, sizeof(reason), rc,
 				    paranoid);
 				fprintf(f, "  %-40s unavailable: %s\n", name,
 				    reason);

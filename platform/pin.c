@@ -3,8 +3,8 @@
  *
  * The plan is pure arithmetic over a table of the topology's PUs (OS index,
  * core, NUMA node, SMT rank inside the core), so it can be computed and
- * tested for synthetic or XML topologies; only bench_pin_bind() and
- * bench_pin_alloc() touch the OS, and only for this machine's topology.
+ * tested for synthetic or XML topologies; only pin_bind() and
+ * pin_alloc() touch the OS, and only for this machine's topology.
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,11 +29,11 @@ struct bench_pu {
 };
 
 /*
- * A loaded topology.  Immutable after bench_topo_load(), so every field is
+ * A loaded topology.  Immutable after pin_topo_load(), so every field is
  * read without locks by any thread (hwloc documents read-only use of a
  * loaded topology, binding included, as thread-safe).
  */
-struct bench_topo {
+struct pin_topo {
 	hwloc_topology_t topo;
 	bool	thissystem;
 	int	npus;
@@ -45,24 +45,24 @@ struct bench_topo {
 	int	*node_os;	/* [nnodes] OS index of node rank i */
 };
 
-/* Why bench_pin_alloc() did not bind memory to a node; NULL if it did. */
+/* Why pin_alloc() did not bind memory to a node; NULL if it did. */
 static _Atomic(const char *) bench_membind_note;
 
-static const char *const bench_policy_names[BENCH_PIN_NPOLICIES] = {
-	[BENCH_PIN_COMPACT] = "compact",
-	[BENCH_PIN_SCATTER] = "scatter",
-	[BENCH_PIN_SPLIT] = "split",
-	[BENCH_PIN_NONE] = "none",
+static const char *const bench_policy_names[PIN_NPOLICIES] = {
+	[PIN_COMPACT] = "compact",
+	[PIN_SCATTER] = "scatter",
+	[PIN_SPLIT] = "split",
+	[PIN_NONE] = "none",
 };
 
 int
-bench_pin_policy_parse(const char *s, enum bench_pin_policy *out)
+pin_policy_parse(const char *s, enum pin_policy *out)
 {
 	if (s == NULL)
 		return -1;
-	for (int i = 0; i < BENCH_PIN_NPOLICIES; i++) {
+	for (int i = 0; i < PIN_NPOLICIES; i++) {
 		if (strcmp(s, bench_policy_names[i]) == 0) {
-			*out = (enum bench_pin_policy)i;
+			*out = (enum pin_policy)i;
 			return 0;
 		}
 	}
@@ -70,9 +70,9 @@ bench_pin_policy_parse(const char *s, enum bench_pin_policy *out)
 }
 
 const char *
-bench_pin_policy_name(enum bench_pin_policy p)
+pin_policy_name(enum pin_policy p)
 {
-	if ((int)p < 0 || (int)p >= BENCH_PIN_NPOLICIES)
+	if ((int)p < 0 || (int)p >= PIN_NPOLICIES)
 		return "?";
 	return bench_policy_names[p];
 }
@@ -92,7 +92,7 @@ bench_ends_with(const char *s, const char *suffix)
  * PUs (memory-only, e.g. HBM or CXL) are left out: nothing runs there.
  */
 static int
-bench_topo_index(struct bench_topo *t, char *err, size_t errlen)
+pin_topo_index(struct pin_topo *t, char *err, size_t errlen)
 {
 	hwloc_topology_t topo = t->topo;
 	int npus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
@@ -172,10 +172,10 @@ bench_topo_index(struct bench_topo *t, char *err, size_t errlen)
 	return 0;
 }
 
-struct bench_topo *
-bench_topo_load(const char *spec, char *err, size_t errlen)
+struct pin_topo *
+pin_topo_load(const char *spec, char *err, size_t errlen)
 {
-	struct bench_topo *t;
+	struct pin_topo *t;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -215,16 +215,16 @@ bench_topo_load(const char *spec, char *err, size_t errlen)
 		    spec != NULL ? spec : "this machine", strerror(errno));
 		goto fail;
 	}
-	if (bench_topo_index(t, err, errlen) != 0)
+	if (pin_topo_index(t, err, errlen) != 0)
 		goto fail;
 	return t;
 fail:
-	bench_topo_free(t);
+	pin_topo_free(t);
 	return NULL;
 }
 
 void
-bench_topo_free(struct bench_topo *t)
+pin_topo_free(struct pin_topo *t)
 {
 	if (t == NULL)
 		return;
@@ -235,31 +235,31 @@ bench_topo_free(struct bench_topo *t)
 }
 
 int
-bench_topo_npus(const struct bench_topo *t)
+pin_topo_npus(const struct pin_topo *t)
 {
 	return t->npus;
 }
 
 int
-bench_topo_nnodes(const struct bench_topo *t)
+pin_topo_nnodes(const struct pin_topo *t)
 {
 	return t->nnodes;
 }
 
 int
-bench_topo_ncores(const struct bench_topo *t)
+pin_topo_ncores(const struct pin_topo *t)
 {
 	return t->ncores;
 }
 
 bool
-bench_topo_is_this_machine(const struct bench_topo *t)
+pin_topo_is_this_machine(const struct pin_topo *t)
 {
 	return t->thissystem;
 }
 
 int
-bench_topo_export_xml(const struct bench_topo *t, const char *path)
+pin_topo_export_xml(const struct pin_topo *t, const char *path)
 {
 	char tmp[PATH_MAX];
 	int n;
@@ -284,7 +284,7 @@ bench_topo_export_xml(const struct bench_topo *t, const char *path)
 }
 
 void
-bench_topo_summary(const struct bench_topo *t, char *buf, size_t len)
+pin_topo_summary(const struct pin_topo *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "%d package%s, %d NUMA node%s, %d core%s, %d PU%s",
 	    t->npackages, t->npackages == 1 ? "" : "s",
@@ -294,7 +294,7 @@ bench_topo_summary(const struct bench_topo *t, char *buf, size_t len)
 }
 
 int
-bench_topo_pu_core(const struct bench_topo *t, int pu)
+pin_topo_pu_core(const struct pin_topo *t, int pu)
 {
 	for (int i = 0; i < t->npus; i++) {
 		if (t->pus[i].os == pu)
@@ -304,7 +304,7 @@ bench_topo_pu_core(const struct bench_topo *t, int pu)
 }
 
 static const struct bench_pu *
-bench_topo_pu(const struct bench_topo *t, int os)
+pin_topo_pu(const struct pin_topo *t, int os)
 {
 	for (int i = 0; i < t->npus; i++) {
 		if (t->pus[i].os == os)
@@ -317,11 +317,11 @@ bench_topo_pu(const struct bench_topo *t, int os)
  * Orderings of the PU table.  Each compares two PU table indices; ties
  * fall back to logical order so that every order is total.
  */
-typedef int bench_pu_cmp(const struct bench_topo *, int, int);
+typedef int bench_pu_cmp(const struct pin_topo *, int, int);
 
 /* Node, then logical order (cores, then the PUs of a core). */
 static int
-bench_cmp_compact(const struct bench_topo *t, int a, int b)
+bench_cmp_compact(const struct pin_topo *t, int a, int b)
 {
 	if (t->pus[a].node != t->pus[b].node)
 		return t->pus[a].node - t->pus[b].node;
@@ -330,7 +330,7 @@ bench_cmp_compact(const struct bench_topo *t, int a, int b)
 
 /* One PU per core before SMT siblings; then nodes, then cores in order. */
 static int
-bench_cmp_smt_first(const struct bench_topo *t, int a, int b)
+bench_cmp_smt_first(const struct pin_topo *t, int a, int b)
 {
 	if (t->pus[a].smt != t->pus[b].smt)
 		return t->pus[a].smt - t->pus[b].smt;
@@ -342,7 +342,7 @@ bench_cmp_smt_first(const struct bench_topo *t, int a, int b)
  * make plan making racy; PU counts are small and plans are made rarely.
  */
 static void
-bench_sort(const struct bench_topo *t, int *idx, int n, bench_pu_cmp *cmp)
+bench_sort(const struct pin_topo *t, int *idx, int n, bench_pu_cmp *cmp)
 {
 	for (int i = 1; i < n; i++) {
 		int v = idx[i], j = i;
@@ -359,7 +359,7 @@ bench_sort(const struct bench_topo *t, int *idx, int n, bench_pu_cmp *cmp)
  * still get used in proportion until they run out.
  */
 static void
-bench_order_scatter(const struct bench_topo *t, int *order)
+bench_order_scatter(const struct pin_topo *t, int *order)
 {
 	int *byn = malloc(sizeof(int) * (size_t)t->npus);
 	int *start = calloc((size_t)t->nnodes + 1, sizeof(int));
@@ -391,7 +391,7 @@ bench_order_scatter(const struct bench_topo *t, int *order)
 
 /* Map model CPUs [first, first+count) onto order[0..n) with wrap-around. */
 static bool
-bench_plan_fill(const struct bench_topo *t, struct bench_plan *p, int first,
+pin_plan_fill(const struct pin_topo *t, struct pin_plan *p, int first,
     int count, const int *order, int n)
 {
 	for (int i = 0; i < count; i++) {
@@ -404,8 +404,8 @@ bench_plan_fill(const struct bench_topo *t, struct bench_plan *p, int first,
 }
 
 int
-bench_plan_make(const struct bench_topo *t, enum bench_pin_policy policy,
-    int ncpus, struct bench_plan *p, char *err, size_t errlen)
+pin_plan_make(const struct pin_topo *t, enum pin_policy policy,
+    int ncpus, struct pin_plan *p, char *err, size_t errlen)
 {
 	int *order = NULL;
 	int nexitpu = 0;
@@ -418,11 +418,11 @@ bench_plan_make(const struct bench_topo *t, enum bench_pin_policy policy,
 		    ncpus);
 		return -1;
 	}
-	if ((int)policy < 0 || (int)policy >= BENCH_PIN_NPOLICIES) {
+	if ((int)policy < 0 || (int)policy >= PIN_NPOLICIES) {
 		snprintf(err, errlen, "unknown pin policy %d", (int)policy);
 		return -1;
 	}
-	if (policy == BENCH_PIN_SPLIT && t->nnodes < 2 && t->ncores < 2 &&
+	if (policy == PIN_SPLIT && t->nnodes < 2 && t->ncores < 2 &&
 	    ncpus > 1) {
 		snprintf(err, errlen, "split needs 2 NUMA nodes or 2 cores; "
 		    "topology has 1 node and 1 core");
@@ -436,7 +436,7 @@ bench_plan_make(const struct bench_topo *t, enum bench_pin_policy policy,
 	order = malloc(sizeof(int) * (size_t)t->npus);
 	if (p->pu == NULL || p->node == NULL || order == NULL) {
 		free(order);
-		bench_plan_free(p);
+		pin_plan_free(p);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -444,24 +444,24 @@ bench_plan_make(const struct bench_topo *t, enum bench_pin_policy policy,
 		order[i] = i;
 
 	switch (policy) {
-	case BENCH_PIN_NONE:
+	case PIN_NONE:
 		for (int i = 0; i < ncpus; i++) {
 			p->pu[i] = -1;
 			p->node[i] = -1;
 		}
 		p->oversubscribed = ncpus > t->npus;
 		break;
-	case BENCH_PIN_COMPACT:
+	case PIN_COMPACT:
 		bench_sort(t, order, t->npus, bench_cmp_compact);
-		p->oversubscribed = bench_plan_fill(t, p, 0, ncpus, order,
+		p->oversubscribed = pin_plan_fill(t, p, 0, ncpus, order,
 		    t->npus);
 		break;
-	case BENCH_PIN_SCATTER:
+	case PIN_SCATTER:
 		bench_order_scatter(t, order);
-		p->oversubscribed = bench_plan_fill(t, p, 0, ncpus, order,
+		p->oversubscribed = pin_plan_fill(t, p, 0, ncpus, order,
 		    t->npus);
 		break;
-	case BENCH_PIN_SPLIT:
+	case PIN_SPLIT:
 		/*
 		 * Exit side: the first half of the nodes (rounded up), or of
 		 * the cores when there is one node; reap side: the rest.
@@ -488,10 +488,10 @@ bench_plan_make(const struct bench_topo *t, enum bench_pin_policy policy,
 		bench_sort(t, order, nexitpu, bench_cmp_smt_first);
 		bench_sort(t, order + nexitpu, t->npus - nexitpu,
 		    bench_cmp_smt_first);
-		p->oversubscribed = bench_plan_fill(t, p, 0, p->nexit, order,
+		p->oversubscribed = pin_plan_fill(t, p, 0, p->nexit, order,
 		    nexitpu);
 		if (ncpus > p->nexit)
-			p->oversubscribed |= bench_plan_fill(t, p, p->nexit,
+			p->oversubscribed |= pin_plan_fill(t, p, p->nexit,
 			    ncpus - p->nexit, order + nexitpu,
 			    t->npus - nexitpu);
 		break;
@@ -501,7 +501,7 @@ bench_plan_make(const struct bench_topo *t, enum bench_pin_policy policy,
 }
 
 void
-bench_plan_free(struct bench_plan *p)
+pin_plan_free(struct pin_plan *p)
 {
 	free(p->pu);
 	free(p->node);
@@ -512,26 +512,26 @@ bench_plan_free(struct bench_plan *p)
 }
 
 void
-bench_plan_print(const struct bench_topo *t, const struct bench_plan *p,
+pin_plan_print(const struct pin_topo *t, const struct pin_plan *p,
     FILE *f)
 {
 	char sum[128];
 
-	bench_topo_summary(t, sum, sizeof(sum));
+	pin_topo_summary(t, sum, sizeof(sum));
 	fprintf(f, "topology: %s%s\n", sum,
 	    t->thissystem ? " (this machine)" : "");
 	fprintf(f, "policy:   %s, %d model CPU%s on %d PU%s%s\n",
-	    bench_pin_policy_name(p->policy), p->ncpus,
+	    pin_policy_name(p->policy), p->ncpus,
 	    p->ncpus == 1 ? "" : "s", t->npus, t->npus == 1 ? "" : "s",
 	    p->oversubscribed ? "  ** OVERSUBSCRIBED: PUs are shared **" :
 	    "");
-	if (p->policy == BENCH_PIN_SPLIT)
+	if (p->policy == PIN_SPLIT)
 		fprintf(f, "split:    model CPUs 0-%d exit side, %d-%d reap "
 		    "side\n", p->nexit - 1, p->nexit, p->ncpus - 1);
 	fprintf(f, "%5s %-5s %5s %5s %5s\n", "cpu", "side", "pu", "core",
 	    "node");
 	for (int i = 0; i < p->ncpus; i++) {
-		const char *side = p->policy != BENCH_PIN_SPLIT ? "-" :
+		const char *side = p->policy != PIN_SPLIT ? "-" :
 		    i < p->nexit ? "exit" : "reap";
 		int shared = 0;
 
@@ -543,19 +543,19 @@ bench_plan_print(const struct bench_topo *t, const struct bench_plan *p,
 		for (int j = 0; j < p->ncpus; j++)
 			shared += j != i && p->pu[j] == p->pu[i];
 		fprintf(f, "%5d %-5s %5d %5d %5d%s\n", i, side, p->pu[i],
-		    bench_topo_pu_core(t, p->pu[i]), p->node[i],
+		    pin_topo_pu_core(t, p->pu[i]), p->node[i],
 		    shared > 0 ? "  shared" : "");
 	}
 }
 
 int
-bench_pin_bind(const struct bench_topo *t, const struct bench_plan *p,
+pin_bind(const struct pin_topo *t, const struct pin_plan *p,
     int cpu)
 {
 	hwloc_bitmap_t set;
 	int rc = 0;
 
-	if (p->policy == BENCH_PIN_NONE)
+	if (p->policy == PIN_NONE)
 		return 0;
 	if (!t->thissystem || cpu < 0 || cpu >= p->ncpus || p->pu[cpu] < 0)
 		return EINVAL;
@@ -572,7 +572,7 @@ bench_pin_bind(const struct bench_topo *t, const struct bench_plan *p,
 }
 
 int
-bench_pin_where(void)
+pin_where(void)
 {
 	return sched_getcpu();
 }
@@ -588,13 +588,13 @@ bench_membind_say(const char *why)
 }
 
 const char *
-bench_pin_membind_note(void)
+pin_membind_note(void)
 {
 	return atomic_load_explicit(&bench_membind_note, memory_order_acquire);
 }
 
 void *
-bench_pin_alloc(const struct bench_topo *t, const struct bench_plan *p,
+pin_alloc(const struct pin_topo *t, const struct pin_plan *p,
     int cpu, size_t size)
 {
 	const struct bench_pu *pu = NULL;
@@ -604,7 +604,7 @@ bench_pin_alloc(const struct bench_topo *t, const struct bench_plan *p,
 	if (size == 0)
 		size = 1;
 	if (cpu >= 0 && cpu < p->ncpus && p->pu[cpu] >= 0)
-		pu = bench_topo_pu(t, p->pu[cpu]);
+		pu = pin_topo_pu(t, p->pu[cpu]);
 	if (t->nnodes < 2) {
 		bench_membind_say("one NUMA node: memory not node-bound "
 		    "(nothing to choose)");
@@ -641,7 +641,7 @@ fallback:
 }
 
 void
-bench_pin_free(const struct bench_topo *t, void *m, size_t size)
+pin_free(const struct pin_topo *t, void *m, size_t size)
 {
 	if (m == NULL)
 		return;

@@ -19,27 +19,27 @@
  * More model CPUs than PUs (of the machine, or of a split side) wraps
  * around and sets oversubscribed; it is allowed, never hidden.
  */
-#ifndef BENCH_PIN_H
-#define BENCH_PIN_H
+#ifndef PLATFORM_PIN_H
+#define PLATFORM_PIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-enum bench_pin_policy {
-	BENCH_PIN_COMPACT,
-	BENCH_PIN_SCATTER,
-	BENCH_PIN_SPLIT,
-	BENCH_PIN_NONE,
+enum pin_policy {
+	PIN_COMPACT,
+	PIN_SCATTER,
+	PIN_SPLIT,
+	PIN_NONE,
 };
-#define BENCH_PIN_NPOLICIES	4
+#define PIN_NPOLICIES	4
 
 /* "compact", "scatter", "split", "none" -> *out; 0, or -1 if unknown. */
-int	bench_pin_policy_parse(const char *s, enum bench_pin_policy *out);
+int	pin_policy_parse(const char *s, enum pin_policy *out);
 /* The policy's name as parsed; "?" for an out-of-range value. */
-const char *bench_pin_policy_name(enum bench_pin_policy);
+const char *pin_policy_name(enum pin_policy);
 
-struct bench_topo;	/* wraps an hwloc_topology_t; opaque */
+struct pin_topo;	/* wraps an hwloc_topology_t; opaque */
 
 /*
  * spec NULL: this machine; a path ending in ".xml": an hwloc XML export;
@@ -47,21 +47,21 @@ struct bench_topo;	/* wraps an hwloc_topology_t; opaque */
  * "pack:2 numa:2 core:4 pu:2".  Returns NULL with a one-line message in
  * err on failure.
  */
-struct bench_topo *bench_topo_load(const char *spec, char *err,
+struct pin_topo *pin_topo_load(const char *spec, char *err,
 	    size_t errlen);
-void	bench_topo_free(struct bench_topo *);
-int	bench_topo_npus(const struct bench_topo *);
-int	bench_topo_nnodes(const struct bench_topo *);	/* >= 1 */
-int	bench_topo_ncores(const struct bench_topo *);
+void	pin_topo_free(struct pin_topo *);
+int	pin_topo_npus(const struct pin_topo *);
+int	pin_topo_nnodes(const struct pin_topo *);	/* >= 1 */
+int	pin_topo_ncores(const struct pin_topo *);
 /* True only for a topology loaded with spec NULL (binding is meaningful). */
-bool	bench_topo_is_this_machine(const struct bench_topo *);
+bool	pin_topo_is_this_machine(const struct pin_topo *);
 /* Write the topology as hwloc XML via path.tmp + rename.  0 or errno. */
-int	bench_topo_export_xml(const struct bench_topo *, const char *path);
+int	pin_topo_export_xml(const struct pin_topo *, const char *path);
 /* "1 package, 1 NUMA node, 2 cores, 2 PUs" */
-void	bench_topo_summary(const struct bench_topo *, char *buf, size_t len);
+void	pin_topo_summary(const struct pin_topo *, char *buf, size_t len);
 
-struct bench_plan {
-	enum bench_pin_policy policy;
+struct pin_plan {
+	enum pin_policy policy;
 	int	ncpus;		/* model CPUs */
 	int	*pu;		/* per model CPU: PU OS index, -1 for none */
 	int	*node;		/* per model CPU: NUMA node OS index, -1 none */
@@ -71,15 +71,15 @@ struct bench_plan {
 };
 
 /* 0, or -1 with a one-line message in err (ncpus < 1, no PUs...). */
-int	bench_plan_make(const struct bench_topo *, enum bench_pin_policy,
-	    int ncpus, struct bench_plan *out, char *err, size_t errlen);
-void	bench_plan_free(struct bench_plan *);
+int	pin_plan_make(const struct pin_topo *, enum pin_policy,
+	    int ncpus, struct pin_plan *out, char *err, size_t errlen);
+void	pin_plan_free(struct pin_plan *);
 /* Human-readable table: model CPU -> PU, core, node, side; flags
  * oversubscription. */
-void	bench_plan_print(const struct bench_topo *, const struct bench_plan *,
+void	pin_plan_print(const struct pin_topo *, const struct pin_plan *,
 	    FILE *);
 /* The core (logical index, -1 unknown) holding PU os index pu. */
-int	bench_topo_pu_core(const struct bench_topo *, int pu);
+int	pin_topo_pu_core(const struct pin_topo *, int pu);
 
 /*
  * Bind the calling thread to model CPU cpu's PU (hwloc_set_cpubind with
@@ -87,22 +87,22 @@ int	bench_topo_pu_core(const struct bench_topo *, int pu);
  * 0 or an errno (EINVAL for a topology that is not this machine or a bad
  * cpu); it never silently falls back to running unbound.
  */
-int	bench_pin_bind(const struct bench_topo *, const struct bench_plan *,
+int	pin_bind(const struct pin_topo *, const struct pin_plan *,
 	    int cpu);
 /* sched_getcpu() of the calling thread, or -1. */
-int	bench_pin_where(void);
+int	pin_where(void);
 
 /*
  * size bytes, zeroed, bound to cpu's NUMA node (hwloc_alloc_membind with
  * HWLOC_MEMBIND_BIND).  Falls back to a page-aligned allocation only when
  * the topology has one node or the OS does not support membind, and then
- * bench_pin_membind_note() says so.  NULL on allocation failure.  Free
- * with bench_pin_free(same topo, p, same size).
+ * pin_membind_note() says so.  NULL on allocation failure.  Free
+ * with pin_free(same topo, p, same size).
  */
-void	*bench_pin_alloc(const struct bench_topo *, const struct bench_plan *,
+void	*pin_alloc(const struct pin_topo *, const struct pin_plan *,
 	    int cpu, size_t size);
-void	bench_pin_free(const struct bench_topo *, void *p, size_t size);
+void	pin_free(const struct pin_topo *, void *p, size_t size);
 /* NULL while every allocation was node-bound; otherwise why not. */
-const char *bench_pin_membind_note(void);
+const char *pin_membind_note(void);
 
-#endif /* BENCH_PIN_H */
+#endif /* PLATFORM_PIN_H */

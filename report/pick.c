@@ -271,7 +271,7 @@ bench_pick_compute(const struct bench_rdir *r,
 	sc = bench_xcalloc(nd, sizeof(double));
 	for (size_t c = 0; c < nc; c++)
 		for (size_t d = 0; d < nd; d++)
-			med[c * nd + d] = bench_stats_median(cf[c].v[d],
+			med[c * nd + d] = stats_median(cf[c].v[d],
 			    cf[c].n[d]);
 	scores(cf, nc, nd, nw, weight, med, lw, sc);
 
@@ -351,7 +351,7 @@ bench_pick_compute(const struct bench_rdir *r,
 
 	/* Bootstrap the margin. */
 	{
-		struct bench_rng g;
+		struct stats_rng g;
 		double *bm = bench_xcalloc(nc * nd, sizeof(double));
 		double *bsc = bench_xcalloc(nd, sizeof(double));
 		double *margins = bench_xcalloc(BENCH_BOOT_ROUNDS, sizeof(double));
@@ -363,13 +363,13 @@ bench_pick_compute(const struct bench_rdir *r,
 				if (cf[c].n[d] > maxn)
 					maxn = cf[c].n[d];
 		tmp = bench_xcalloc(maxn, sizeof(double));
-		bench_rng_seed(&g, BENCH_BOOT_SEED);
+		stats_rng_seed(&g, BENCH_BOOT_SEED);
 		for (unsigned b = 0; b < BENCH_BOOT_ROUNDS; b++) {
 			for (size_t c = 0; c < nc; c++)
 				for (size_t d = 0; d < nd; d++) {
-					bench_stats_resample(&g, cf[c].v[d],
+					stats_resample(&g, cf[c].v[d],
 					    cf[c].n[d], tmp);
-					bm[c * nd + d] = bench_stats_median(tmp,
+					bm[c * nd + d] = stats_median(tmp,
 					    cf[c].n[d]);
 				}
 			scores(cf, nc, nd, nw, weight, bm, lw, bsc);
@@ -378,9 +378,9 @@ bench_pick_compute(const struct bench_rdir *r,
 		}
 		pk->p_keep = (double)keep / BENCH_BOOT_ROUNDS;
 		pk->margin_ci.coverage = 0.95;
-		pk->margin_ci.lo = bench_stats_percentile(margins,
+		pk->margin_ci.lo = stats_percentile(margins,
 		    BENCH_BOOT_ROUNDS, 0.025);
-		pk->margin_ci.hi = bench_stats_percentile(margins,
+		pk->margin_ci.hi = stats_percentile(margins,
 		    BENCH_BOOT_ROUNDS, 0.975);
 		free(bm);
 		free(bsc);

@@ -252,8 +252,8 @@ bench_tables_build(const struct bench_rdir *r, struct bench_table **out,
 			if (row->v == NULL)
 				abort();
 			row->n = bench_series_values(row->s, &tb->m, row->v);
-			row->median = bench_stats_median(row->v, row->n);
-			bench_stats_median_ci(row->v, row->n, 0.95, &row->ci);
+			row->median = stats_median(row->v, row->n);
+			stats_median_ci(row->v, row->n, 0.95, &row->ci);
 		}
 		row_higher_better = tb->m.higher_better;
 		qsort(tb->rows, tb->nrows, sizeof(*tb->rows), row_cmp_rank);
@@ -271,7 +271,7 @@ bench_tables_build(const struct bench_rdir *r, struct bench_table **out,
 			struct bench_row *row = &tb->rows[k];
 
 			row->ratio = row->median / best->median;
-			bench_stats_mwu(row->v, row->n, best->v, best->n,
+			stats_mwu_test(row->v, row->n, best->v, best->n,
 			    &row->vs_best);
 		}
 	}
@@ -669,7 +669,7 @@ series_median(const struct bench_series *s, const char *key, double scale)
 	for (size_t i = 0; i < s->nrep; i++)
 		if (!isnan(v[i]))
 			tmp[n++] = v[i];
-	m = bench_stats_median(tmp, n) * scale;
+	m = stats_median(tmp, n) * scale;
 	free(tmp);
 	return m;
 }
@@ -1306,7 +1306,7 @@ verdict(char *buf, size_t len, const struct bench_table *t,
 		    (row->median > t->rows[t->best].median ? "higher" :
 		    worse) : (row->median < t->rows[t->best].median ?
 		    "lower" : worse), p,
-		    bench_stats_delta_label(row->vs_best.delta));
+		    stats_delta_label(row->vs_best.delta));
 	else
 		snprintf(buf, len, "%snot significantly different from best "
 		    "(p = %s)", ref, p);
@@ -1350,7 +1350,7 @@ md_table(FILE *f, const struct bench_table *t)
 			fprintf(f, "%s | %+.2f (%s) | %s |\n",
 			    fmt_p(a, sizeof(a), row->vs_best.p),
 			    row->vs_best.delta,
-			    bench_stats_delta_label(row->vs_best.delta), v);
+			    stats_delta_label(row->vs_best.delta), v);
 	}
 	if (dagger)
 		fprintf(f, "\n† [min, max]: fewer than 6 repetitions, "
@@ -1887,8 +1887,8 @@ compare_write(const struct bench_rdir *a, const struct bench_rdir *b,
 			for (size_t r = 0; r < t->nrows; r++) {
 				const struct bench_row *rb = &t->rows[r];
 				const struct bench_row *ra = NULL;
-				struct bench_ci ci;
-				struct bench_mwu u;
+				struct stats_ci ci;
+				struct stats_mwu u;
 				double ratio;
 				bool better;
 
@@ -1920,10 +1920,10 @@ compare_write(const struct bench_rdir *a, const struct bench_rdir *b,
 					head = true;
 				}
 				matched++;
-				ratio = bench_stats_ratio_ci(ra->v, ra->n,
+				ratio = stats_ratio_ci(ra->v, ra->n,
 				    rb->v, rb->n, 0.95, BENCH_BOOT_ROUNDS,
 				    BENCH_BOOT_SEED, &ci);
-				bench_stats_mwu(rb->v, rb->n, ra->v, ra->n, &u);
+				stats_mwu_test(rb->v, rb->n, ra->v, ra->n, &u);
 				better = t->m.higher_better ? ratio > 1 :
 				    ratio < 1;
 				if (u.p_min > BENCH_ALPHA)
@@ -1933,7 +1933,7 @@ compare_write(const struct bench_rdir *a, const struct bench_rdir *b,
 					snprintf(vd, sizeof(vd), "**%s**, "
 					    "significant (%s effect)", better ?
 					    "better" : "worse",
-					    bench_stats_delta_label(u.delta));
+					    stats_delta_label(u.delta));
 				else
 					snprintf(vd, sizeof(vd), "no significant "
 					    "change");

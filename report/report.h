@@ -110,11 +110,11 @@ struct bench_row {
 	size_t	 n;		/* samples */
 	double	*v;		/* the samples */
 	double	 median;
-	struct bench_ci ci;
+	struct stats_ci ci;
 	double	 ratio;		/* median / best's median */
 	bool	 best;
 	bool	 reference;	/* "native": shown, not ranked */
-	struct bench_mwu vs_best; /* this row against the best row */
+	struct stats_mwu vs_best; /* this row against the best row */
 };
 
 /* The designs of one configuration on its metric, best first. */
@@ -179,7 +179,7 @@ struct bench_pick {
 	char	**missing;	/* profile workloads absent from the data */
 	size_t	 nmissing;
 	double	 margin;	/* score[0] / score[1] - 1 */
-	struct bench_ci margin_ci;
+	struct stats_ci margin_ci;
 	double	 p_keep;	/* bootstrap: fraction where [0] stays first */
 	struct bench_flip *flip; /* one per workload in wl */
 };

@@ -430,7 +430,7 @@ bench_rdir_load(const char *dir, struct bench_rdir *r, char *err,
 				    json_string_value(json_object_get(e,
 				    "time_unit")));
 		}
-		r->harness_ns = bench_stats_median(v, n);
+		r->harness_ns = stats_median(v, n);
 		free(v);
 	}
 	/* Repetitions first; aggregates only for series that have none. */

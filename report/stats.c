@@ -32,7 +32,7 @@ sorted_copy(const double *x, size_t n)
 }
 
 double
-bench_stats_percentile(double *x, size_t n, double q)
+stats_percentile(double *x, size_t n, double q)
 {
 	double pos, frac;
 	size_t i;
@@ -49,7 +49,7 @@ bench_stats_percentile(double *x, size_t n, double q)
 }
 
 double
-bench_stats_median(const double *x, size_t n)
+stats_median(const double *x, size_t n)
 {
 	double *s, m;
 
@@ -75,8 +75,8 @@ binom_half_cdf(size_t n, size_t k)
 }
 
 void
-bench_stats_median_ci(const double *x, size_t n, double level,
-    struct bench_ci *ci)
+stats_median_ci(const double *x, size_t n, double level,
+    struct stats_ci *ci)
 {
 	double *s, cov;
 	size_t k;
@@ -148,8 +148,8 @@ mwu_exact_tails(size_t m, size_t n, size_t u, double *lower, double *upper)
 }
 
 void
-bench_stats_mwu(const double *a, size_t na, const double *b, size_t nb,
-    struct bench_mwu *r)
+stats_mwu_test(const double *a, size_t na, const double *b, size_t nb,
+    struct stats_mwu *r)
 {
 	size_t N = na + nb, gt = 0, lt = 0, eq = 0;
 	double mu, var, tie = 0, z, lo, hi, combos = 1;
@@ -220,7 +220,7 @@ bench_stats_mwu(const double *a, size_t na, const double *b, size_t nb,
 }
 
 const char *
-bench_stats_delta_label(double delta)
+stats_delta_label(double delta)
 {
 	double d = fabs(delta);
 
@@ -244,7 +244,7 @@ splitmix64(uint64_t *x)
 }
 
 void
-bench_rng_seed(struct bench_rng *g, uint64_t seed)
+stats_rng_seed(struct stats_rng *g, uint64_t seed)
 {
 	for (int i = 0; i < 4; i++)
 		g->s[i] = splitmix64(&seed);
@@ -257,7 +257,7 @@ rotl(uint64_t x, int k)
 }
 
 uint64_t
-bench_rng_next(struct bench_rng *g)
+stats_rng_next(struct stats_rng *g)
 {
 	uint64_t *s = g->s, r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
 
@@ -271,41 +271,41 @@ bench_rng_next(struct bench_rng *g)
 }
 
 size_t
-bench_rng_below(struct bench_rng *g, size_t n)
+stats_rng_below(struct stats_rng *g, size_t n)
 {
 	/* Lemire's multiply-shift; the bias for n this small is nil. */
-	return (size_t)(((unsigned __int128)bench_rng_next(g) * n) >> 64);
+	return (size_t)(((unsigned __int128)stats_rng_next(g) * n) >> 64);
 }
 
 void
-bench_stats_resample(struct bench_rng *g, const double *x, size_t n,
+stats_resample(struct stats_rng *g, const double *x, size_t n,
     double *out)
 {
 	for (size_t i = 0; i < n; i++)
-		out[i] = x[bench_rng_below(g, n)];
+		out[i] = x[stats_rng_below(g, n)];
 }
 
 double
-bench_stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
-    double level, unsigned rounds, uint64_t seed, struct bench_ci *ci)
+stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
+    double level, unsigned rounds, uint64_t seed, struct stats_ci *ci)
 {
 	double *ra = malloc((na ? na : 1) * sizeof(double));
 	double *rb = malloc((nb ? nb : 1) * sizeof(double));
 	double *est = malloc((rounds ? rounds : 1) * sizeof(double));
-	double point = bench_stats_median(b, nb) / bench_stats_median(a, na);
-	struct bench_rng g;
+	double point = stats_median(b, nb) / stats_median(a, na);
+	struct stats_rng g;
 
 	if (ra == NULL || rb == NULL || est == NULL)
 		abort();
-	bench_rng_seed(&g, seed);
+	stats_rng_seed(&g, seed);
 	for (unsigned r = 0; r < rounds; r++) {
-		bench_stats_resample(&g, a, na, ra);
-		bench_stats_resample(&g, b, nb, rb);
-		est[r] = bench_stats_median(rb, nb) / bench_stats_median(ra, na);
+		stats_resample(&g, a, na, ra);
+		stats_resample(&g, b, nb, rb);
+		est[r] = stats_median(rb, nb) / stats_median(ra, na);
 	}
 	ci->coverage = level;
-	ci->lo = bench_stats_percentile(est, rounds, (1 - level) / 2);
-	ci->hi = bench_stats_percentile(est, rounds, 1 - (1 - level) / 2);
+	ci->lo = stats_percentile(est, rounds, (1 - level) / 2);
+	ci->hi = stats_percentile(est, rounds, 1 - (1 - level) / 2);
 	free(ra);
 	free(rb);
 	free(est);

@@ -23,16 +23,16 @@
  * Mann-Whitney test nor a bootstrap, so the little that is needed is here
  * (libm's erfc gives the normal tail).
  */
-#ifndef BENCH_STATS_H
-#define BENCH_STATS_H
+#ifndef REPORT_STATS_H
+#define REPORT_STATS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* Median of x[0..n-1] (x is not modified); NaN when n == 0. */
-double	bench_stats_median(const double *x, size_t n);
+double	stats_median(const double *x, size_t n);
 
-struct bench_ci {
+struct stats_ci {
 	double	lo, hi;		/* the interval */
 	double	coverage;	/* its actual confidence, 0..1 */
 };
@@ -42,10 +42,10 @@ struct bench_ci {
  * the narrowest symmetric pair of order statistics whose coverage is at
  * least `level`, or [min, max] with its coverage when none is.
  */
-void	bench_stats_median_ci(const double *x, size_t n, double level,
-	    struct bench_ci *ci);
+void	stats_median_ci(const double *x, size_t n, double level,
+	    struct stats_ci *ci);
 
-struct bench_mwu {
+struct stats_mwu {
 	double	u;		/* U of sample a: #(a > b) + #(a == b) / 2 */
 	double	p;		/* two-sided p-value */
 	double	delta;		/* Cliff's delta, >0: a tends to be larger */
@@ -54,35 +54,35 @@ struct bench_mwu {
 };
 
 /* Mann-Whitney U test of a against b; both need n >= 1. */
-void	bench_stats_mwu(const double *a, size_t na, const double *b,
-	    size_t nb, struct bench_mwu *r);
+void	stats_mwu_test(const double *a, size_t na, const double *b,
+	    size_t nb, struct stats_mwu *r);
 
 /* "negligible", "small", "medium", "large" (Romano et al. thresholds). */
-const char *bench_stats_delta_label(double delta);
+const char *stats_delta_label(double delta);
 
 /* A small, fast, reproducible generator (xoshiro256**). */
-struct bench_rng {
+struct stats_rng {
 	uint64_t s[4];
 };
-void	bench_rng_seed(struct bench_rng *, uint64_t seed);
-uint64_t bench_rng_next(struct bench_rng *);
+void	stats_rng_seed(struct stats_rng *, uint64_t seed);
+uint64_t stats_rng_next(struct stats_rng *);
 /* Uniform in [0, n). */
-size_t	bench_rng_below(struct bench_rng *, size_t n);
+size_t	stats_rng_below(struct stats_rng *, size_t n);
 
 /* out[0..n-1] = a resample of x[0..n-1] with replacement. */
-void	bench_stats_resample(struct bench_rng *, const double *x, size_t n,
+void	stats_resample(struct stats_rng *, const double *x, size_t n,
 	    double *out);
 
 /*
  * Percentile bootstrap interval of median(b) / median(a) from `rounds`
  * resamples of each; returns the point estimate.
  */
-double	bench_stats_ratio_ci(const double *a, size_t na, const double *b,
+double	stats_ratio_ci(const double *a, size_t na, const double *b,
 	    size_t nb, double level, unsigned rounds, uint64_t seed,
-	    struct bench_ci *ci);
+	    struct stats_ci *ci);
 
 /* Percentile q (0..1) of x[0..n-1], linear interpolation; x is sorted in
  * place. */
-double	bench_stats_percentile(double *x, size_t n, double q);
+double	stats_percentile(double *x, size_t n, double q);
 
-#endif /* BENCH_STATS_H */
+#endif /* REPORT_STATS_H */

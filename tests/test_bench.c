@@ -81,14 +81,14 @@ RT_TEST(hist_quantiles)
 
 /* ---- in-process smoke of every workload x design ------------------------ */
 
-static struct bench_topo *
+static struct pin_topo *
 this_machine(void)
 {
-	static struct bench_topo *topo;
+	static struct pin_topo *topo;
 	char err[256];
 
 	if (topo == NULL) {
-		topo = bench_topo_load(NULL, err, sizeof(err));
+		topo = pin_topo_load(NULL, err, sizeof(err));
 		RT_ASSERTF(topo != NULL, "topology: %s", err);
 	}
 	return topo;
@@ -96,7 +96,7 @@ this_machine(void)
 
 static void
 smoke_one(const struct reap_ops *ops, enum bench_workload wl, int threads,
-    enum bench_pin_policy pin)
+    enum pin_policy pin)
 {
 	struct bench_spec s;
 	struct bench_result *r = calloc(1, sizeof(*r));
@@ -111,7 +111,7 @@ smoke_one(const struct reap_ops *ops, enum bench_workload wl, int threads,
 	s.topo = this_machine();
 	snprintf(s.name, sizeof(s.name), "%s/%s/t:%d/pin:%s",
 	    bench_workloads[wl].name, ops ? ops->name : "native", threads,
-	    bench_pin_policy_name(pin));
+	    pin_policy_name(pin));
 	switch (wl) {
 	case BW_TEARDOWN:
 		s.lwps = 4;
@@ -176,7 +176,7 @@ smoke_one(const struct reap_ops *ops, enum bench_workload wl, int threads,
 	RT_ASSERTF(r->npins > 0, "%s: no thread recorded its pin", s.name);
 	RT_EQ(r->pin_mismatch, 0);
 	for (int i = 0; i < r->npins; i++) {
-		if (pin == BENCH_PIN_NONE)
+		if (pin == PIN_NONE)
 			continue;
 		RT_ASSERTF(r->pins[i].planned >= 0 &&
 		    r->pins[i].seen == r->pins[i].planned,
@@ -209,8 +209,8 @@ smoke_design(const struct reap_ops *ops)
 	for (int w = 0; w < BW_NWORKLOADS; w++) {
 		if (ops == NULL && !bench_workloads[w].native)
 			continue;
-		smoke_one(ops, (enum bench_workload)w, 1, BENCH_PIN_COMPACT);
-		smoke_one(ops, (enum bench_workload)w, 2, BENCH_PIN_SPLIT);
+		smoke_one(ops, (enum bench_workload)w, 1, PIN_COMPACT);
+		smoke_one(ops, (enum bench_workload)w, 2, PIN_SPLIT);
 	}
 }
 
@@ -236,7 +236,7 @@ RT_TEST(bad_spec_is_an_error_not_a_crash)
 	s.wl = BW_CHURN_SHARED;
 	s.ops = NULL;
 	s.threads = 1;
-	s.pin = BENCH_PIN_COMPACT;
+	s.pin = PIN_COMPACT;
 	s.topo = this_machine();
 	s.events = "no_such_event_anywhere";
 	snprintf(s.name, sizeof(s.name), "bad");

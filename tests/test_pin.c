@@ -19,11 +19,11 @@
 #define NUMA4	"pack:2 numa:2 core:4 pu:2"
 #define ONENODE	"pack:1 core:4 pu:2"
 
-static struct bench_topo *
+static struct pin_topo *
 load(const char *spec)
 {
 	char err[256];
-	struct bench_topo *t = bench_topo_load(spec, err, sizeof(err));
+	struct pin_topo *t = pin_topo_load(spec, err, sizeof(err));
 
 	RT_ASSERTF(t != NULL, "load %s: %s", spec ? spec : "(this machine)",
 	    err);
@@ -31,66 +31,66 @@ load(const char *spec)
 }
 
 static void
-plan(const struct bench_topo *t, enum bench_pin_policy pol, int n,
-    struct bench_plan *p)
+plan(const struct pin_topo *t, enum pin_policy pol, int n,
+    struct pin_plan *p)
 {
 	char err[256];
-	int rc = bench_plan_make(t, pol, n, p, err, sizeof(err));
+	int rc = pin_plan_make(t, pol, n, p, err, sizeof(err));
 
-	RT_ASSERTF(rc == 0, "plan %s x%d: %s", bench_pin_policy_name(pol), n,
+	RT_ASSERTF(rc == 0, "plan %s x%d: %s", pin_policy_name(pol), n,
 	    err);
 	RT_EQ(p->ncpus, n);
 	RT_EQ(p->policy, pol);
 }
 
 static void
-expect_pus(const struct bench_plan *p, const int *want, int n)
+expect_pus(const struct pin_plan *p, const int *want, int n)
 {
 	RT_EQ(p->ncpus, n);
 	for (int i = 0; i < n; i++)
 		RT_ASSERTF(p->pu[i] == want[i], "%s: model CPU %d on PU %d, "
-		    "want %d", bench_pin_policy_name(p->policy), i, p->pu[i],
+		    "want %d", pin_policy_name(p->policy), i, p->pu[i],
 		    want[i]);
 }
 
 RT_TEST(policy_names)
 {
-	enum bench_pin_policy p = BENCH_PIN_NONE;
+	enum pin_policy p = PIN_NONE;
 	const char *names[] = { "compact", "scatter", "split", "none" };
 
 	for (int i = 0; i < 4; i++) {
-		RT_EQ(bench_pin_policy_parse(names[i], &p), 0);
+		RT_EQ(pin_policy_parse(names[i], &p), 0);
 		RT_EQ(p, i);
-		RT_ASSERT(strcmp(bench_pin_policy_name(p), names[i]) == 0);
+		RT_ASSERT(strcmp(pin_policy_name(p), names[i]) == 0);
 	}
-	RT_EQ(bench_pin_policy_parse("spread", &p), -1);
-	RT_EQ(bench_pin_policy_parse("", &p), -1);
-	RT_EQ(bench_pin_policy_parse(NULL, &p), -1);
-	RT_EQ(p, BENCH_PIN_NONE);	/* untouched on failure */
+	RT_EQ(pin_policy_parse("spread", &p), -1);
+	RT_EQ(pin_policy_parse("", &p), -1);
+	RT_EQ(pin_policy_parse(NULL, &p), -1);
+	RT_EQ(p, PIN_NONE);	/* untouched on failure */
 }
 
 RT_TEST(topo_synthetic_counts)
 {
-	struct bench_topo *t = load(NUMA4);
+	struct pin_topo *t = load(NUMA4);
 	char sum[128];
 
-	RT_EQ(bench_topo_npus(t), 32);
-	RT_EQ(bench_topo_nnodes(t), 4);
-	RT_EQ(bench_topo_ncores(t), 16);
-	RT_ASSERT(!bench_topo_is_this_machine(t));
-	bench_topo_summary(t, sum, sizeof(sum));
+	RT_EQ(pin_topo_npus(t), 32);
+	RT_EQ(pin_topo_nnodes(t), 4);
+	RT_EQ(pin_topo_ncores(t), 16);
+	RT_ASSERT(!pin_topo_is_this_machine(t));
+	pin_topo_summary(t, sum, sizeof(sum));
 	RT_ASSERTF(strcmp(sum, "2 packages, 4 NUMA nodes, 16 cores, 32 PUs")
 	    == 0, "summary '%s'", sum);
-	bench_topo_free(t);
+	pin_topo_free(t);
 
 	t = load(ONENODE);
-	RT_EQ(bench_topo_npus(t), 8);
-	RT_EQ(bench_topo_nnodes(t), 1);
-	RT_EQ(bench_topo_ncores(t), 4);
-	bench_topo_summary(t, sum, sizeof(sum));
+	RT_EQ(pin_topo_npus(t), 8);
+	RT_EQ(pin_topo_nnodes(t), 1);
+	RT_EQ(pin_topo_ncores(t), 4);
+	pin_topo_summary(t, sum, sizeof(sum));
 	RT_ASSERTF(strcmp(sum, "1 package, 1 NUMA node, 4 cores, 8 PUs") == 0,
 	    "summary '%s'", sum);
-	bench_topo_free(t);
+	pin_topo_free(t);
 }
 
 RT_TEST(topo_bad_specs)
@@ -100,63 +100,63 @@ RT_TEST(topo_bad_specs)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		RT_ASSERTF(bench_topo_load(bad[i], err, sizeof(err)) == NULL,
+		RT_ASSERTF(pin_topo_load(bad[i], err, sizeof(err)) == NULL,
 		    "'%s' accepted", bad[i]);
 		RT_ASSERTF(err[0] != '\0', "no message for '%s'", bad[i]);
 	}
 	RT_ASSERT(strstr(err, "pu:-1") != NULL);	/* names the input */
 	err[0] = '\0';
-	RT_ASSERT(bench_topo_load("/nonexistent/topo.xml", err, sizeof(err))
+	RT_ASSERT(pin_topo_load("/nonexistent/topo.xml", err, sizeof(err))
 	    == NULL);
 	RT_ASSERT(strstr(err, "/nonexistent/topo.xml") != NULL);
 }
 
 RT_TEST(plan_compact_numa4)
 {
-	struct bench_topo *t = load(NUMA4);
-	struct bench_plan p;
+	struct pin_topo *t = load(NUMA4);
+	struct pin_plan p;
 
-	plan(t, BENCH_PIN_COMPACT, 32, &p);
+	plan(t, PIN_COMPACT, 32, &p);
 	for (int i = 0; i < 32; i++) {
 		RT_EQ(p.pu[i], i);	/* both PUs of a core, then next core */
 		RT_EQ(p.node[i], i / 8);
 	}
 	RT_EQ(p.nexit, 32);
 	RT_ASSERT(!p.oversubscribed);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
-	plan(t, BENCH_PIN_COMPACT, 3, &p);
+	plan(t, PIN_COMPACT, 3, &p);
 	expect_pus(&p, (const int[]){ 0, 1, 2 }, 3);
-	bench_plan_free(&p);
-	bench_topo_free(t);
+	pin_plan_free(&p);
+	pin_topo_free(t);
 }
 
 RT_TEST(plan_scatter_numa4)
 {
-	struct bench_topo *t = load(NUMA4);
-	struct bench_plan p;
+	struct pin_topo *t = load(NUMA4);
+	struct pin_plan p;
 	/* Nodes round-robin; first PU of every core before any sibling. */
 	static const int want[32] = {
 		0, 8, 16, 24,  2, 10, 18, 26,  4, 12, 20, 28,  6, 14, 22, 30,
 		1, 9, 17, 25,  3, 11, 19, 27,  5, 13, 21, 29,  7, 15, 23, 31,
 	};
 
-	plan(t, BENCH_PIN_SCATTER, 32, &p);
+	plan(t, PIN_SCATTER, 32, &p);
 	expect_pus(&p, want, 32);
 	for (int i = 0; i < 32; i++)
 		RT_EQ(p.node[i], i % 4);
 	RT_ASSERT(!p.oversubscribed);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
-	plan(t, BENCH_PIN_SCATTER, 5, &p);
+	plan(t, PIN_SCATTER, 5, &p);
 	expect_pus(&p, want, 5);
-	bench_plan_free(&p);
-	bench_topo_free(t);
+	pin_plan_free(&p);
+	pin_topo_free(t);
 }
 
 /* Split's sides never share a node (multi-node) or a core (one node). */
 static void
-check_split_disjoint(const struct bench_topo *t, const struct bench_plan *p,
+check_split_disjoint(const struct pin_topo *t, const struct pin_plan *p,
     bool bynode)
 {
 	RT_EQ(p->nexit, (p->ncpus + 1) / 2);
@@ -167,8 +167,8 @@ check_split_disjoint(const struct bench_topo *t, const struct bench_plan *p,
 				    "exit CPU %d and reap CPU %d both on node "
 				    "%d", p->ncpus, i, j, p->node[i]);
 			else
-				RT_ASSERTF(bench_topo_pu_core(t, p->pu[i]) !=
-				    bench_topo_pu_core(t, p->pu[j]), "x%d: "
+				RT_ASSERTF(pin_topo_pu_core(t, p->pu[i]) !=
+				    pin_topo_pu_core(t, p->pu[j]), "x%d: "
 				    "exit CPU %d and reap CPU %d share a core",
 				    p->ncpus, i, j);
 		}
@@ -177,193 +177,193 @@ check_split_disjoint(const struct bench_topo *t, const struct bench_plan *p,
 
 RT_TEST(plan_split_numa4)
 {
-	struct bench_topo *t = load(NUMA4);
-	struct bench_plan p;
+	struct pin_topo *t = load(NUMA4);
+	struct pin_plan p;
 
 	/* Exit side: nodes 0-1 (package 0); reap side: nodes 2-3. */
-	plan(t, BENCH_PIN_SPLIT, 4, &p);
+	plan(t, PIN_SPLIT, 4, &p);
 	expect_pus(&p, (const int[]){ 0, 2, 16, 18 }, 4);
 	RT_EQ(p.nexit, 2);
 	RT_EQ(p.node[0], 0);
 	RT_EQ(p.node[2], 2);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
-	plan(t, BENCH_PIN_SPLIT, 3, &p);
+	plan(t, PIN_SPLIT, 3, &p);
 	expect_pus(&p, (const int[]){ 0, 2, 16 }, 3);
 	RT_EQ(p.nexit, 2);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
 	/* 10 exit CPUs: node 0's four cores, then node 1's, then siblings. */
-	plan(t, BENCH_PIN_SPLIT, 20, &p);
+	plan(t, PIN_SPLIT, 20, &p);
 	expect_pus(&p, (const int[]){ 0, 2, 4, 6, 8, 10, 12, 14, 1, 3,
 	    16, 18, 20, 22, 24, 26, 28, 30, 17, 19 }, 20);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
 	for (int n = 2; n <= 32; n++) {
-		plan(t, BENCH_PIN_SPLIT, n, &p);
+		plan(t, PIN_SPLIT, n, &p);
 		check_split_disjoint(t, &p, true);
 		RT_ASSERT(!p.oversubscribed);
-		bench_plan_free(&p);
+		pin_plan_free(&p);
 	}
-	plan(t, BENCH_PIN_SPLIT, 1, &p);
+	plan(t, PIN_SPLIT, 1, &p);
 	RT_EQ(p.nexit, 1);
 	RT_EQ(p.pu[0], 0);
-	bench_plan_free(&p);
-	bench_topo_free(t);
+	pin_plan_free(&p);
+	pin_topo_free(t);
 }
 
 RT_TEST(plan_onenode)
 {
-	struct bench_topo *t = load(ONENODE);
-	struct bench_plan p;
+	struct pin_topo *t = load(ONENODE);
+	struct pin_plan p;
 
-	plan(t, BENCH_PIN_COMPACT, 8, &p);
+	plan(t, PIN_COMPACT, 8, &p);
 	expect_pus(&p, (const int[]){ 0, 1, 2, 3, 4, 5, 6, 7 }, 8);
 	for (int i = 0; i < 8; i++)
 		RT_EQ(p.node[i], 0);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
-	plan(t, BENCH_PIN_SCATTER, 8, &p);
+	plan(t, PIN_SCATTER, 8, &p);
 	expect_pus(&p, (const int[]){ 0, 2, 4, 6, 1, 3, 5, 7 }, 8);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
 	/* Exit side: cores 0-1 (PUs 0-3); reap side: cores 2-3 (PUs 4-7). */
-	plan(t, BENCH_PIN_SPLIT, 2, &p);
+	plan(t, PIN_SPLIT, 2, &p);
 	expect_pus(&p, (const int[]){ 0, 4 }, 2);
-	bench_plan_free(&p);
-	plan(t, BENCH_PIN_SPLIT, 8, &p);
+	pin_plan_free(&p);
+	plan(t, PIN_SPLIT, 8, &p);
 	expect_pus(&p, (const int[]){ 0, 2, 1, 3, 4, 6, 5, 7 }, 8);
 	RT_ASSERT(!p.oversubscribed);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 	for (int n = 2; n <= 8; n++) {
-		plan(t, BENCH_PIN_SPLIT, n, &p);
+		plan(t, PIN_SPLIT, n, &p);
 		check_split_disjoint(t, &p, false);
-		bench_plan_free(&p);
+		pin_plan_free(&p);
 	}
-	bench_topo_free(t);
+	pin_topo_free(t);
 }
 
 RT_TEST(plan_oversubscribed)
 {
-	struct bench_topo *t = load(ONENODE);
-	struct bench_plan p;
+	struct pin_topo *t = load(ONENODE);
+	struct pin_plan p;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	plan(t, BENCH_PIN_COMPACT, 10, &p);
+	plan(t, PIN_COMPACT, 10, &p);
 	expect_pus(&p, (const int[]){ 0, 1, 2, 3, 4, 5, 6, 7, 0, 1 }, 10);
 	RT_ASSERT(p.oversubscribed);
 	f = open_memstream(&buf, &len);
-	bench_plan_print(t, &p, f);
+	pin_plan_print(t, &p, f);
 	fclose(f);
 	RT_ASSERTF(strstr(buf, "OVERSUBSCRIBED") != NULL, "%s", buf);
 	free(buf);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
-	plan(t, BENCH_PIN_SCATTER, 9, &p);
+	plan(t, PIN_SCATTER, 9, &p);
 	RT_ASSERT(p.oversubscribed);
 	RT_EQ(p.pu[8], 0);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
 	/* A side with more model CPUs than PUs wraps inside its side. */
-	plan(t, BENCH_PIN_SPLIT, 10, &p);
+	plan(t, PIN_SPLIT, 10, &p);
 	expect_pus(&p, (const int[]){ 0, 2, 1, 3, 0, 4, 6, 5, 7, 4 }, 10);
 	RT_ASSERT(p.oversubscribed);
 	check_split_disjoint(t, &p, false);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
 	/* Exactly full is not oversubscribed, and says nothing. */
-	plan(t, BENCH_PIN_SPLIT, 8, &p);
+	plan(t, PIN_SPLIT, 8, &p);
 	f = open_memstream(&buf, &len);
-	bench_plan_print(t, &p, f);
+	pin_plan_print(t, &p, f);
 	fclose(f);
 	RT_ASSERTF(strstr(buf, "OVERSUBSCRIBED") == NULL, "%s", buf);
 	RT_ASSERTF(strstr(buf, "reap") != NULL, "%s", buf);
 	free(buf);
-	bench_plan_free(&p);
-	bench_topo_free(t);
+	pin_plan_free(&p);
+	pin_topo_free(t);
 }
 
 RT_TEST(plan_none_and_errors)
 {
-	struct bench_topo *t = load(ONENODE);
-	struct bench_plan p;
+	struct pin_topo *t = load(ONENODE);
+	struct pin_plan p;
 	char err[256];
 
-	plan(t, BENCH_PIN_NONE, 3, &p);
+	plan(t, PIN_NONE, 3, &p);
 	for (int i = 0; i < 3; i++) {
 		RT_EQ(p.pu[i], -1);
 		RT_EQ(p.node[i], -1);
 	}
 	RT_EQ(p.nexit, 3);
 	RT_ASSERT(!p.oversubscribed);
-	RT_EQ(bench_pin_bind(t, &p, 0), 0);	/* none: nothing to do */
-	bench_plan_free(&p);
-	plan(t, BENCH_PIN_NONE, 9, &p);
+	RT_EQ(pin_bind(t, &p, 0), 0);	/* none: nothing to do */
+	pin_plan_free(&p);
+	plan(t, PIN_NONE, 9, &p);
 	RT_ASSERT(p.oversubscribed);
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 
 	err[0] = '\0';
-	RT_EQ(bench_plan_make(t, BENCH_PIN_COMPACT, 0, &p, err, sizeof(err)),
+	RT_EQ(pin_plan_make(t, PIN_COMPACT, 0, &p, err, sizeof(err)),
 	    -1);
 	RT_ASSERT(err[0] != '\0');
-	bench_topo_free(t);
+	pin_topo_free(t);
 
 	/* One core: split cannot separate the sides, and says so. */
 	t = load("pack:1 core:1 pu:2");
 	err[0] = '\0';
-	RT_EQ(bench_plan_make(t, BENCH_PIN_SPLIT, 2, &p, err, sizeof(err)),
+	RT_EQ(pin_plan_make(t, PIN_SPLIT, 2, &p, err, sizeof(err)),
 	    -1);
 	RT_ASSERT(strstr(err, "split") != NULL);
-	bench_topo_free(t);
+	pin_topo_free(t);
 }
 
 /* A binding plan on a topology that is not this machine is refused. */
 RT_TEST(bind_refuses_foreign_topology)
 {
-	struct bench_topo *t = load(ONENODE);
-	struct bench_plan p;
+	struct pin_topo *t = load(ONENODE);
+	struct pin_plan p;
 
-	plan(t, BENCH_PIN_COMPACT, 2, &p);
-	RT_EQ(bench_pin_bind(t, &p, 0), EINVAL);
-	bench_plan_free(&p);
-	bench_topo_free(t);
+	plan(t, PIN_COMPACT, 2, &p);
+	RT_EQ(pin_bind(t, &p, 0), EINVAL);
+	pin_plan_free(&p);
+	pin_topo_free(t);
 }
 
 RT_TEST(xml_roundtrip)
 {
-	struct bench_topo *t = load(NUMA4), *u;
-	struct bench_plan p, q;
+	struct pin_topo *t = load(NUMA4), *u;
+	struct pin_plan p, q;
 	char path[64];
 
 	snprintf(path, sizeof(path), "/tmp/test_pin.%d.xml", (int)getpid());
-	RT_EQ(bench_topo_export_xml(t, path), 0);
+	RT_EQ(pin_topo_export_xml(t, path), 0);
 	u = load(path);
 	unlink(path);
-	RT_EQ(bench_topo_npus(u), 32);
-	RT_EQ(bench_topo_nnodes(u), 4);
-	RT_EQ(bench_topo_ncores(u), 16);
-	for (int pol = 0; pol < BENCH_PIN_NPOLICIES; pol++) {
-		plan(t, (enum bench_pin_policy)pol, 12, &p);
-		plan(u, (enum bench_pin_policy)pol, 12, &q);
+	RT_EQ(pin_topo_npus(u), 32);
+	RT_EQ(pin_topo_nnodes(u), 4);
+	RT_EQ(pin_topo_ncores(u), 16);
+	for (int pol = 0; pol < PIN_NPOLICIES; pol++) {
+		plan(t, (enum pin_policy)pol, 12, &p);
+		plan(u, (enum pin_policy)pol, 12, &q);
 		for (int i = 0; i < 12; i++) {
 			RT_EQ(p.pu[i], q.pu[i]);
 			RT_EQ(p.node[i], q.node[i]);
 		}
-		bench_plan_free(&p);
-		bench_plan_free(&q);
+		pin_plan_free(&p);
+		pin_plan_free(&q);
 	}
 	/* The temporary name is gone after the rename. */
 	strcat(path, ".tmp");
 	RT_ASSERT(access(path, F_OK) != 0);
-	bench_topo_free(u);
-	bench_topo_free(t);
+	pin_topo_free(u);
+	pin_topo_free(t);
 }
 
 struct bind_arg {
-	const struct bench_topo *t;
-	const struct bench_plan *p;
+	const struct pin_topo *t;
+	const struct pin_plan *p;
 	int	cpu;
 	int	rc;
 	int	seen;
@@ -374,16 +374,16 @@ bind_thread(void *v)
 {
 	struct bind_arg *a = v;
 
-	a->rc = bench_pin_bind(a->t, a->p, a->cpu);
-	a->seen = bench_pin_where();
+	a->rc = pin_bind(a->t, a->p, a->cpu);
+	a->seen = pin_where();
 	return NULL;
 }
 
 /* Bind a fresh thread to every planned PU; sched_getcpu must agree. */
 static void
-check_binds(const struct bench_topo *t, enum bench_pin_policy pol, int n)
+check_binds(const struct pin_topo *t, enum pin_policy pol, int n)
 {
-	struct bench_plan p;
+	struct pin_plan p;
 
 	plan(t, pol, n, &p);
 	for (int i = 0; i < n; i++) {
@@ -393,48 +393,48 @@ check_binds(const struct bench_topo *t, enum bench_pin_policy pol, int n)
 		RT_EQ(pthread_create(&th, NULL, bind_thread, &a), 0);
 		RT_EQ(pthread_join(th, NULL), 0);
 		RT_ASSERTF(a.rc == 0, "%s cpu %d: bind to PU %d: %s",
-		    bench_pin_policy_name(pol), i, p.pu[i], strerror(a.rc));
+		    pin_policy_name(pol), i, p.pu[i], strerror(a.rc));
 		RT_ASSERTF(a.seen == p.pu[i], "%s cpu %d: planned PU %d, runs "
-		    "on %d", bench_pin_policy_name(pol), i, p.pu[i], a.seen);
+		    "on %d", pin_policy_name(pol), i, p.pu[i], a.seen);
 	}
-	bench_plan_free(&p);
+	pin_plan_free(&p);
 }
 
 RT_TEST(this_machine_bind)
 {
-	struct bench_topo *t = load(NULL);
-	int n = bench_topo_npus(t);
+	struct pin_topo *t = load(NULL);
+	int n = pin_topo_npus(t);
 
-	RT_ASSERT(bench_topo_is_this_machine(t));
+	RT_ASSERT(pin_topo_is_this_machine(t));
 	RT_ASSERT(n >= 1);
-	RT_ASSERT(bench_topo_nnodes(t) >= 1);
-	check_binds(t, BENCH_PIN_COMPACT, n);
-	check_binds(t, BENCH_PIN_SCATTER, n);
-	if (bench_topo_ncores(t) >= 2 || bench_topo_nnodes(t) >= 2)
-		check_binds(t, BENCH_PIN_SPLIT, 2);
-	bench_topo_free(t);
+	RT_ASSERT(pin_topo_nnodes(t) >= 1);
+	check_binds(t, PIN_COMPACT, n);
+	check_binds(t, PIN_SCATTER, n);
+	if (pin_topo_ncores(t) >= 2 || pin_topo_nnodes(t) >= 2)
+		check_binds(t, PIN_SPLIT, 2);
+	pin_topo_free(t);
 }
 
 RT_TEST(this_machine_alloc)
 {
-	struct bench_topo *t = load(NULL);
-	struct bench_plan p;
+	struct pin_topo *t = load(NULL);
+	struct pin_plan p;
 	size_t size = 3 * 4096 + 17;
 	unsigned char *m;
 
-	plan(t, BENCH_PIN_COMPACT, 1, &p);
-	m = bench_pin_alloc(t, &p, 0, size);
+	plan(t, PIN_COMPACT, 1, &p);
+	m = pin_alloc(t, &p, 0, size);
 	RT_ASSERT(m != NULL);
 	RT_EQ((uintptr_t)m % 64, 0);
 	for (size_t i = 0; i < size; i++)
 		RT_EQ(m[i], 0);
 	memset(m, 0xa5, size);
-	bench_pin_free(t, m, size);
+	pin_free(t, m, size);
 	/* One node here means nothing was bound, and the note says why. */
-	if (bench_topo_nnodes(t) == 1)
-		RT_ASSERT(bench_pin_membind_note() != NULL);
-	bench_plan_free(&p);
-	bench_topo_free(t);
+	if (pin_topo_nnodes(t) == 1)
+		RT_ASSERT(pin_membind_note() != NULL);
+	pin_plan_free(&p);
+	pin_topo_free(t);
 }
 
 int

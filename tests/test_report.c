@@ -117,34 +117,34 @@ captured(const char *path, int (*fn)(int, char **), int argc, char **argv)
 
 /* ---- statistics ------------------------------------------------------- */
 
-RT_TEST(stats_median)
+RT_TEST(t_stats_median)
 {
 	double a[] = { 3, 1, 2 }, b[] = { 4, 1, 3, 2 }, c[] = { 7 };
 
-	RT_NEAR(bench_stats_median(a, 3), 2, 0);
-	RT_NEAR(bench_stats_median(b, 4), 2.5, 0);
-	RT_NEAR(bench_stats_median(c, 1), 7, 0);
-	RT_ASSERT(isnan(bench_stats_median(a, 0)));
+	RT_NEAR(stats_median(a, 3), 2, 0);
+	RT_NEAR(stats_median(b, 4), 2.5, 0);
+	RT_NEAR(stats_median(c, 1), 7, 0);
+	RT_ASSERT(isnan(stats_median(a, 0)));
 	RT_NEAR(a[0], 3, 0);			/* input untouched */
 }
 
-RT_TEST(stats_median_ci)
+RT_TEST(t_stats_median_ci)
 {
 	double x[10] = { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 };
-	struct bench_ci ci;
+	struct stats_ci ci;
 
 	/* n = 10: [x(2), x(9)], coverage 1 - 2 * 11/1024. */
-	bench_stats_median_ci(x, 10, 0.95, &ci);
+	stats_median_ci(x, 10, 0.95, &ci);
 	RT_NEAR(ci.lo, 2, 0);
 	RT_NEAR(ci.hi, 9, 0);
 	RT_NEAR(ci.coverage, 1 - 22.0 / 1024, 1e-12);
 	/* n = 5 cannot reach 95%: [min, max] at 1 - 2/32. */
-	bench_stats_median_ci(x, 5, 0.95, &ci);
+	stats_median_ci(x, 5, 0.95, &ci);
 	RT_NEAR(ci.lo, 6, 0);
 	RT_NEAR(ci.hi, 10, 0);
 	RT_NEAR(ci.coverage, 1 - 2.0 / 32, 1e-12);
 	/* n = 1: a point, no confidence. */
-	bench_stats_median_ci(x, 1, 0.95, &ci);
+	stats_median_ci(x, 1, 0.95, &ci);
 	RT_NEAR(ci.lo, 10, 0);
 	RT_NEAR(ci.coverage, 0, 0);
 }
@@ -153,14 +153,14 @@ RT_TEST(stats_median_ci)
  * R's wilcox.test example (Hollander & Wolfe): W = 35, exact one-sided
  * p = 0.1272, so two-sided 0.2544 (3003 equally likely orders).
  */
-RT_TEST(stats_mwu_exact)
+RT_TEST(t_stats_mwu_exact)
 {
 	double x[] = { 0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73,
 	    1.46 };
 	double y[] = { 1.15, 0.88, 0.90, 0.74, 1.21 };
-	struct bench_mwu u;
+	struct stats_mwu u;
 
-	bench_stats_mwu(x, 10, y, 5, &u);
+	stats_mwu_test(x, 10, y, 5, &u);
 	RT_NEAR(u.u, 35, 0);
 	RT_ASSERT(u.exact);
 	RT_NEAR(u.p, 764.0 / 3003, 1e-9);	/* 2 * 382 / 3003 */
@@ -168,9 +168,9 @@ RT_TEST(stats_mwu_exact)
 	RT_NEAR(u.p_min, 2.0 / 3003, 1e-12);
 	/* Symmetric: swapping the samples keeps p, negates delta. */
 	{
-		struct bench_mwu v;
+		struct stats_mwu v;
 
-		bench_stats_mwu(y, 5, x, 10, &v);
+		stats_mwu_test(y, 5, x, 10, &v);
 		RT_NEAR(v.p, u.p, 1e-12);
 		RT_NEAR(v.delta, -u.delta, 1e-12);
 	}
@@ -178,7 +178,7 @@ RT_TEST(stats_mwu_exact)
 	{
 		double a[] = { 1, 2, 3 }, b[] = { 4, 5, 6 };
 
-		bench_stats_mwu(a, 3, b, 3, &u);
+		stats_mwu_test(a, 3, b, 3, &u);
 		RT_NEAR(u.p, 0.1, 1e-12);
 		RT_NEAR(u.p_min, 0.1, 1e-12);
 		RT_NEAR(u.delta, -1, 0);
@@ -190,42 +190,42 @@ RT_TEST(stats_mwu_exact)
  * variance 36 * (13 - 138/132) / 12 = 35.8636..., mean 18, z = (18 - 3 -
  * 0.5) / sqrt(var) = 2.42126..., p = erfc(z / sqrt 2) = 0.0154669...
  */
-RT_TEST(stats_mwu_ties)
+RT_TEST(t_stats_mwu_ties)
 {
 	double a[] = { 1, 2, 2, 3, 3, 3 }, b[] = { 3, 3, 4, 4, 5, 5 };
 	double var = 36.0 / 12 * (13 - 138.0 / 132);	/* ties 2+120+6+6 */
-	struct bench_mwu u;
+	struct stats_mwu u;
 
-	bench_stats_mwu(a, 6, b, 6, &u);
+	stats_mwu_test(a, 6, b, 6, &u);
 	RT_ASSERT(!u.exact);
 	RT_NEAR(u.u, 3, 0);
 	RT_NEAR(u.p, erfc((18 - 3 - 0.5) / sqrt(var) / sqrt(2)), 1e-12);
 	RT_NEAR(u.p, 0.0154669, 1e-7);
 	RT_NEAR(u.delta, -30.0 / 36, 1e-12);
 	/* All equal: no evidence at all. */
-	bench_stats_mwu(b, 2, b, 2, &u);
+	stats_mwu_test(b, 2, b, 2, &u);
 	RT_NEAR(u.p, 1, 0);
 	RT_NEAR(u.delta, 0, 0);
 }
 
-RT_TEST(stats_bootstrap)
+RT_TEST(t_stats_bootstrap)
 {
 	double a[] = { 10, 11, 12, 13, 14 }, b[] = { 20, 22, 24, 26, 28 };
-	struct bench_ci c1, c2;
-	struct bench_rng g;
+	struct stats_ci c1, c2;
+	struct stats_rng g;
 	double r;
 
-	r = bench_stats_ratio_ci(a, 5, b, 5, 0.95, 2000, 42, &c1);
+	r = stats_ratio_ci(a, 5, b, 5, 0.95, 2000, 42, &c1);
 	RT_NEAR(r, 2, 1e-12);
 	RT_ASSERT(c1.lo <= 2 && c1.hi >= 2);
 	RT_ASSERT(c1.lo >= 20.0 / 14 && c1.hi <= 28.0 / 10);
 	/* Fixed seed: reproducible. */
-	bench_stats_ratio_ci(a, 5, b, 5, 0.95, 2000, 42, &c2);
+	stats_ratio_ci(a, 5, b, 5, 0.95, 2000, 42, &c2);
 	RT_NEAR(c1.lo, c2.lo, 0);
 	RT_NEAR(c1.hi, c2.hi, 0);
-	bench_rng_seed(&g, 1);
+	stats_rng_seed(&g, 1);
 	for (int i = 0; i < 10000; i++)
-		RT_ASSERT(bench_rng_below(&g, 7) < 7);
+		RT_ASSERT(stats_rng_below(&g, 7) < 7);
 }
 
 /* ---- the results folder, read independently --------------------------- */
