@@ -72,17 +72,17 @@ struct ctr_set {
 	int	cap;				/* l */
 };
 
-static pthread_once_t bench_pfm_once = PTHREAD_ONCE_INIT;
-static int bench_pfm_rc;	/* written once under bench_pfm_once */
+static pthread_once_t ctr_pfm_once = PTHREAD_ONCE_INIT;
+static int ctr_pfm_rc;	/* written once under ctr_pfm_once */
 
 static void
-bench_pfm_init(void)
+ctr_pfm_init(void)
 {
-	bench_pfm_rc = pfm_initialize();
+	ctr_pfm_rc = pfm_initialize();
 }
 
 static int
-bench_perf_open(struct perf_event_attr *a, pid_t tid)
+ctr_perf_open(struct perf_event_attr *a, pid_t tid)
 {
 	return (int)syscall(SYS_perf_event_open, a, tid, -1, -1,
 	    PERF_FLAG_FD_CLOEXEC);
@@ -104,7 +104,7 @@ ctr_set_paranoid(void)
 
 /* "EACCES" for EACCES; glibc knows every errno it can return. */
 static const char *
-bench_errname(int e)
+ctr_errname(int e)
 {
 	const char *n = strerrorname_np(e);
 
@@ -143,7 +143,7 @@ ctr_reason(char *buf, size_t len, int e, int paranoid)
 		break;
 	}
 	snprintf(buf, len, "%s: %s (%s), perf_event_paranoid=%d", why,
-	    strerror(e), bench_errname(e), paranoid);
+	    strerror(e), ctr_errname(e), paranoid);
 }
 
 /* Fill attr for a software event: no libpfm4 needed. */
@@ -202,7 +202,7 @@ ctr_kernel_side(const struct perf_event_attr *a)
 static int
 ctr_probe(struct perf_event_attr *a)
 {
-	int fd = bench_perf_open(a, 0);
+	int fd = ctr_perf_open(a, 0);
 
 	if (fd < 0)
 		return errno;
@@ -267,7 +267,7 @@ ctr_set_add(struct ctr_set *c, const char *name, char *err,
 	    (rc == EACCES || rc == EPERM))
 		snprintf(ev->reason, sizeof(ev->reason), "happens in kernel "
 		    "mode only, which perf_event_paranoid=%d excludes: %s "
-		    "(%s)", c->paranoid, strerror(rc), bench_errname(rc));
+		    "(%s)", c->paranoid, strerror(rc), ctr_errname(rc));
 	else if (rc != 0)
 		ctr_reason(ev->reason, sizeof(ev->reason), rc,
 		    c->paranoid);
@@ -301,10 +301,10 @@ ctr_set_create(const char *events_csv, char *err, size_t errlen)
 
 	if (errlen > 0)
 		err[0] = '\0';
-	pthread_once(&bench_pfm_once, bench_pfm_init);
-	if (bench_pfm_rc != PFM_SUCCESS) {
+	pthread_once(&ctr_pfm_once, ctr_pfm_init);
+	if (ctr_pfm_rc != PFM_SUCCESS) {
 		snprintf(err, errlen, "libpfm4 initialisation failed: %s",
-		    pfm_strerror(bench_pfm_rc));
+		    pfm_strerror(ctr_pfm_rc));
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -427,7 +427,7 @@ ctr_set_attach(struct ctr_set *c, pid_t tid)
 
 		if (!c->ev[i].available)
 			continue;
-		t->fd[i] = bench_perf_open(&c->attr[i], tid);
+		t->fd[i] = ctr_perf_open(&c->attr[i], tid);
 		if (t->fd[i] >= 0)
 			continue;
 		e = errno;
@@ -597,10 +597,10 @@ ctr_set_list(FILE *f)
 	bool user_only = paranoid >= 2;
 	pfm_pmu_t pmu;
 
-	pthread_once(&bench_pfm_once, bench_pfm_init);
-	if (bench_pfm_rc != PFM_SUCCESS) {
+	pthread_once(&ctr_pfm_once, ctr_pfm_init);
+	if (ctr_pfm_rc != PFM_SUCCESS) {
 		fprintf(f, "libpfm4 initialisation failed: %s\n",
-		    pfm_strerror(bench_pfm_rc));
+		    pfm_strerror(ctr_pfm_rc));
 		return;
 	}
 	fprintf(f, "counting mode: %s (perf_event_paranoid=%d)\n",

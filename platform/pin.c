@@ -21,7 +21,7 @@
 #include "pin.h"
 
 /* One PU of the topology, in hwloc logical order. */
-struct bench_pu {
+struct pin_pu {
 	int	os;		/* PU OS index */
 	int	core;		/* core rank: dense 0.. in logical order */
 	int	node;		/* NUMA node rank: dense 0.. in logical order */
@@ -41,14 +41,14 @@ struct pin_topo {
 				   object counts as its own core */
 	int	nnodes;		/* NUMA nodes holding PUs (>= 1) */
 	int	npackages;
-	struct bench_pu *pus;	/* [npus] in logical order */
+	struct pin_pu *pus;	/* [npus] in logical order */
 	int	*node_os;	/* [nnodes] OS index of node rank i */
 };
 
 /* Why pin_alloc() did not bind memory to a node; NULL if it did. */
-static _Atomic(const char *) bench_membind_note;
+static _Atomic(const char *) pin_membind_why;
 
-static const char *const bench_policy_names[PIN_NPOLICIES] = {
+static const char *const pin_policy_names[PIN_NPOLICIES] = {
 	[PIN_COMPACT] = "compact",
 	[PIN_SCATTER] = "scatter",
 	[PIN_SPLIT] = "split",
@@ -61,7 +61,7 @@ pin_policy_parse(const char *s, enum pin_policy *out)
 	if (s == NULL)
 		return -1;
 	for (int i = 0; i < PIN_NPOLICIES; i++) {
-		if (strcmp(s, bench_policy_names[i]) == 0) {
+		if (strcmp(s, pin_policy_names[i]) == 0) {
 			*out = (enum pin_policy)i;
 			return 0;
 		}
@@ -74,11 +74,11 @@ pin_policy_name(enum pin_policy p)
 {
 	if ((int)p < 0 || (int)p >= PIN_NPOLICIES)
 		return "?";
-	return bench_policy_names[p];
+	return pin_policy_names[p];
 }
 
 static bool
-bench_ends_with(const char *s, const char *suffix)
+pin_ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 
@@ -124,7 +124,7 @@ pin_topo_index(struct pin_topo *t, char *err, size_t errlen)
 		    (unsigned)i);
 		hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(topo,
 		    HWLOC_OBJ_CORE, pu);
-		struct bench_pu *p = &t->pus[i];
+		struct pin_pu *p = &t->pus[i];
 
 		p->os = (int)pu->os_index;
 		if (core == NULL || core != prevcore) {
@@ -195,7 +195,7 @@ pin_topo_load(const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "empty topology description");
 		goto fail;
 	}
-	if (spec != NULL && bench_ends_with(spec, ".xml")) {
+	if (spec != NULL && pin_ends_with(spec, ".xml")) {
 		if (hwloc_topology_set_xml(t->topo, spec) != 0) {
 			snprintf(err, errlen,
 			    "cannot read hwloc XML topology '%s': %s", spec,
@@ -303,7 +303,7 @@ pin_topo_pu_core(const struct pin_topo *t, int pu)
 	return -1;
 }
 
-static const struct bench_pu *
+static const struct pin_pu *
 pin_topo_pu(const struct pin_topo *t, int os)
 {
 	for (int i = 0; i < t->npus; i++) {
@@ -317,11 +317,11 @@ pin_topo_pu(const struct pin_topo *t, int os)
  * Orderings of the PU table.  Each compares two PU table indices; ties
  * fall back to logical order so that every order is total.
  */
-typedef int bench_pu_cmp(const struct pin_topo *, int, int);
+typedef int pin_pu_cmp(const struct pin_topo *, int, int);
 
 /* Node, then logical order (cores, then the PUs of a core). */
 static int
-bench_cmp_compact(const struct pin_topo *t, int a, int b)
+pin_cmp_compact(const struct pin_topo *t, int a, int b)
 {
 	if (t->pus[a].node != t->pus[b].node)
 		return t->pus[a].node - t->pus[b].node;
@@ -330,11 +330,11 @@ bench_cmp_compact(const struct pin_topo *t, int a, int b)
 
 /* One PU per core before SMT siblings; then nodes, then cores in order. */
 static int
-bench_cmp_smt_first(const struct pin_topo *t, int a, int b)
+pin_cmp_smt_first(const struct pin_topo *t, int a, int b)
 {
 	if (t->pus[a].smt != t->pus[b].smt)
 		return t->pus[a].smt - t->pus[b].smt;
-	return bench_cmp_compact(t, a, b);
+	return pin_cmp_compact(t, a, b);
 }
 
 /*
@@ -342,7 +342,7 @@ bench_cmp_smt_first(const struct pin_topo *t, int a, int b)
  * make plan making racy; PU counts are small and plans are made rarely.
  */
 static void
-bench_sort(const struct pin_topo *t, int *idx, int n, bench_pu_cmp *cmp)
+pin_sort(const struct pin_topo *t, int *idx, int n, pin_pu_cmp *cmp)
 {
 	for (int i = 1; i < n; i++) {
 		int v = idx[i], j = i;
@@ -359,7 +359,7 @@ bench_sort(const struct pin_topo *t, int *idx, int n, bench_pu_cmp *cmp)
  * still get used in proportion until they run out.
  */
 static void
-bench_order_scatter(const struct pin_topo *t, int *order)
+pin_order_scatter(const struct pin_topo *t, int *order)
 {
 	int *byn = malloc(sizeof(int) * (size_t)t->npus);
 	int *start = calloc((size_t)t->nnodes + 1, sizeof(int));
@@ -370,14 +370,14 @@ bench_order_scatter(const struct pin_topo *t, int *order)
 		abort();
 	for (int i = 0; i < t->npus; i++)
 		byn[i] = i;
-	bench_sort(t, byn, t->npus, bench_cmp_compact);	/* group by node */
+	pin_sort(t, byn, t->npus, pin_cmp_compact);	/* group by node */
 	for (int i = 0; i < t->npus; i++)
 		start[t->pus[byn[i]].node + 1]++;
 	for (int n = 0; n < t->nnodes; n++)
 		start[n + 1] += start[n];
 	for (int n = 0; n < t->nnodes; n++)
-		bench_sort(t, byn + start[n], start[n + 1] - start[n],
-		    bench_cmp_smt_first);
+		pin_sort(t, byn + start[n], start[n + 1] - start[n],
+		    pin_cmp_smt_first);
 	while (k < t->npus) {
 		for (int n = 0; n < t->nnodes; n++) {
 			if (start[n] + next[n] < start[n + 1])
@@ -395,7 +395,7 @@ pin_plan_fill(const struct pin_topo *t, struct pin_plan *p, int first,
     int count, const int *order, int n)
 {
 	for (int i = 0; i < count; i++) {
-		const struct bench_pu *pu = &t->pus[order[i % n]];
+		const struct pin_pu *pu = &t->pus[order[i % n]];
 
 		p->pu[first + i] = pu->os;
 		p->node[first + i] = t->node_os[pu->node];
@@ -452,12 +452,12 @@ pin_plan_make(const struct pin_topo *t, enum pin_policy policy,
 		p->oversubscribed = ncpus > t->npus;
 		break;
 	case PIN_COMPACT:
-		bench_sort(t, order, t->npus, bench_cmp_compact);
+		pin_sort(t, order, t->npus, pin_cmp_compact);
 		p->oversubscribed = pin_plan_fill(t, p, 0, ncpus, order,
 		    t->npus);
 		break;
 	case PIN_SCATTER:
-		bench_order_scatter(t, order);
+		pin_order_scatter(t, order);
 		p->oversubscribed = pin_plan_fill(t, p, 0, ncpus, order,
 		    t->npus);
 		break;
@@ -485,9 +485,9 @@ pin_plan_make(const struct pin_topo *t, enum pin_policy policy,
 			for (int i = 0, a = 0, b = nexitpu; i < t->npus; i++)
 				order[t->pus[i].core < cut ? a++ : b++] = i;
 		}
-		bench_sort(t, order, nexitpu, bench_cmp_smt_first);
-		bench_sort(t, order + nexitpu, t->npus - nexitpu,
-		    bench_cmp_smt_first);
+		pin_sort(t, order, nexitpu, pin_cmp_smt_first);
+		pin_sort(t, order + nexitpu, t->npus - nexitpu,
+		    pin_cmp_smt_first);
 		p->oversubscribed = pin_plan_fill(t, p, 0, p->nexit, order,
 		    nexitpu);
 		if (ncpus > p->nexit)
@@ -578,26 +578,26 @@ pin_where(void)
 }
 
 static void
-bench_membind_say(const char *why)
+pin_membind_say(const char *why)
 {
 	const char *expect = NULL;
 
 	/* Keep the first reason: later ones are the same or consequences. */
-	atomic_compare_exchange_strong_explicit(&bench_membind_note, &expect,
+	atomic_compare_exchange_strong_explicit(&pin_membind_why, &expect,
 	    why, memory_order_release, memory_order_relaxed);
 }
 
 const char *
 pin_membind_note(void)
 {
-	return atomic_load_explicit(&bench_membind_note, memory_order_acquire);
+	return atomic_load_explicit(&pin_membind_why, memory_order_acquire);
 }
 
 void *
 pin_alloc(const struct pin_topo *t, const struct pin_plan *p,
     int cpu, size_t size)
 {
-	const struct bench_pu *pu = NULL;
+	const struct pin_pu *pu = NULL;
 	hwloc_obj_t node;
 	void *m;
 
@@ -606,18 +606,18 @@ pin_alloc(const struct pin_topo *t, const struct pin_plan *p,
 	if (cpu >= 0 && cpu < p->ncpus && p->pu[cpu] >= 0)
 		pu = pin_topo_pu(t, p->pu[cpu]);
 	if (t->nnodes < 2) {
-		bench_membind_say("one NUMA node: memory not node-bound "
+		pin_membind_say("one NUMA node: memory not node-bound "
 		    "(nothing to choose)");
 		goto fallback;
 	}
 	if (pu == NULL) {
-		bench_membind_say("policy none: memory placed by first touch");
+		pin_membind_say("policy none: memory placed by first touch");
 		goto fallback;
 	}
 	node = hwloc_get_numanode_obj_by_os_index(t->topo,
 	    (unsigned)t->node_os[pu->node]);
 	if (node == NULL || !t->thissystem) {
-		bench_membind_say("topology is not this machine: memory not "
+		pin_membind_say("topology is not this machine: memory not "
 		    "node-bound");
 		goto fallback;
 	}
@@ -626,7 +626,7 @@ pin_alloc(const struct pin_topo *t, const struct pin_plan *p,
 	if (m == NULL) {
 		if (errno != ENOSYS && errno != EXDEV)
 			return NULL;
-		bench_membind_say("membind unsupported by the OS: memory not "
+		pin_membind_say("membind unsupported by the OS: memory not "
 		    "node-bound");
 		goto fallback;
 	}
