@@ -48,36 +48,14 @@
 #include <sys/types.h>
 
 #include "reap.h"
+#include "bench_schema.h"
 #include "pin.h"
 #include "counters.h"
 
-/* ---- workloads --------------------------------------------------------- */
+/* ---- workloads (the table is in bench_schema.h) ------------------------- */
 
-enum bench_workload {
-	BW_CHURN_SHARED,	/* detached LWPs of one shared process */
-	BW_CHURN_PRIVATE,	/* detached LWPs of a process per worker */
-	BW_JOIN,		/* joinable LWPs collected by lwp_wait */
-	BW_TEARDOWN,		/* a process of T LWPs killed and reaped */
-	BW_STORM,		/* P processes x T LWPs exit at once */
-	BW_OBSERVERS,		/* churn_shared + lwp_hold/lwp_rele lookers */
-	BW_NWORKLOADS
-};
-
-struct bench_workload_info {
-	const char *name;
-	const char *about;
-	bool	native;		/* has a `native` (pthreads) version */
-	const char *latency;	/* what lat_p* measure */
-	const char *op;		/* what one Google Benchmark iteration is */
-};
-extern const struct bench_workload_info bench_workloads[BW_NWORKLOADS];
-/* 0 and *out, or -1 if unknown. */
-int	bench_workload_parse(const char *name, enum bench_workload *out);
-
-/* Teardown sizes of the matrix, and the storm's shape. */
-extern const int bench_teardown_sizes[];	/* 0-terminated */
-#define BENCH_STORM_PROCS	8
-#define BENCH_STORM_LWPS	8
+/* Teardown sizes of the matrix (0-terminated). */
+extern const int bench_teardown_sizes[];
 #define BENCH_JOIN_WINDOW	4	/* outstanding LWPs per waiter */
 
 /* ---- latency histogram (bench_hist.c) ---------------------------------- */
@@ -363,7 +341,5 @@ void	bench_results_path(const struct bench_results *, const char *name,
 int	bench_write_file(const char *path, const char *data, size_t len);
 /* Rename tmp -> final, point root/latest at it; 0 or -1. */
 int	bench_results_commit(struct bench_results *, char *err, size_t errlen);
-/* Every char outside [A-Za-z0-9._-] becomes '_'. */
-void	bench_sanitise(const char *name, char *out, size_t len);
 
 #endif /* BENCH_BENCH_H */

@@ -19,24 +19,6 @@
 
 #include "bench.h"
 
-void
-bench_sanitise(const char *name, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; name[i] != '\0' && i + 1 < len; i++) {
-		char ch = name[i];
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
-		    ch == '-')
-			out[i] = ch;
-		else
-			out[i] = '_';
-	}
-	out[i] = '\0';
-}
-
 int
 bench_write_file(const char *path, const char *data, size_t len)
 {

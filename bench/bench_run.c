@@ -1,73 +1,14 @@
 /*
- * bench_run.c - the workload table and bench_run(): open the environment,
- * run one workload for a number of iterations, collect what it measured.
+ * bench_run.c - bench_run(): open the environment, run one workload for a
+ * number of iterations, collect what it measured.  The workload table is
+ * bench_schema.c's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
 
-const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
-	[BW_CHURN_SHARED] = {
-		"churn_shared",
-		"workers create, run and exit detached LWPs of one shared "
-		"process",
-		true,
-		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
-		"one LWP lifecycle",
-	},
-	[BW_CHURN_PRIVATE] = {
-		"churn_private",
-		"workers create, run and exit detached LWPs of a process each",
-		false,
-		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
-		"one LWP lifecycle",
-	},
-	[BW_JOIN] = {
-		"join",
-		"joinable LWPs exit on the exit side and are collected by "
-		"lwp_wait on the reap side",
-		true,
-		"lwp_exit call -> lwp_wait return",
-		"one LWP lifecycle",
-	},
-	[BW_TEARDOWN] = {
-		"teardown",
-		"a process of T running LWPs is killed by proc_exit and reaped "
-		"by its parent",
-		true,
-		"proc_exit call -> proc_wait return",
-		"one teardown per parent thread",
-	},
-	[BW_STORM] = {
-		"storm",
-		"8 processes x 8 LWPs all exit at once",
-		true,
-		"proc_exit call -> proc_wait return, per process",
-		"one storm (all processes reaped and freed)",
-	},
-	[BW_OBSERVERS] = {
-		"observers",
-		"churn_shared while one thread per worker looks LWPs up with "
-		"lwp_hold and releases them",
-		false,
-		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
-		"one LWP lifecycle",
-	},
-};
-
 const int bench_teardown_sizes[] = { 1, 4, 16, 64, 256, 0 };
-
-int
-bench_workload_parse(const char *name, enum bench_workload *out)
-{
-	for (int i = 0; i < BW_NWORKLOADS; i++)
-		if (strcmp(name, bench_workloads[i].name) == 0) {
-			*out = (enum bench_workload)i;
-			return 0;
-		}
-	return -1;
-}
 
 void
 bench_result_free(struct bench_result *r)

@@ -4,7 +4,7 @@
  * One benchmark per (workload, design, [T,] threads, pin).  A call runs
  * bench_run() once for the iterations Google Benchmark asks for and hands
  * it the region's wall time as manual time (deferred reaping included);
- * the fixed-name counters below are what the report and the plots read.
+ * the counters below are named by bench_schema.h, which the report reads.
  * Latency histograms of the calls are kept until the file reporter names
  * the repetition they belong to (bench_reg_hook), then merged per
  * benchmark and written to latency/<sanitised name>.dat.
@@ -65,65 +65,45 @@ reg_write_pins(struct bench_reg *reg, struct bench_item *it,
 		    r->pins[i].seen);
 }
 
-/* "cycles" -> "cycles_per_op"; the fixed names the report relies on. */
-static void
-reg_event_name(const char *ev, char *out, size_t len)
-{
-	static const struct { const char *ev, *ctr; } map[] = {
-		{ "cycles", "cycles_per_op" },
-		{ "instructions", "instructions_per_op" },
-		{ "cache-misses", "cache_misses_per_op" },
-		{ "task-clock", "task_clock_ns_per_op" },
-		{ "context-switches", "ctx_switches_per_op" },
-		{ "cpu-migrations", "migrations_per_op" },
-	};
-	char s[64];
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(ev, map[i].ev) == 0) {
-			snprintf(out, len, "%s", map[i].ctr);
-			return;
-		}
-	bench_sanitise(ev, s, sizeof(s));
-	for (char *p = s; *p; p++)
-		if (*p == '-' || *p == '.')
-			*p = '_';
-	snprintf(out, len, "%s_per_op", s);
-}
-
+/* The values of a repetition, named by bench_schema.h. */
 void
 bench_reg_counters(gbench_state *st, const struct bench_spec *spec,
     const struct bench_result *r)
 {
 	double n = r->lifecycles > 0 ? (double)r->lifecycles : 1;
 
-	gbench_items(st, (int64_t)r->lifecycles);
-	gbench_counter(st, "ns_per_lifecycle", (double)r->region_ns / n, 0);
+	gbench_items(st, (int64_t)r->lifecycles);	/* items_per_second */
+	gbench_counter(st, BENCH_KEY(BK_NS_PER_LIFECYCLE),
+	    (double)r->region_ns / n, 0);
 	if (r->hist.count > 0) {
-		gbench_counter(st, "lat_p50_ns",
+		gbench_counter(st, BENCH_KEY(BK_LAT_P50_NS),
 		    (double)bench_hist_quantile(&r->hist, 0.50), 0);
-		gbench_counter(st, "lat_p99_ns",
+		gbench_counter(st, BENCH_KEY(BK_LAT_P99_NS),
 		    (double)bench_hist_quantile(&r->hist, 0.99), 0);
-		gbench_counter(st, "lat_p999_ns",
+		gbench_counter(st, BENCH_KEY(BK_LAT_P999_NS),
 		    (double)bench_hist_quantile(&r->hist, 0.999), 0);
-		gbench_counter(st, "lat_samples", (double)r->hist.count, 0);
+		gbench_counter(st, BENCH_KEY(BK_LAT_SAMPLES),
+		    (double)r->hist.count, 0);
 	}
-	gbench_counter(st, "fairness_cv", r->fairness_cv, 0);
-	gbench_counter(st, "cpu_ns_per_op", (double)r->cpu_ns / n, 0);
+	gbench_counter(st, BENCH_KEY(BK_FAIRNESS_CV), r->fairness_cv, 0);
+	gbench_counter(st, BENCH_KEY(BK_CPU_NS_PER_OP), (double)r->cpu_ns / n,
+	    0);
 	if (spec->ops != NULL) {
-		gbench_counter(st, "zombies_peak", (double)r->zombies_peak, 0);
-		gbench_counter(st, "reaper_wakeups_per_lwp",
+		gbench_counter(st, BENCH_KEY(BK_ZOMBIES_PEAK),
+		    (double)r->zombies_peak, 0);
+		gbench_counter(st, BENCH_KEY(BK_REAPER_WAKEUPS_PER_LWP),
 		    (double)r->st.reaper_wakeups / n, 0);
-		gbench_counter(st, "sleeps_per_lwp",
+		gbench_counter(st, BENCH_KEY(BK_SLEEPS_PER_LWP),
 		    (double)r->st.sleeps / n, 0);
-		gbench_counter(st, "tick_sleeps_per_lwp",
+		gbench_counter(st, BENCH_KEY(BK_TICK_SLEEPS_PER_LWP),
 		    (double)r->st.tick_sleeps / n, 0);
-		gbench_counter(st, "reaper_cpu_share", r->cpu_ns > 0 ?
-		    (double)r->sys_cpu_ns / (double)r->cpu_ns : 0, 0);
+		gbench_counter(st, BENCH_KEY(BK_REAPER_CPU_SHARE),
+		    r->cpu_ns > 0 ? (double)r->sys_cpu_ns / (double)r->cpu_ns :
+		    0, 0);
 	}
 	if (spec->wl == BW_OBSERVERS)
-		gbench_counter(st, "holds_per_lifecycle", (double)r->holds / n,
-		    0);
+		gbench_counter(st, BENCH_KEY(BK_HOLDS_PER_LIFECYCLE),
+		    (double)r->holds / n, 0);
 	for (int i = 0; i < r->nevents; i++) {
 		char name[96];
 
@@ -131,13 +111,14 @@ bench_reg_counters(gbench_state *st, const struct bench_spec *spec,
 		 * unavailable in the context says why). */
 		if (!r->events[i].available)
 			continue;
-		reg_event_name(r->events[i].name, name, sizeof(name));
+		bench_key_of_event(r->events[i].name, name, sizeof(name));
 		gbench_counter(st, name, r->values[i] / n, 0);
 	}
 	if (r->nevents > 0)
-		gbench_counter(st, "counters_multiplexed",
+		gbench_counter(st, BENCH_KEY(BK_COUNTERS_MULTIPLEXED),
 		    r->multiplexed ? 1 : 0, 0);
-	gbench_counter(st, "pin_mismatch", (double)r->pin_mismatch, 0);
+	gbench_counter(st, BENCH_KEY(BK_PIN_MISMATCH),
+	    (double)r->pin_mismatch, 0);
 }
 
 static void
@@ -256,10 +237,10 @@ bench_reg_hook(const struct gbench_run_info *info, void *ctx)
 		break;
 	}
 	if (it->nreps < BENCH_REG_MAXREPS) {
-		it->ns[it->nreps] = gbench_run_counter(info, "ns_per_lifecycle",
-		    &v) ? v : info->real_ns;
+		it->ns[it->nreps] = gbench_run_counter(info,
+		    BENCH_KEY(BK_NS_PER_LIFECYCLE), &v) ? v : info->real_ns;
 		it->share[it->nreps] = gbench_run_counter(info,
-		    "reaper_cpu_share", &v) ? v : -1;
+		    BENCH_KEY(BK_REAPER_CPU_SHARE), &v) ? v : -1;
 		it->nreps++;
 	}
 }

@@ -1,6 +1,7 @@
 # driver/ - the reapbench program: verbs (list, run, plan, report, pick,
-# torture), the Google Benchmark registration of the harness's workloads,
-# and the only C++ of the project, the wrapper driver/gbench.cc.
+# torture; main.c dispatches, a file per big verb, driver.h lists them),
+# the Google Benchmark registration of the harness's workloads, and the
+# only C++ of the project, the wrapper driver/gbench.cc.
 #
 #   $(REAPBENCH)         bench flavor (-O2, -DKERN_NO_INJECT), linked with
 #                        $(CXX) because of driver/gbench.cc
@@ -11,8 +12,9 @@
 DRIVER_SRCS	:= $(sort $(wildcard driver/*.c))
 BENCH_OBJDIR	:= $(call OBJDIR,bench)
 
-REAPBENCH_OBJS	:= $(patsubst %.c,$(BENCH_OBJDIR)/%.o,$(DRIVER_SRCS) \
-		    $(HARNESS_SRCS) $(PLATFORM_SRCS) $(REPORT_SRCS)) \
+# $(sort) drops the sources two modules list (bench/bench_schema.c).
+REAPBENCH_OBJS	:= $(patsubst %.c,$(BENCH_OBJDIR)/%.o,$(sort $(DRIVER_SRCS) \
+		    $(HARNESS_SRCS) $(PLATFORM_SRCS) $(REPORT_SRCS))) \
 		  $(BENCH_OBJDIR)/driver/gbench.o $(REAP_OBJS_bench)
 
 $(REAPBENCH): $(REAPBENCH_OBJS)
@@ -21,7 +23,7 @@ $(REAPBENCH): $(REAPBENCH_OBJS)
 	    $(LDLIBS)
 
 # What the results record about the build.
-$(BENCH_OBJDIR)/driver/reapbench.o: CPPFLAGS += \
+$(BENCH_OBJDIR)/driver/run_context.o: CPPFLAGS += \
 	-DBENCH_CC='"$(CCNAME)"' -DBENCH_CFLAGS='"$(CFLAGS_bench)"' \
 	-DBENCH_HWLOC_VERSION='"$(shell pkg-config --modversion hwloc 2>/dev/null)"' \
 	-DBENCH_PFM_VERSION='"$(shell dpkg-query -W -f='$${Version}' libpfm4 2>/dev/null)"'

@@ -1,20 +1,14 @@
 /*
  * pick.c - `reapbench pick DIR --profile NAME`: which design to ship.
  *
- * A profile (report/profiles/NAME.profile) weighs workloads:
- *
- *	# comment
- *	about Many processes with short-lived threads.
- *	churn_private 4
- *	join 2
- *
  * Score.  In each configuration (workload, pin, threads, T) measured for
  * every candidate design (all but the `native` reference), a design scores
  * its median relative to the best candidate's: best/median for times,
  * median/best for rates, so 1 is best and 0.5 is "half as good".  A
  * workload's score is the geometric mean over its configurations, and the
- * design's score the weighted geometric mean over the profile's workloads:
- * ratios compose multiplicatively, and no single workload's unit matters.
+ * design's score the weighted geometric mean over the profile's workloads
+ * (profile.c): ratios compose multiplicatively, and no single workload's
+ * unit matters.
  *
  * How sure.  The margin is winner/runner-up - 1.  Its interval is a
  * percentile bootstrap: every benchmark's repetitions are resampled, the
@@ -27,102 +21,9 @@
  */
 #include "report.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- profiles ----------------------------------------------------------- */
-
-int
-bench_profile_load(const char *dir, const char *name, struct bench_profile *p,
-    char *err, size_t errlen)
-{
-	char path[4200], line[1024];
-	FILE *f;
-	int lineno = 0;
-	double total = 0;
-
-	memset(p, 0, sizeof(*p));
-	if (strchr(name, '/') != NULL)
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "%s/%s.profile", dir, name);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "profile %s: %s: %s", name, path,
-		    strerror(errno));
-		return -1;
-	}
-	{
-		const char *b = strrchr(name, '/');
-		char *dot;
-
-		p->name = bench_xstrdup(b != NULL ? b + 1 : name);
-		if ((dot = strstr(p->name, ".profile")) != NULL)
-			*dot = '\0';
-	}
-	p->about = bench_xstrdup("");
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *s = line, *e, wl[128];
-		double w;
-		int used;
-
-		lineno++;
-		if ((e = strchr(s, '#')) != NULL)
-			*e = '\0';
-		while (isspace((unsigned char)*s))
-			s++;
-		for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]);)
-			*--e = '\0';
-		if (*s == '\0')
-			continue;
-		if (strncmp(s, "about", 5) == 0 && isspace((unsigned char)s[5])) {
-			free(p->about);
-			s += 5;
-			while (isspace((unsigned char)*s))
-				s++;
-			p->about = bench_xstrdup(s);
-			continue;
-		}
-		if (sscanf(s, "%127s %lf %n", wl, &w, &used) != 2 ||
-		    s[used] != '\0' || !(w >= 0) || isinf(w)) {
-			snprintf(err, errlen, "%s:%d: expected \"<workload> "
-			    "<weight >= 0>\" or \"about <text>\"", path,
-			    lineno);
-			fclose(f);
-			return -1;
-		}
-		p->w = realloc(p->w, (p->n + 1) * sizeof(*p->w));
-		if (p->w == NULL)
-			abort();
-		p->w[p->n].workload = bench_xstrdup(wl);
-		p->w[p->n++].weight = w;
-		total += w;
-	}
-	fclose(f);
-	if (total <= 0) {
-		snprintf(err, errlen, "%s: no workload has a positive weight",
-		    path);
-		return -1;
-	}
-	return 0;
-}
-
-void
-bench_profile_free(struct bench_profile *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->w[i].workload);
-	free(p->w);
-	free(p->name);
-	free(p->about);
-	memset(p, 0, sizeof(*p));
-}
-
-/* ---- the score ----------------------------------------------------------- */
 
 /* One configuration usable for the pick: every candidate measured. */
 struct cfg {
@@ -132,21 +33,42 @@ struct cfg {
 	size_t	*n;		/* [candidate] sample counts */
 };
 
+/* What the phases of pick_compute() hand each other. */
+struct pick_work {
+	const struct rdir *r;
+	const struct profile *p;
+	struct report_table *t;
+	size_t	 nt;
+	const char **cand;	/* candidate designs, in order of appearance */
+	size_t	 nd;
+	const char **wl;	/* weighted workloads with usable configs */
+	double	*weight;
+	size_t	 nw;
+	struct cfg *cf;
+	size_t	 nc;
+	double	*lw;		/* [nw * nd] per-workload log scores */
+	double	*sc;		/* [nd] log scores */
+	size_t	 win, run;	/* winner and runner-up, into cand */
+};
+
+/* ---- the score ---------------------------------------------------------- */
+
 /*
  * Log scores of every candidate from medians med[c * nd + d]:
  * out[d] = sum_w W_w lw[w][d] / sum W; lw (nw * nd) receives the
  * per-workload log scores.
  */
 static void
-scores(const struct cfg *cf, size_t nc, size_t nd, size_t nw,
-    const double *weight, const double *med, double *lw, double *out)
+scores(const struct pick_work *pw, const double *med, double *lw,
+    double *out)
 {
+	size_t nd = pw->nd, nw = pw->nw, *cnt = xcalloc(nw, sizeof(size_t));
+	const struct cfg *cf = pw->cf;
 	double wsum = 0;
-	size_t *cnt = bench_xcalloc(nw, sizeof(size_t));
 
 	for (size_t i = 0; i < nw * nd; i++)
 		lw[i] = 0;
-	for (size_t c = 0; c < nc; c++) {
+	for (size_t c = 0; c < pw->nc; c++) {
 		const double *m = &med[c * nd];
 		double best = m[0];
 
@@ -163,9 +85,9 @@ scores(const struct cfg *cf, size_t nc, size_t nd, size_t nw,
 	for (size_t w = 0; w < nw; w++) {
 		for (size_t d = 0; d < nd; d++) {
 			lw[w * nd + d] /= (double)cnt[w];
-			out[d] += weight[w] * lw[w * nd + d];
+			out[d] += pw->weight[w] * lw[w * nd + d];
 		}
-		wsum += weight[w];
+		wsum += pw->weight[w];
 	}
 	for (size_t d = 0; d < nd; d++)
 		out[d] /= wsum;
@@ -183,231 +105,278 @@ argmax(const double *x, size_t n, size_t skip)
 	return b;
 }
 
-int
-bench_pick_compute(const struct bench_rdir *r,
-    const struct bench_profile *p, struct bench_pick *pk, char *err,
-    size_t errlen)
+/* Every design but the reference, in order of appearance. */
+static void
+pick_candidates(struct pick_work *pw)
 {
-	struct bench_table *t;
-	size_t nt, nd = 0, nw = 0, nc = 0, win, run;
-	const char **cand;
-	const char **wl;
-	double *weight, *med, *lw, *sc;
-	struct cfg *cf;
-	size_t *rank;
-	int rc = -1;
+	const struct rdir *r = pw->r;
 
-	memset(pk, 0, sizeof(*pk));
-	bench_tables_build(r, &t, &nt);
-	cand = bench_xcalloc(r->ns, sizeof(char *));
+	pw->cand = xcalloc(r->ns, sizeof(char *));
 	for (size_t i = 0; i < r->ns; i++) {
 		const char *d = r->s[i].design;
 		bool seen = false;
 
-		if (bench_design_is_reference(d))
+		if (report_design_is_reference(d))
 			continue;
-		for (size_t k = 0; k < nd; k++)
-			seen |= strcmp(cand[k], d) == 0;
+		for (size_t k = 0; k < pw->nd; k++)
+			seen |= strcmp(pw->cand[k], d) == 0;
 		if (!seen)
-			cand[nd++] = d;
+			pw->cand[pw->nd++] = d;
 	}
-	wl = bench_xcalloc(p->n, sizeof(char *));
-	weight = bench_xcalloc(p->n, sizeof(double));
-	pk->missing = bench_xcalloc(p->n, sizeof(char *));
-	cf = bench_xcalloc(nt, sizeof(*cf));
-	/* Usable configurations of each weighted workload. */
+}
+
+/* Table tb as configuration cf if every candidate has samples there. */
+static bool
+pick_cfg(const struct pick_work *pw, const struct report_table *tb,
+    struct cfg *cf)
+{
+	bool all = pw->nd > 0;
+
+	cf->v = xcalloc(pw->nd, sizeof(double *));
+	cf->n = xcalloc(pw->nd, sizeof(size_t));
+	for (size_t d = 0; d < pw->nd; d++) {
+		for (size_t k = 0; k < tb->nrows; k++) {
+			const struct report_row *row = &tb->rows[k];
+
+			if (!strcmp(row->s->design, pw->cand[d]) &&
+			    row->n > 0 && row->median > 0) {
+				cf->v[d] = row->v;
+				cf->n[d] = row->n;
+			}
+		}
+		all &= cf->v[d] != NULL;
+	}
+	if (!all) {
+		free(cf->v);
+		free(cf->n);
+		return false;
+	}
+	cf->higher_better = tb->m.higher_better;
+	return true;
+}
+
+/* Usable configurations of each weighted workload; the others missing. */
+static void
+pick_configs(struct pick_work *pw, struct pick *pk)
+{
+	const struct profile *p = pw->p;
+
+	pw->wl = xcalloc(p->n, sizeof(char *));
+	pw->weight = xcalloc(p->n, sizeof(double));
+	pk->missing = xcalloc(p->n, sizeof(char *));
+	pw->cf = xcalloc(pw->nt, sizeof(*pw->cf));
 	for (size_t i = 0; i < p->n; i++) {
-		size_t before = nc;
+		size_t before = pw->nc;
 
 		if (p->w[i].weight <= 0)
 			continue;
-		for (size_t j = 0; j < nt; j++) {
-			const struct bench_table *tb = &t[j];
-			bool all = nd > 0;
-
-			if (strcmp(tb->workload, p->w[i].workload) != 0)
-				continue;
-			cf[nc].v = bench_xcalloc(nd, sizeof(double *));
-			cf[nc].n = bench_xcalloc(nd, sizeof(size_t));
-			for (size_t d = 0; d < nd; d++) {
-				for (size_t k = 0; k < tb->nrows; k++)
-					if (!strcmp(tb->rows[k].s->design,
-					    cand[d]) && tb->rows[k].n > 0 &&
-					    tb->rows[k].median > 0) {
-						cf[nc].v[d] = tb->rows[k].v;
-						cf[nc].n[d] = tb->rows[k].n;
-					}
-				all &= cf[nc].v[d] != NULL;
-			}
-			if (!all) {
-				free(cf[nc].v);
-				free(cf[nc].n);
-				continue;
-			}
-			cf[nc].wl = nw;
-			cf[nc].higher_better = tb->m.higher_better;
-			nc++;
-		}
-		if (nc > before) {
-			wl[nw] = p->w[i].workload;
-			weight[nw++] = p->w[i].weight;
+		for (size_t j = 0; j < pw->nt; j++)
+			if (!strcmp(pw->t[j].workload, p->w[i].workload) &&
+			    pick_cfg(pw, &pw->t[j], &pw->cf[pw->nc]))
+				pw->cf[pw->nc++].wl = pw->nw;
+		if (pw->nc > before) {
+			pw->wl[pw->nw] = p->w[i].workload;
+			pw->weight[pw->nw++] = p->w[i].weight;
 		} else
-			pk->missing[pk->nmissing++] = bench_xstrdup(p->w[i].workload);
+			pk->missing[pk->nmissing++] = xstrdup(p->w[i].workload);
 	}
-	if (nd < 2) {
-		snprintf(err, errlen, "%s: %zu candidate design%s (native "
-		    "excluded): nothing to pick between", r->dir, nd,
-		    nd == 1 ? "" : "s");
-		goto out;
-	}
-	if (nw == 0) {
-		snprintf(err, errlen, "%s: none of profile %s's workloads was "
-		    "measured for every design", r->dir, p->name);
-		goto out;
-	}
+}
 
-	med = bench_xcalloc(nc * nd, sizeof(double));
-	lw = bench_xcalloc(nw * nd, sizeof(double));
-	sc = bench_xcalloc(nd, sizeof(double));
-	for (size_t c = 0; c < nc; c++)
+/* Scores of the medians; rank: descending score, canonical order
+ * breaking ties. */
+static void
+pick_rank(struct pick_work *pw, size_t *rank)
+{
+	size_t nd = pw->nd;
+	double *med = xcalloc(pw->nc * nd, sizeof(double)), *sc;
+
+	pw->lw = xcalloc(pw->nw * nd, sizeof(double));
+	sc = pw->sc = xcalloc(nd, sizeof(double));
+	for (size_t c = 0; c < pw->nc; c++)
 		for (size_t d = 0; d < nd; d++)
-			med[c * nd + d] = stats_median(cf[c].v[d],
-			    cf[c].n[d]);
-	scores(cf, nc, nd, nw, weight, med, lw, sc);
-
-	/* Rank: descending score, canonical order breaking ties. */
-	rank = bench_xcalloc(nd, sizeof(size_t));
+			med[c * nd + d] = stats_median(pw->cf[c].v[d],
+			    pw->cf[c].n[d]);
+	scores(pw, med, pw->lw, sc);
+	free(med);
 	for (size_t d = 0; d < nd; d++)
 		rank[d] = d;
 	for (size_t i = 1; i < nd; i++)
 		for (size_t k = i; k > 0 && (sc[rank[k]] > sc[rank[k - 1]] ||
 		    (sc[rank[k]] == sc[rank[k - 1]] &&
-		    bench_design_order(cand[rank[k]]) <
-		    bench_design_order(cand[rank[k - 1]]))); k--) {
+		    report_design_order(pw->cand[rank[k]]) <
+		    report_design_order(pw->cand[rank[k - 1]]))); k--) {
 			size_t x = rank[k];
+
 			rank[k] = rank[k - 1];
 			rank[k - 1] = x;
 		}
-	win = rank[0];
-	run = rank[1];
+	pw->win = rank[0];
+	pw->run = rank[1];
+}
+
+/* The ranking and per-workload scores into pk. */
+static void
+pick_fill(const struct pick_work *pw, const size_t *rank, struct pick *pk)
+{
+	size_t nd = pw->nd, nw = pw->nw;
+	const double *lw = pw->lw;
+
 	pk->nd = nd;
-	pk->design = bench_xcalloc(nd, sizeof(char *));
-	pk->score = bench_xcalloc(nd, sizeof(double));
+	pk->design = xcalloc(nd, sizeof(char *));
+	pk->score = xcalloc(nd, sizeof(double));
 	pk->nw = nw;
-	pk->wl = bench_xcalloc(nw, sizeof(char *));
-	pk->wl_weight = bench_xcalloc(nw, sizeof(double));
-	pk->wl_score = bench_xcalloc(nw * nd, sizeof(double));
-	pk->wl_best = bench_xcalloc(nw, sizeof(char *));
+	pk->wl = xcalloc(nw, sizeof(char *));
+	pk->wl_weight = xcalloc(nw, sizeof(double));
+	pk->wl_score = xcalloc(nw * nd, sizeof(double));
+	pk->wl_best = xcalloc(nw, sizeof(char *));
 	for (size_t i = 0; i < nd; i++) {
-		pk->design[i] = cand[rank[i]];
-		pk->score[i] = exp(sc[rank[i]]);
+		pk->design[i] = pw->cand[rank[i]];
+		pk->score[i] = exp(pw->sc[rank[i]]);
 		for (size_t w = 0; w < nw; w++)
 			pk->wl_score[i * nw + w] = exp(lw[w * nd + rank[i]]);
 	}
 	for (size_t w = 0; w < nw; w++) {
 		size_t b = 0;
 
-		pk->wl[w] = wl[w];
-		pk->wl_weight[w] = weight[w];
+		pk->wl[w] = pw->wl[w];
+		pk->wl_weight[w] = pw->weight[w];
 		for (size_t d = 1; d < nd; d++)
 			if (lw[w * nd + d] > lw[w * nd + b])
 				b = d;
-		pk->wl_best[w] = cand[b];
+		pk->wl_best[w] = pw->cand[b];
 	}
-	pk->margin = exp(sc[win] - sc[run]) - 1;
+	pk->margin = exp(pw->sc[pw->win] - pw->sc[pw->run]) - 1;
+}
 
-	/* Sensitivity of the decision to each workload's weight. */
-	pk->flip = bench_xcalloc(nw, sizeof(*pk->flip));
-	for (size_t w = 0; w < nw; w++) {
-		struct bench_flip *fl = &pk->flip[w];
-		double bestdist = INFINITY;
+/* Sensitivity: the weight of workload w at which another design wins. */
+static void
+pick_flip(const struct pick_work *pw, size_t w, struct pick_flip *fl)
+{
+	size_t nd = pw->nd, win = pw->win;
+	const double *lw = pw->lw, *weight = pw->weight;
+	double bestdist = INFINITY;
 
-		fl->workload = wl[w];
-		fl->weight = weight[w];
-		for (size_t d = 0; d < nd; d++) {
-			double D = 0, dw, at, dist;
+	fl->workload = pw->wl[w];
+	fl->weight = weight[w];
+	for (size_t d = 0; d < nd; d++) {
+		double D = 0, dw, at, dist;
 
-			if (d == win)
-				continue;
-			/* D < 0: the winner is ahead of d overall. */
-			for (size_t v = 0; v < nw; v++)
-				D += weight[v] * (lw[v * nd + d] -
-				    lw[v * nd + win]);
-			dw = lw[w * nd + d] - lw[w * nd + win];
-			if (dw == 0)
-				continue;
-			at = weight[w] - D / dw;
-			if (dw < 0 && at <= 0)
-				continue;	/* even weight 0 keeps it */
-			dist = fabs(at - weight[w]);
-			if (dist < bestdist) {
-				bestdist = dist;
-				fl->rival = cand[d];
-				fl->at = at;
-				fl->above = dw > 0;
-			}
+		if (d == win)
+			continue;
+		/* D < 0: the winner is ahead of d overall. */
+		for (size_t v = 0; v < pw->nw; v++)
+			D += weight[v] * (lw[v * nd + d] - lw[v * nd + win]);
+		dw = lw[w * nd + d] - lw[w * nd + win];
+		if (dw == 0)
+			continue;
+		at = weight[w] - D / dw;
+		if (dw < 0 && at <= 0)
+			continue;	/* even weight 0 keeps it */
+		dist = fabs(at - weight[w]);
+		if (dist < bestdist) {
+			bestdist = dist;
+			fl->rival = pw->cand[d];
+			fl->at = at;
+			fl->above = dw > 0;
 		}
 	}
+}
 
-	/* Bootstrap the margin. */
-	{
-		struct stats_rng g;
-		double *bm = bench_xcalloc(nc * nd, sizeof(double));
-		double *bsc = bench_xcalloc(nd, sizeof(double));
-		double *margins = bench_xcalloc(BENCH_BOOT_ROUNDS, sizeof(double));
-		double *tmp;
-		size_t maxn = 1, keep = 0;
+/* Bootstrap the margin: resample every benchmark, rescore, re-rank. */
+static void
+pick_bootstrap(const struct pick_work *pw, struct pick *pk)
+{
+	size_t nc = pw->nc, nd = pw->nd, maxn = 1, keep = 0;
+	double *bm = xcalloc(nc * nd, sizeof(double));
+	double *blw = xcalloc(pw->nw * nd, sizeof(double));
+	double *bsc = xcalloc(nd, sizeof(double));
+	double *margins = xcalloc(REPORT_BOOT_ROUNDS, sizeof(double)), *tmp;
+	struct stats_rng g;
 
+	for (size_t c = 0; c < nc; c++)
+		for (size_t d = 0; d < nd; d++)
+			if (pw->cf[c].n[d] > maxn)
+				maxn = pw->cf[c].n[d];
+	tmp = xcalloc(maxn, sizeof(double));
+	stats_rng_seed(&g, REPORT_BOOT_SEED);
+	for (unsigned b = 0; b < REPORT_BOOT_ROUNDS; b++) {
 		for (size_t c = 0; c < nc; c++)
-			for (size_t d = 0; d < nd; d++)
-				if (cf[c].n[d] > maxn)
-					maxn = cf[c].n[d];
-		tmp = bench_xcalloc(maxn, sizeof(double));
-		stats_rng_seed(&g, BENCH_BOOT_SEED);
-		for (unsigned b = 0; b < BENCH_BOOT_ROUNDS; b++) {
-			for (size_t c = 0; c < nc; c++)
-				for (size_t d = 0; d < nd; d++) {
-					stats_resample(&g, cf[c].v[d],
-					    cf[c].n[d], tmp);
-					bm[c * nd + d] = stats_median(tmp,
-					    cf[c].n[d]);
-				}
-			scores(cf, nc, nd, nw, weight, bm, lw, bsc);
-			margins[b] = exp(bsc[win] - bsc[run]) - 1;
-			keep += argmax(bsc, nd, nd) == win;
-		}
-		pk->p_keep = (double)keep / BENCH_BOOT_ROUNDS;
-		pk->margin_ci.coverage = 0.95;
-		pk->margin_ci.lo = stats_percentile(margins,
-		    BENCH_BOOT_ROUNDS, 0.025);
-		pk->margin_ci.hi = stats_percentile(margins,
-		    BENCH_BOOT_ROUNDS, 0.975);
-		free(bm);
-		free(bsc);
-		free(margins);
-		free(tmp);
+			for (size_t d = 0; d < nd; d++) {
+				stats_resample(&g, pw->cf[c].v[d],
+				    pw->cf[c].n[d], tmp);
+				bm[c * nd + d] = stats_median(tmp,
+				    pw->cf[c].n[d]);
+			}
+		scores(pw, bm, blw, bsc);
+		margins[b] = exp(bsc[pw->win] - bsc[pw->run]) - 1;
+		keep += argmax(bsc, nd, nd) == pw->win;
 	}
-	free(med);
-	free(lw);
-	free(sc);
-	free(rank);
-	rc = 0;
-out:
-	for (size_t c = 0; c < nc; c++) {
-		free(cf[c].v);
-		free(cf[c].n);
+	pk->p_keep = (double)keep / REPORT_BOOT_ROUNDS;
+	pk->margin_ci.coverage = 0.95;
+	pk->margin_ci.lo = stats_percentile(margins, REPORT_BOOT_ROUNDS,
+	    0.025);
+	pk->margin_ci.hi = stats_percentile(margins, REPORT_BOOT_ROUNDS,
+	    0.975);
+	free(bm);
+	free(blw);
+	free(bsc);
+	free(margins);
+	free(tmp);
+}
+
+static void
+pick_work_free(struct pick_work *pw)
+{
+	for (size_t c = 0; c < pw->nc; c++) {
+		free(pw->cf[c].v);
+		free(pw->cf[c].n);
 	}
-	free(cf);
-	free(wl);
-	free(weight);
-	free(cand);
+	free(pw->cf);
+	free(pw->wl);
+	free(pw->weight);
+	free(pw->cand);
+	free(pw->lw);
+	free(pw->sc);
 	/* pk->design etc. point into r's series names, not into t. */
-	bench_tables_free(t, nt);
+	report_tables_free(pw->t, pw->nt);
+}
+
+int
+pick_compute(const struct rdir *r, const struct profile *p,
+    struct pick *pk, char *err, size_t errlen)
+{
+	struct pick_work pw = { .r = r, .p = p };
+	size_t *rank;
+	int rc = -1;
+
+	memset(pk, 0, sizeof(*pk));
+	report_tables_build(r, &pw.t, &pw.nt);
+	pick_candidates(&pw);
+	pick_configs(&pw, pk);
+	if (pw.nd < 2)
+		snprintf(err, errlen, "%s: %zu candidate design%s (native "
+		    "excluded): nothing to pick between", r->dir, pw.nd,
+		    pw.nd == 1 ? "" : "s");
+	else if (pw.nw == 0)
+		snprintf(err, errlen, "%s: none of profile %s's workloads was "
+		    "measured for every design", r->dir, p->name);
+	else {
+		rank = xcalloc(pw.nd, sizeof(size_t));
+		pick_rank(&pw, rank);
+		pick_fill(&pw, rank, pk);
+		free(rank);
+		pk->flip = xcalloc(pw.nw, sizeof(*pk->flip));
+		for (size_t w = 0; w < pw.nw; w++)
+			pick_flip(&pw, w, &pk->flip[w]);
+		pick_bootstrap(&pw, pk);
+		rc = 0;
+	}
+	pick_work_free(&pw);
 	return rc;
 }
 
 void
-bench_pick_free(struct bench_pick *pk)
+pick_free(struct pick *pk)
 {
 	for (size_t i = 0; i < pk->nmissing; i++)
 		free(pk->missing[i]);
@@ -422,21 +391,12 @@ bench_pick_free(struct bench_pick *pk)
 	memset(pk, 0, sizeof(*pk));
 }
 
-/* ---- the decision in words ------------------------------------------------ */
+/* ---- the decision in words ---------------------------------------------- */
 
-void
-bench_pick_print(FILE *f, const struct bench_profile *p,
-    const struct bench_pick *pk, bool md)
+/* The score table: rank, design, score and a column per workload. */
+static void
+pick_print_table(FILE *f, const struct pick *pk, bool md)
 {
-	const char *li = md ? "- " : "  ";
-	bool decisive = pk->margin_ci.lo > 0;
-
-	if (md)
-		fprintf(f, "### Profile `%s`\n\n%s%s", p->name, p->about,
-		    *p->about ? "\n\n" : "");
-	else
-		fprintf(f, "profile %s%s%s\n\n", p->name, *p->about ? ": " :
-		    "", p->about);
 	if (md)
 		fprintf(f, "| rank | design | score |");
 	else
@@ -469,15 +429,65 @@ bench_pick_print(FILE *f, const struct bench_profile *p,
 		}
 		fprintf(f, "\n");
 	}
-	fprintf(f, "\n%sScores: 1.000 = the best candidate in every "
+}
+
+/* Each weight's tipping point, and the workload nearest to tipping. */
+static void
+pick_print_flips(FILE *f, const struct pick *pk, const char *li)
+{
+	double best = INFINITY;
+	size_t bw = pk->nw;
+
+	for (size_t w = 0; w < pk->nw; w++) {
+		const struct pick_flip *fl = &pk->flip[w];
+
+		if (fl->rival == NULL)
+			fprintf(f, "%sWeight of %s (%g): no weight of it "
+			    "changes the decision.\n", li, fl->workload,
+			    fl->weight);
+		else
+			fprintf(f, "%sWeight of %s (%g): %s would win if it "
+			    "%s %.3g.\n", li, fl->workload, fl->weight,
+			    fl->rival, fl->above ? "rose above" : "fell below",
+			    fl->at);
+		if (fl->rival != NULL && fabs(fl->at - fl->weight) /
+		    fl->weight < best) {
+			best = fabs(fl->at - fl->weight) / fl->weight;
+			bw = w;
+		}
+	}
+	if (bw < pk->nw)
+		fprintf(f, "%sThe workload that would most readily change the "
+		    "decision: %s (to %s).\n", li, pk->wl[bw],
+		    pk->flip[bw].rival);
+	else
+		fprintf(f, "%sNo single workload's weight changes the "
+		    "decision: %s leads on every workload.\n", li,
+		    pk->design[0]);
+}
+
+void
+pick_print(FILE *f, const struct profile *p, const struct pick *pk, bool md)
+{
+	const char *li = md ? "- " : "  ";
+	bool decisive = pk->margin_ci.lo > 0;
+
+	if (md)
+		fprintf(f, "### Profile `%s`\n\n%s%s", p->name, p->about,
+		    *p->about ? "\n\n" : "");
+	else
+		fprintf(f, "profile %s%s%s\n\n", p->name, *p->about ? ": " :
+		    "", p->about);
+	pick_print_table(f, pk, md);
+	fprintf(f, "\nScores: 1.000 = the best candidate in every "
 	    "configuration; a workload's score is the geometric mean of "
 	    "(median relative to the best) over its configurations, the "
-	    "total their weighted geometric mean.\n\n", md ? "" : "");
+	    "total their weighted geometric mean.\n\n");
 	fprintf(f, "%s%s: %s, ahead of %s by %.1f%% (95%% bootstrap CI "
 	    "%+.1f%% .. %+.1f%%; first in %.1f%% of %d resamples).\n", li,
 	    decisive ? "Winner" : "Leader (not decisive)", pk->design[0],
 	    pk->design[1], pk->margin * 100, pk->margin_ci.lo * 100,
-	    pk->margin_ci.hi * 100, pk->p_keep * 100, BENCH_BOOT_ROUNDS);
+	    pk->margin_ci.hi * 100, pk->p_keep * 100, REPORT_BOOT_ROUNDS);
 	if (!decisive)
 		fprintf(f, "%sThe margin's interval reaches zero: the data "
 		    "does not separate %s from %s; run more repetitions "
@@ -488,58 +498,22 @@ bench_pick_print(FILE *f, const struct bench_profile *p,
 			    "(%s scores %.3f there).\n", li, pk->design[0],
 			    pk->wl[w], pk->wl_best[w], pk->design[0],
 			    pk->wl_score[w]);
-	for (size_t w = 0; w < pk->nw; w++) {
-		const struct bench_flip *fl = &pk->flip[w];
-
-		if (fl->rival == NULL)
-			fprintf(f, "%sWeight of %s (%g): no weight of it "
-			    "changes the decision.\n", li, fl->workload,
-			    fl->weight);
-		else if (fl->above)
-			fprintf(f, "%sWeight of %s (%g): %s would win if it "
-			    "rose above %.3g.\n", li, fl->workload,
-			    fl->weight, fl->rival, fl->at);
-		else
-			fprintf(f, "%sWeight of %s (%g): %s would win if it "
-			    "fell below %.3g.\n", li, fl->workload,
-			    fl->weight, fl->rival, fl->at);
-	}
-	{
-		double best = INFINITY;
-		size_t bw = pk->nw;
-
-		for (size_t w = 0; w < pk->nw; w++)
-			if (pk->flip[w].rival != NULL &&
-			    fabs(pk->flip[w].at - pk->flip[w].weight) /
-			    pk->flip[w].weight < best) {
-				best = fabs(pk->flip[w].at -
-				    pk->flip[w].weight) / pk->flip[w].weight;
-				bw = w;
-			}
-		if (bw < pk->nw)
-			fprintf(f, "%sThe workload that would most readily "
-			    "change the decision: %s (to %s).\n", li,
-			    pk->wl[bw], pk->flip[bw].rival);
-		else
-			fprintf(f, "%sNo single workload's weight changes the "
-			    "decision: %s leads on every workload.\n", li,
-			    pk->design[0]);
-	}
+	pick_print_flips(f, pk, li);
 	for (size_t i = 0; i < pk->nmissing; i++)
 		fprintf(f, "%sProfile workload %s was not measured for every "
 		    "design and is left out.\n", li, pk->missing[i]);
 	fprintf(f, "\n");
 }
 
-/* ---- main -------------------------------------------------------------------- */
+/* ---- main --------------------------------------------------------------- */
 
 int
-bench_pick_main(int argc, char **argv)
+pick_main(int argc, char **argv)
 {
 	const char *dir = NULL, *name = NULL, *pdir = "report/profiles";
-	struct bench_rdir r;
-	struct bench_profile p;
-	struct bench_pick pk;
+	struct rdir r;
+	struct profile p;
+	struct pick pk;
 	char err[1024];
 	int rc = 0;
 
@@ -558,28 +532,27 @@ bench_pick_main(int argc, char **argv)
 		    "[--profiles-dir DIR]\n");
 		return 2;
 	}
-	if (bench_profile_load(pdir, name, &p, err, sizeof(err)) != 0) {
+	if (profile_load(pdir, name, &p, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
-		bench_profile_free(&p);
+		profile_free(&p);
 		return 1;
 	}
-	if (bench_rdir_load(dir, &r, err, sizeof(err)) != 0) {
+	if (rdir_load(dir, &r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
-		bench_rdir_free(&r);
-		bench_profile_free(&p);
+		rdir_free(&r);
+		profile_free(&p);
 		return 1;
 	}
-	if (bench_pick_compute(&r, &p, &pk, err, sizeof(err)) != 0) {
+	if (pick_compute(&r, &p, &pk, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
 		rc = 1;
 	} else {
-		printf("results %s (%s)\n", dir,
-		    bench_rdir_ctx(&r, "host_name") ?
-		    bench_rdir_ctx(&r, "host_name") : "unknown host");
-		bench_pick_print(stdout, &p, &pk, false);
+		printf("results %s (%s)\n", dir, rdir_ctx(&r, BC_HOST_NAME,
+		    NULL) ? rdir_ctx(&r, BC_HOST_NAME, NULL) : "unknown host");
+		pick_print(stdout, &p, &pk, false);
 	}
-	bench_pick_free(&pk);
-	bench_rdir_free(&r);
-	bench_profile_free(&p);
+	pick_free(&pk);
+	rdir_free(&r);
+	profile_free(&p);
 	return rc;
 }

@@ -1,39 +1,44 @@
 /*
  * report.h - turning a results folder into plots, REPORT.md and a pick.
  *
- * A results folder (see driver/reapbench.c) holds bench.json (Google
- * Benchmark's JSON with every repetition kept), topology.xml, cmdline.txt,
- * env.json and latency/<name>.dat.  bench_rdir_load() reads it through
- * jansson into series: one per benchmark, with the values of each
+ * A results folder (bench/bench_schema.h lists its files) holds bench.json
+ * (Google Benchmark's JSON with every repetition kept), topology.xml,
+ * cmdline.txt, env.json and latency/<name>.dat.  rdir_load() reads it
+ * through jansson into series: one per benchmark, with the values of each
  * repetition.  Tables group the series of one configuration (workload,
  * pin policy, threads, T) and compare the designs on the workload's
  * headline metric; the pick weighs workloads by a profile
  * (report/profiles/<name>.profile) and ranks the designs.
  *
- * The reapbench driver dispatches `reapbench report ...` and
- * `reapbench pick ...` to the two mains below; argv[0] is the verb.
+ * Modules and their prefixes: rdir_ (results_read.c), report_ (tables,
+ * plots, REPORT.md, COMPARE.md: report_*.c), profile_ (profile.c), pick_
+ * (pick.c), stats_ (stats.c).  The reapbench driver dispatches
+ * `reapbench report ...` and `reapbench pick ...` to the two mains below;
+ * argv[0] is the verb.
  */
-#ifndef BENCH_REPORT_H
-#define BENCH_REPORT_H
+#ifndef REPORT_REPORT_H
+#define REPORT_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
+#include "bench_schema.h"
 #include "stats.h"
+#include "xmalloc.h"
 
-int	bench_report_main(int argc, char **argv);
-int	bench_pick_main(int argc, char **argv);
+int	report_main(int argc, char **argv);
+int	pick_main(int argc, char **argv);
 
-/* ---- reading a results folder (results_read.c) ------------------------- */
+/* ---- reading a results folder (results_read.c) -------------------------- */
 
-struct bench_counter {
+struct rdir_counter {
 	char	*name;		/* a user counter, e.g. "cycles_per_op" */
 	double	*v;		/* per repetition; NaN where a repetition lacks it */
 };
 
 /* One benchmark: all of its repetitions. */
-struct bench_series {
+struct rdir_series {
 	char	*name;		/* run_name as in bench.json */
 	char	*spec;		/* name without Google Benchmark's suffixes
 				 * (manual_time, repeats:n, ...): the name
@@ -47,18 +52,18 @@ struct bench_series {
 	double	*real_ns;	/* real time per iteration, in ns */
 	double	*cpu_ns;	/* CPU time per iteration, in ns */
 	size_t	 ncnt;
-	struct bench_counter *cnt;
+	struct rdir_counter *cnt;
 	bool	 aggregate_only; /* no repetitions: one sample from _median */
 	size_t	 nerrors;	/* repetitions that reported error_occurred */
 	char	*error;		/* the first error message, or NULL */
 };
 
-struct bench_rdir {
+struct rdir {
 	char	*dir;
 	size_t	 nctx;
 	char	**ctx_key, **ctx_val;	/* bench.json "context", as strings */
 	size_t	 ns;
-	struct bench_series *s;
+	struct rdir_series *s;
 	size_t	 skipped;	/* entries whose name is not workload/design/... */
 	char	*cmdline;	/* cmdline.txt, trimmed, or NULL */
 	double	 harness_ns;	/* median real time of `empty` (the wrapper's
@@ -68,45 +73,46 @@ struct bench_rdir {
 
 /*
  * Load DIR.  Returns 0, or -1 with a one-line reason in err (missing or
- * corrupt bench.json, no benchmarks, ...).  Free with bench_rdir_free
- * in both cases.
+ * corrupt bench.json, no benchmarks, ...).  Free with rdir_free in both
+ * cases.
  */
-int	bench_rdir_load(const char *dir, struct bench_rdir *r,
-	    char *err, size_t errlen);
-void	bench_rdir_free(struct bench_rdir *r);
-/* A context value as a string ("true"/"false" for booleans), or NULL. */
-const char *bench_rdir_ctx(const struct bench_rdir *r, const char *key);
+int	rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen);
+void	rdir_free(struct rdir *r);
+/* A context value as a string ("true"/"false" for booleans), or NULL;
+ * member names a family's key ("latency." + member), else NULL. */
+const char *rdir_ctx(const struct rdir *r, enum bench_ctx key,
+	    const char *member);
 /* The series of that configuration, or NULL (pin NULL: any). */
-const struct bench_series *bench_rdir_find(const struct bench_rdir *r,
+const struct rdir_series *rdir_find(const struct rdir *r,
 	    const char *workload, const char *design, const char *pin,
 	    int threads, int tcount);
-/* The counter's per-repetition values, or NULL if no repetition has it. */
-const double *bench_series_counter(const struct bench_series *s,
-	    const char *name);
-/* The latency file name of a series' spec name: latency/<out>.dat, with
- * bench_sanitise()'s rule (every char outside [A-Za-z0-9._-] becomes '_'). */
-void	bench_latency_name(const char *spec, char *out, size_t len);
+/* A counter's per-repetition values, or NULL if no repetition has it. */
+const double *rdir_counter(const struct rdir_series *s, const char *name);
+/* Any value of the schema (real_time, cpu_time or a counter), as above. */
+const double *rdir_values(const struct rdir_series *s, enum bench_key k);
+/* r->dir/latency/<spec, sanitised>.dat, allocated. */
+char	*rdir_latency_path(const struct rdir *r, const struct rdir_series *s);
 
-/* ---- tables (report.c) -------------------------------------------------- */
+/* ---- tables (report_tables.c) ------------------------------------------- */
 
 /* The headline metric of a workload. */
-struct bench_metric {
-	const char *key;	/* counter name, or "real_time" */
-	const char *label;	/* "throughput" */
-	const char *unit;	/* "LWPs/s" */
+struct report_metric {
+	enum bench_key key;	/* BK_ITEMS_PER_SECOND or BK_REAL_TIME */
+	char	 label[48];	/* "throughput", "time per teardown" */
+	const char *unit;	/* "LWPs/s", "ns" */
 	bool	 higher_better;
 };
 
 /* The metric of a series: its workload's choice if the series has it,
  * else a fallback (real time per iteration). */
-void	bench_metric_of(const struct bench_series *s, struct bench_metric *m);
+void	report_metric_of(const struct rdir_series *s, struct report_metric *m);
 /* Values of m for each repetition of s into out (s->nrep slots); returns
  * how many are numbers (NaNs are dropped and the rest packed). */
-size_t	bench_series_values(const struct bench_series *s,
-	    const struct bench_metric *m, double *out);
+size_t	report_series_values(const struct rdir_series *s,
+	    const struct report_metric *m, double *out);
 
-struct bench_row {
-	const struct bench_series *s;
+struct report_row {
+	const struct rdir_series *s;
 	size_t	 n;		/* samples */
 	double	*v;		/* the samples */
 	double	 median;
@@ -118,48 +124,51 @@ struct bench_row {
 };
 
 /* The designs of one configuration on its metric, best first. */
-struct bench_table {
+struct report_table {
 	const char *workload, *pin;
 	int	 threads, tcount;
-	struct bench_metric m;
+	struct report_metric m;
 	size_t	 nrows;
-	struct bench_row *rows;
+	struct report_row *rows;
 	int	 best;		/* index into rows, -1 if nothing ranked */
 };
 
-int	bench_tables_build(const struct bench_rdir *r,
-	    struct bench_table **out, size_t *n);
-void	bench_tables_free(struct bench_table *t, size_t n);
+void	report_tables_build(const struct rdir *r, struct report_table **out,
+	    size_t *n);
+void	report_tables_free(struct report_table *t, size_t n);
 /* The canonical order of designs (ranks in listings, colours in plots). */
-int	bench_design_order(const char *design);
-bool	bench_design_is_reference(const char *design);
+int	report_design_order(const char *design);
+bool	report_design_is_reference(const char *design);
 
 /* Significance level of every test in the report. */
-#define BENCH_ALPHA	0.05
+#define REPORT_ALPHA		0.05
 /* Bootstrap rounds and seed (fixed: reports are reproducible). */
-#define BENCH_BOOT_ROUNDS 2000
-#define BENCH_BOOT_SEED	0x7265617062656e63ull
+#define REPORT_BOOT_ROUNDS	2000
+#define REPORT_BOOT_SEED	0x7265617062656e63ull
 
-/* ---- profiles and the pick (pick.c) -------------------------------------- */
+/* ---- profiles (profile.c) ----------------------------------------------- */
 
-struct bench_weight {
+struct profile_weight {
 	char	*workload;
 	double	 weight;
 };
 
-struct bench_profile {
+struct profile {
 	char	*name;
 	char	*about;		/* the "about" line, or "" */
 	size_t	 n;
-	struct bench_weight *w;
+	struct profile_weight *w;
 };
 
-/* report/profiles/NAME.profile (or a path containing '/').  0 or -1 + err. */
-int	bench_profile_load(const char *dir, const char *name,
-	    struct bench_profile *p, char *err, size_t errlen);
-void	bench_profile_free(struct bench_profile *p);
+/* report/profiles/NAME.profile (or a path containing '/').  0 or -1 + err;
+ * free with profile_free in both cases. */
+int	profile_load(const char *dir, const char *name, struct profile *p,
+	    char *err, size_t errlen);
+void	profile_free(struct profile *p);
 
-struct bench_flip {
+/* ---- the pick (pick.c) -------------------------------------------------- */
+
+struct pick_flip {
 	const char *workload;
 	double	 weight;	/* the profile's weight */
 	const char *rival;	/* who would win instead, NULL: nobody */
@@ -167,7 +176,7 @@ struct bench_flip {
 	bool	 above;		/* rose above (true) or fell below `at` */
 };
 
-struct bench_pick {
+struct pick {
 	size_t	 nd;
 	const char **design;	/* ranked, best first */
 	double	*score;		/* weighted geometric mean of scores, 0..1 */
@@ -181,20 +190,16 @@ struct bench_pick {
 	double	 margin;	/* score[0] / score[1] - 1 */
 	struct stats_ci margin_ci;
 	double	 p_keep;	/* bootstrap: fraction where [0] stays first */
-	struct bench_flip *flip; /* one per workload in wl */
+	struct pick_flip *flip;	/* one per workload in wl */
 };
 
-int	bench_pick_compute(const struct bench_rdir *r,
-	    const struct bench_profile *p, struct bench_pick *out,
-	    char *err, size_t errlen);
-void	bench_pick_free(struct bench_pick *pk);
+/* 0, or -1 with err (fewer than two candidates, no workload measured);
+ * free with pick_free in both cases. */
+int	pick_compute(const struct rdir *r, const struct profile *p,
+	    struct pick *out, char *err, size_t errlen);
+void	pick_free(struct pick *pk);
 /* The decision in words, as `reapbench pick` prints it. */
-void	bench_pick_print(FILE *f, const struct bench_profile *p,
-	    const struct bench_pick *pk, bool markdown);
+void	pick_print(FILE *f, const struct profile *p, const struct pick *pk,
+	    bool markdown);
 
-/* Allocation for the report code: aborts when memory runs out. */
-void	*bench_xcalloc(size_t n, size_t sz);
-void	*bench_xrealloc(void *p, size_t sz);
-char	*bench_xstrdup(const char *s);
-
-#endif /* BENCH_REPORT_H */
+#endif /* REPORT_REPORT_H */

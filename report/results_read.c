@@ -10,69 +10,22 @@
  * Benchmark appends itself (real_time, threads:n, repeats:n, ...).
  */
 #include "report.h"
+#include "report_impl.h"
 
 #include <errno.h>
 #include <hwloc.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-void *
-bench_xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz);
-
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-void *
-bench_xrealloc(void *p, size_t sz)
-{
-	p = realloc(p, sz ? sz : 1);
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-char *
-bench_xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		abort();
-	return d;
-}
-
-static void
-seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
-/* Fields of a benchmark entry that are not user counters. */
-static const char *const reserved_keys[] = {
-	"name", "run_name", "run_type", "family_index",
-	"per_family_instance_index", "repetitions", "repetition_index",
-	"threads", "iterations", "real_time", "cpu_time", "time_unit",
-	"aggregate_name", "aggregate_unit", "error_occurred", "error_message",
-	"label", "big_o", "rms", "complexity", NULL
-};
-
+/* A field of Google Benchmark's, not a value of the repetition. */
 static bool
 reserved(const char *k)
 {
-	for (int i = 0; reserved_keys[i] != NULL; i++)
-		if (strcmp(k, reserved_keys[i]) == 0)
+	for (int i = 0; bench_entry_fields[i] != NULL; i++)
+		if (strcmp(k, bench_entry_fields[i]) == 0)
 			return true;
 	return false;
 }
@@ -96,9 +49,9 @@ unit_to_ns(const char *unit)
  * workload/design/...: such entries (a foreign benchmark) are skipped.
  */
 static bool
-parse_name(const char *name, struct bench_series *s, int gb_threads)
+parse_name(const char *name, struct rdir_series *s, int gb_threads)
 {
-	char *copy = bench_xstrdup(name), *save = NULL, *tok;
+	char *copy = xstrdup(name), *save = NULL, *tok;
 	const char *pin;
 	int i = 0;
 
@@ -116,15 +69,15 @@ parse_name(const char *name, struct bench_series *s, int gb_threads)
 	for (tok = strtok_r(copy, "/", &save); tok != NULL;
 	    tok = strtok_r(NULL, "/", &save), i++) {
 		if (i == 0)
-			s->workload = bench_xstrdup(tok);
+			s->workload = xstrdup(tok);
 		else if (i == 1)
-			s->design = bench_xstrdup(tok);
+			s->design = xstrdup(tok);
 		else if (strncmp(tok, "t:", 2) == 0)
 			s->threads = atoi(tok + 2);
 		else if (strncmp(tok, "T:", 2) == 0)
 			s->tcount = atoi(tok + 2);
 		else if (strncmp(tok, "pin:", 4) == 0 && s->pin == NULL)
-			s->pin = bench_xstrdup(tok + 4);
+			s->pin = xstrdup(tok + 4);
 		else if (strncmp(tok, "threads:", 8) == 0 && s->threads == 0)
 			s->threads = atoi(tok + 8);
 		/* Other suffixes (real_time, repeats:n, ...) carry nothing. */
@@ -139,21 +92,21 @@ parse_name(const char *name, struct bench_series *s, int gb_threads)
 		return false;
 	}
 	if (s->pin == NULL)
-		s->pin = bench_xstrdup("-");
+		s->pin = xstrdup("-");
 	if (s->threads == 0)
 		s->threads = gb_threads > 0 ? gb_threads : 1;
 	return true;
 }
 
-static struct bench_counter *
-series_counter(struct bench_series *s, const char *name)
+static struct rdir_counter *
+series_counter(struct rdir_series *s, const char *name)
 {
 	for (size_t i = 0; i < s->ncnt; i++)
 		if (strcmp(s->cnt[i].name, name) == 0)
 			return &s->cnt[i];
-	s->cnt = bench_xrealloc(s->cnt, (s->ncnt + 1) * sizeof(*s->cnt));
-	s->cnt[s->ncnt].name = bench_xstrdup(name);
-	s->cnt[s->ncnt].v = bench_xcalloc(s->nrep + 1, sizeof(double));
+	s->cnt = xrealloc(s->cnt, (s->ncnt + 1) * sizeof(*s->cnt));
+	s->cnt[s->ncnt].name = xstrdup(name);
+	s->cnt[s->ncnt].v = xcalloc(s->nrep + 1, sizeof(double));
 	for (size_t r = 0; r < s->nrep + 1; r++)
 		s->cnt[s->ncnt].v[r] = NAN;
 	return &s->cnt[s->ncnt++];
@@ -161,7 +114,7 @@ series_counter(struct bench_series *s, const char *name)
 
 /* Append one repetition (entry e) to s. */
 static void
-series_add(struct bench_series *s, json_t *e)
+series_add(struct rdir_series *s, json_t *e)
 {
 	size_t r = s->nrep;
 	const char *k;
@@ -169,14 +122,14 @@ series_add(struct bench_series *s, json_t *e)
 	double scale = unit_to_ns(json_string_value(json_object_get(e,
 	    "time_unit")));
 
-	s->real_ns = bench_xrealloc(s->real_ns, (r + 1) * sizeof(double));
-	s->cpu_ns = bench_xrealloc(s->cpu_ns, (r + 1) * sizeof(double));
+	s->real_ns = xrealloc(s->real_ns, (r + 1) * sizeof(double));
+	s->cpu_ns = xrealloc(s->cpu_ns, (r + 1) * sizeof(double));
 	v = json_object_get(e, "real_time");
 	s->real_ns[r] = json_is_number(v) ? json_number_value(v) * scale : NAN;
 	v = json_object_get(e, "cpu_time");
 	s->cpu_ns[r] = json_is_number(v) ? json_number_value(v) * scale : NAN;
 	for (size_t i = 0; i < s->ncnt; i++) {
-		s->cnt[i].v = bench_xrealloc(s->cnt[i].v, (r + 1) * sizeof(double));
+		s->cnt[i].v = xrealloc(s->cnt[i].v, (r + 1) * sizeof(double));
 		s->cnt[i].v[r] = NAN;
 	}
 	json_object_foreach(e, k, v) {
@@ -193,28 +146,28 @@ ctx_string(json_t *v)
 	char buf[64];
 
 	if (json_is_string(v))
-		return bench_xstrdup(json_string_value(v));
+		return xstrdup(json_string_value(v));
 	if (json_is_true(v))
-		return bench_xstrdup("true");
+		return xstrdup("true");
 	if (json_is_false(v))
-		return bench_xstrdup("false");
+		return xstrdup("false");
 	if (json_is_integer(v)) {
 		snprintf(buf, sizeof(buf), "%lld",
 		    (long long)json_integer_value(v));
-		return bench_xstrdup(buf);
+		return xstrdup(buf);
 	}
 	if (json_is_real(v)) {
 		snprintf(buf, sizeof(buf), "%g", json_real_value(v));
-		return bench_xstrdup(buf);
+		return xstrdup(buf);
 	}
 	if (json_is_null(v))
-		return bench_xstrdup("");
+		return xstrdup("");
 	{
 		char *d = json_dumps(v, JSON_COMPACT), *c;
 
 		if (d == NULL)
-			return bench_xstrdup("");
-		c = bench_xstrdup(d);
+			return xstrdup("");
+		c = xstrdup(d);
 		free(d);
 		return c;
 	}
@@ -231,7 +184,7 @@ read_text(const char *path)
 		return NULL;
 	do {
 		if (len + 4096 > cap)
-			buf = bench_xrealloc(buf, cap = cap * 2 + 4096);
+			buf = xrealloc(buf, cap = cap * 2 + 4096);
 		got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;
 	} while (got > 0);
@@ -259,7 +212,7 @@ topo_summary(const char *path)
 	    hwloc_topology_load(t) != 0) {
 		hwloc_topology_destroy(t);
 		snprintf(buf, sizeof(buf), "unreadable topology.xml");
-		return bench_xstrdup(buf);
+		return xstrdup(buf);
 	}
 	pk = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE);
 	nn = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
@@ -270,7 +223,7 @@ topo_summary(const char *path)
 	    pk, pk == 1 ? "" : "s", nn, nn == 1 ? "" : "s",
 	    co, co == 1 ? "" : "s", pu, pu == 1 ? "" : "s");
 	hwloc_topology_destroy(t);
-	return bench_xstrdup(buf);
+	return xstrdup(buf);
 }
 
 /*
@@ -288,7 +241,7 @@ json_denan(const char *in)
 		"nan", NULL
 	};
 	size_t n = strlen(in), o = 0;
-	char *out = bench_xcalloc(2 * n + 1, 1);	/* "nan" -> "null" grows */
+	char *out = xcalloc(2 * n + 1, 1);	/* "nan" -> "null" grows */
 	bool str = false;
 
 	for (size_t i = 0; i < n;) {
@@ -327,11 +280,11 @@ json_denan(const char *in)
 	return out;
 }
 
-static struct bench_series *
-series_get(struct bench_rdir *r, const char *run_name, int gb_threads,
+static struct rdir_series *
+series_get(struct rdir *r, const char *run_name, int gb_threads,
     bool *fresh)
 {
-	struct bench_series tmp;
+	struct rdir_series tmp;
 
 	*fresh = false;
 	for (size_t i = 0; i < r->ns; i++)
@@ -340,165 +293,192 @@ series_get(struct bench_rdir *r, const char *run_name, int gb_threads,
 	memset(&tmp, 0, sizeof(tmp));
 	if (!parse_name(run_name, &tmp, gb_threads))
 		return NULL;
-	tmp.name = bench_xstrdup(run_name);
-	r->s = bench_xrealloc(r->s, (r->ns + 1) * sizeof(*r->s));
+	tmp.name = xstrdup(run_name);
+	r->s = xrealloc(r->s, (r->ns + 1) * sizeof(*r->s));
 	r->s[r->ns] = tmp;
 	*fresh = true;
 	return &r->s[r->ns++];
 }
 
-int
-bench_rdir_load(const char *dir, struct bench_rdir *r, char *err,
-    size_t errlen)
+/* bench.json, NaN-cleaned and parsed: the root object, or NULL + err. */
+static json_t *
+rdir_json(const char *path, char *err, size_t errlen)
 {
-	char path[4096];
+	char *text, *clean;
 	json_error_t jerr;
-	json_t *root, *ctx, *list, *e;
+	json_t *root;
+	struct stat st;
+
+	if (stat(path, &st) != 0 || (text = read_text(path)) == NULL) {
+		report_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	clean = json_denan(text);
+	root = json_loads(clean, 0, &jerr);
+	free(clean);
+	free(text);
+	if (root == NULL) {
+		report_seterr(err, errlen, "%s: corrupt JSON at line %d: %s",
+		    path, jerr.line, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		report_seterr(err, errlen, "%s: not a Google Benchmark JSON "
+		    "object", path);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static void
+rdir_context(struct rdir *r, json_t *ctx)
+{
 	const char *k;
 	json_t *v;
+
+	if (!json_is_object(ctx))
+		return;
+	r->ctx_key = xcalloc(json_object_size(ctx), sizeof(char *));
+	r->ctx_val = xcalloc(json_object_size(ctx), sizeof(char *));
+	json_object_foreach(ctx, k, v) {
+		r->ctx_key[r->nctx] = xstrdup(k);
+		r->ctx_val[r->nctx++] = ctx_string(v);
+	}
+}
+
+static bool
+is_empty_bench(const char *run_name)
+{
+	return strcmp(run_name, "empty") == 0 ||
+	    strncmp(run_name, "empty/", 6) == 0;
+}
+
+/* The `empty` benchmark: the harness's own cost per iteration. */
+static double
+rdir_harness_ns(json_t *list)
+{
+	double *v = xcalloc(json_array_size(list), sizeof(double)), m;
+	size_t i, n = 0;
+	json_t *e;
+
+	json_array_foreach(list, i, e) {
+		const char *rn = json_string_value(json_object_get(e,
+		    "run_name"));
+		const char *type = json_string_value(json_object_get(e,
+		    "run_type"));
+		json_t *rt = json_object_get(e, "real_time");
+
+		if (rn != NULL && is_empty_bench(rn) && type != NULL &&
+		    strcmp(type, "iteration") == 0 && json_is_number(rt))
+			v[n++] = json_number_value(rt) * unit_to_ns(
+			    json_string_value(json_object_get(e,
+			    "time_unit")));
+	}
+	m = stats_median(v, n);
+	free(v);
+	return m;
+}
+
+/*
+ * One entry of the benchmarks array.  Pass 0 takes repetitions, pass 1
+ * the _median aggregate of series that have no repetition.
+ */
+static void
+rdir_entry(struct rdir *r, json_t *e, int pass)
+{
+	const char *type, *rn, *agg;
+	struct rdir_series *s;
+	bool aggregate, fresh;
+
+	if (!json_is_object(e))
+		return;
+	type = json_string_value(json_object_get(e, "run_type"));
+	if ((rn = json_string_value(json_object_get(e, "run_name"))) == NULL)
+		rn = json_string_value(json_object_get(e, "name"));
+	if (rn == NULL)
+		return;
+	agg = json_string_value(json_object_get(e, "aggregate_name"));
+	aggregate = type != NULL && strcmp(type, "aggregate") == 0;
+	if (pass == 0 ? aggregate : (!aggregate || agg == NULL ||
+	    strcmp(agg, "median") != 0))
+		return;
+	s = series_get(r, rn, (int)json_integer_value(json_object_get(e,
+	    "threads")), &fresh);
+	if (s == NULL) {
+		if (pass == 0 && !is_empty_bench(rn))
+			r->skipped++;
+		return;
+	}
+	if (pass == 1) {
+		if (!fresh && s->nrep > 0)
+			return;
+		s->aggregate_only = true;
+	}
+	if (json_is_true(json_object_get(e, "error_occurred"))) {
+		const char *m = json_string_value(json_object_get(e,
+		    "error_message"));
+
+		s->nerrors++;
+		if (s->error == NULL)
+			s->error = xstrdup(m ? m : "error");
+		return;
+	}
+	series_add(s, e);
+}
+
+int
+rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen)
+{
+	char *path;
+	json_t *root, *list, *e;
 	size_t i;
 	struct stat st;
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->harness_ns = NAN;
-	r->dir = bench_xstrdup(dir);
+	r->dir = xstrdup(dir);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		seterr(err, errlen, "%s: not a results folder: %s", dir,
+		report_seterr(err, errlen, "%s: not a results folder: %s", dir,
 		    stat(dir, &st) != 0 ? strerror(errno) : "not a directory");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	if (stat(path, &st) != 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	{
-		char *text = read_text(path), *clean;
-
-		if (text == NULL) {
-			seterr(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		clean = json_denan(text);
-		root = json_loads(clean, 0, &jerr);
-		free(clean);
-		free(text);
-	}
-	if (root == NULL) {
-		seterr(err, errlen, "%s: corrupt JSON at line %d: %s", path,
-		    jerr.line, jerr.text);
-		return -1;
-	}
-	if (!json_is_object(root)) {
-		seterr(err, errlen, "%s: not a Google Benchmark JSON object",
-		    path);
-		json_decref(root);
-		return -1;
-	}
-	ctx = json_object_get(root, "context");
-	if (json_is_object(ctx)) {
-		r->ctx_key = bench_xcalloc(json_object_size(ctx), sizeof(char *));
-		r->ctx_val = bench_xcalloc(json_object_size(ctx), sizeof(char *));
-		json_object_foreach(ctx, k, v) {
-			r->ctx_key[r->nctx] = bench_xstrdup(k);
-			r->ctx_val[r->nctx++] = ctx_string(v);
-		}
-	}
+	path = path_join(dir, BENCH_FILE_JSON);
+	if ((root = rdir_json(path, err, errlen)) == NULL)
+		goto out;
+	rdir_context(r, json_object_get(root, "context"));
 	list = json_object_get(root, "benchmarks");
 	if (!json_is_array(list)) {
-		seterr(err, errlen, "%s: no \"benchmarks\" array", path);
+		report_seterr(err, errlen, "%s: no \"benchmarks\" array", path);
 		json_decref(root);
-		return -1;
+		goto out;
 	}
-	/* The `empty` benchmark: the harness's own cost per iteration. */
-	{
-		double *v = bench_xcalloc(json_array_size(list), sizeof(double));
-		size_t n = 0;
-
-		json_array_foreach(list, i, e) {
-			const char *rn = json_string_value(json_object_get(e,
-			    "run_name"));
-			const char *type = json_string_value(json_object_get(e,
-			    "run_type"));
-			json_t *rt = json_object_get(e, "real_time");
-
-			if (rn != NULL && (strcmp(rn, "empty") == 0 ||
-			    strncmp(rn, "empty/", 6) == 0) && type != NULL &&
-			    strcmp(type, "iteration") == 0 &&
-			    json_is_number(rt))
-				v[n++] = json_number_value(rt) * unit_to_ns(
-				    json_string_value(json_object_get(e,
-				    "time_unit")));
-		}
-		r->harness_ns = stats_median(v, n);
-		free(v);
-	}
+	r->harness_ns = rdir_harness_ns(list);
 	/* Repetitions first; aggregates only for series that have none. */
 	for (int pass = 0; pass < 2; pass++)
-		json_array_foreach(list, i, e) {
-			const char *type, *rn, *agg;
-			struct bench_series *s;
-			json_t *th;
-			bool fresh;
-
-			if (!json_is_object(e))
-				continue;
-			type = json_string_value(json_object_get(e,
-			    "run_type"));
-			rn = json_string_value(json_object_get(e, "run_name"));
-			if (rn == NULL)
-				rn = json_string_value(json_object_get(e,
-				    "name"));
-			if (rn == NULL)
-				continue;
-			agg = json_string_value(json_object_get(e,
-			    "aggregate_name"));
-			th = json_object_get(e, "threads");
-			if (pass == 0 && type != NULL &&
-			    strcmp(type, "aggregate") == 0)
-				continue;
-			if (pass == 1 && (type == NULL ||
-			    strcmp(type, "aggregate") != 0 || agg == NULL ||
-			    strcmp(agg, "median") != 0))
-				continue;
-			s = series_get(r, rn, (int)json_integer_value(th),
-			    &fresh);
-			if (s == NULL) {
-				if (pass == 0 && strcmp(rn, "empty") != 0 &&
-				    strncmp(rn, "empty/", 6) != 0)
-					r->skipped++;
-				continue;
-			}
-			if (pass == 1) {
-				if (!fresh && s->nrep > 0)
-					continue;
-				s->aggregate_only = true;
-			}
-			if (json_is_true(json_object_get(e,
-			    "error_occurred"))) {
-				const char *m = json_string_value(
-				    json_object_get(e, "error_message"));
-				s->nerrors++;
-				if (s->error == NULL)
-					s->error = bench_xstrdup(m ? m : "error");
-				continue;
-			}
-			series_add(s, e);
-		}
+		json_array_foreach(list, i, e)
+			rdir_entry(r, e, pass);
 	json_decref(root);
 	if (r->ns == 0) {
-		seterr(err, errlen, "%s: no reapbench benchmarks in it", path);
-		return -1;
+		report_seterr(err, errlen, "%s: no reapbench benchmarks in it",
+		    path);
+		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/cmdline.txt", dir);
+	free(path);
+	path = path_join(dir, BENCH_FILE_CMDLINE);
 	r->cmdline = read_text(path);
-	snprintf(path, sizeof(path), "%s/topology.xml", dir);
+	free(path);
+	path = path_join(dir, BENCH_FILE_TOPOLOGY);
 	r->topo_summary = topo_summary(path);
-	return 0;
+	rc = 0;
+out:
+	free(path);
+	return rc;
 }
 
 void
-bench_rdir_free(struct bench_rdir *r)
+rdir_free(struct rdir *r)
 {
 	for (size_t i = 0; i < r->nctx; i++) {
 		free(r->ctx_key[i]);
@@ -507,7 +487,7 @@ bench_rdir_free(struct bench_rdir *r)
 	free(r->ctx_key);
 	free(r->ctx_val);
 	for (size_t i = 0; i < r->ns; i++) {
-		struct bench_series *s = &r->s[i];
+		struct rdir_series *s = &r->s[i];
 
 		for (size_t c = 0; c < s->ncnt; c++) {
 			free(s->cnt[c].name);
@@ -531,20 +511,27 @@ bench_rdir_free(struct bench_rdir *r)
 }
 
 const char *
-bench_rdir_ctx(const struct bench_rdir *r, const char *key)
+rdir_ctx(const struct rdir *r, enum bench_ctx key, const char *member)
 {
-	for (size_t i = 0; i < r->nctx; i++)
-		if (strcmp(r->ctx_key[i], key) == 0)
+	const char *name = BENCH_CTX(key);
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < r->nctx; i++) {
+		const char *k = r->ctx_key[i];
+
+		if (member == NULL ? strcmp(k, name) == 0 :
+		    strncmp(k, name, len) == 0 && strcmp(k + len, member) == 0)
 			return r->ctx_val[i];
+	}
 	return NULL;
 }
 
-const struct bench_series *
-bench_rdir_find(const struct bench_rdir *r, const char *workload,
-    const char *design, const char *pin, int threads, int tcount)
+const struct rdir_series *
+rdir_find(const struct rdir *r, const char *workload, const char *design,
+    const char *pin, int threads, int tcount)
 {
 	for (size_t i = 0; i < r->ns; i++) {
-		const struct bench_series *s = &r->s[i];
+		const struct rdir_series *s = &r->s[i];
 
 		if (strcmp(s->workload, workload) == 0 &&
 		    strcmp(s->design, design) == 0 &&
@@ -556,7 +543,7 @@ bench_rdir_find(const struct bench_rdir *r, const char *workload,
 }
 
 const double *
-bench_series_counter(const struct bench_series *s, const char *name)
+rdir_counter(const struct rdir_series *s, const char *name)
 {
 	for (size_t i = 0; i < s->ncnt; i++)
 		if (strcmp(s->cnt[i].name, name) == 0) {
@@ -568,16 +555,23 @@ bench_series_counter(const struct bench_series *s, const char *name)
 	return NULL;
 }
 
-void
-bench_latency_name(const char *spec, char *out, size_t len)
+const double *
+rdir_values(const struct rdir_series *s, enum bench_key k)
 {
-	size_t o = 0;
+	if (k == BK_REAL_TIME)
+		return s->real_ns;
+	if (k == BK_CPU_TIME)
+		return s->cpu_ns;
+	return rdir_counter(s, BENCH_KEY(k));
+}
 
-	for (const char *p = spec; *p != '\0' && o + 1 < len; p++) {
-		char c = *p;
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-		out[o++] = ok ? c : '_';
-	}
-	out[o] = '\0';
+char *
+rdir_latency_path(const struct rdir *r, const struct rdir_series *s)
+{
+	char *name = xcalloc(strlen(s->spec) + 1, 1), *path;
+
+	bench_sanitise(s->spec, name, strlen(s->spec) + 1);
+	path = path_join(r->dir, "%s/%s.dat", BENCH_DIR_LATENCY, name);
+	free(name);
+	return path;
 }

@@ -115,7 +115,7 @@ captured(const char *path, int (*fn)(int, char **), int argc, char **argv)
 	return rc;
 }
 
-/* ---- statistics ------------------------------------------------------- */
+/* ---- statistics --------------------------------------------------------- */
 
 RT_TEST(t_stats_median)
 {
@@ -228,7 +228,7 @@ RT_TEST(t_stats_bootstrap)
 		RT_ASSERT(stats_rng_below(&g, 7) < 7);
 }
 
-/* ---- the results folder, read independently --------------------------- */
+/* ---- the results folder, read independently ----------------------------- */
 
 /* The metric the report uses per workload, computed from raw JSON. */
 static bool
@@ -329,15 +329,15 @@ raw_load(void)
 
 RT_TEST(read_smoke_folder)
 {
-	struct bench_rdir r;
+	struct rdir r;
 	char err[512];
 	json_t *root = raw_load(), *e;
 	size_t i, nrep_total = 0, seen = 0;
 
-	RT_ASSERTF(bench_rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
+	RT_ASSERTF(rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
 	    "%s", err);
 	RT_ASSERT(r.ns >= 2);
-	RT_ASSERT(bench_rdir_ctx(&r, "host_name") != NULL);
+	RT_ASSERT(rdir_ctx(&r, BC_HOST_NAME, NULL) != NULL);
 	/* Every repetition in the file is in exactly one series. */
 	json_array_foreach(json_object_get(root, "benchmarks"), i, e) {
 		const char *rt = json_string_value(json_object_get(e,
@@ -358,36 +358,36 @@ RT_TEST(read_smoke_folder)
 	}
 	RT_EQ(nrep_total + r.skipped, seen);
 	json_decref(root);
-	bench_rdir_free(&r);
+	rdir_free(&r);
 }
 
 /* Every table's medians, best row and ratios against bench.json. */
 RT_TEST(tables_match_json)
 {
-	struct bench_rdir r;
-	struct bench_table *t;
+	struct rdir r;
+	struct report_table *t;
 	size_t nt, checked = 0;
 	char err[512];
 	json_t *root = raw_load();
 
-	RT_ASSERTF(bench_rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
+	RT_ASSERTF(rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
 	    "%s", err);
-	bench_tables_build(&r, &t, &nt);
+	report_tables_build(&r, &t, &nt);
 	RT_ASSERT(nt >= 1);
 	for (size_t j = 0; j < nt; j++) {
-		const struct bench_table *tb = &t[j];
+		const struct report_table *tb = &t[j];
 		double best = NAN;
 
 		RT_EQ(tb->m.higher_better, higher_better(tb->workload));
 		for (size_t k = 0; k < tb->nrows; k++) {
-			const struct bench_row *row = &tb->rows[k];
+			const struct report_row *row = &tb->rows[k];
 			size_t n;
 			double m = raw_median(root, row->s->name,
 			    tb->workload, &n);
 
 			RT_EQ(row->n, n);
 			RT_REL(row->median, m, 1e-12);
-			if (!bench_design_is_reference(row->s->design) &&
+			if (!report_design_is_reference(row->s->design) &&
 			    (isnan(best) || (tb->m.higher_better ? m > best :
 			    m < best)))
 				best = m;
@@ -402,9 +402,9 @@ RT_TEST(tables_match_json)
 			    1e-12);
 	}
 	RT_ASSERT(checked >= 2);
-	bench_tables_free(t, nt);
+	report_tables_free(t, nt);
 	json_decref(root);
-	bench_rdir_free(&r);
+	rdir_free(&r);
 }
 
 /* Divisor of a table unit as REPORT.md prints it. */
@@ -436,8 +436,8 @@ RT_TEST(report_md_numbers)
 {
 	char dir[4096], out[4200], logf[4200];
 	char *argv[] = { "report", "--no-plots", "-o", out, NULL, NULL };
-	struct bench_rdir r;
-	struct bench_table *t;
+	struct rdir r;
+	struct report_table *t;
 	size_t nt, rows = 0;
 	char err[512], *md;
 	json_t *root = raw_load();
@@ -446,16 +446,16 @@ RT_TEST(report_md_numbers)
 	snprintf(out, sizeof(out), "%s/REPORT.md", dir);
 	snprintf(logf, sizeof(logf), "%s/log", dir);
 	argv[4] = (char *)data_dir();
-	RT_EQ(captured(logf, bench_report_main, 5, argv), 0);
+	RT_EQ(captured(logf, report_main, 5, argv), 0);
 	md = slurp(out);
 	RT_ASSERT(strstr(md, "## Machine") != NULL);
 	RT_ASSERT(strstr(md, "## Recommendation") != NULL);
 	RT_ASSERT(strstr(md, "Mann–Whitney") != NULL);
-	RT_ASSERTF(bench_rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
+	RT_ASSERTF(rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
 	    "%s", err);
-	bench_tables_build(&r, &t, &nt);
+	report_tables_build(&r, &t, &nt);
 	for (size_t j = 0; j < nt; j++) {
-		const struct bench_table *tb = &t[j];
+		const struct report_table *tb = &t[j];
 		char head[256], unit[64];
 		const char *sec, *hdr, *end;
 		double best = NAN;
@@ -480,7 +480,8 @@ RT_TEST(report_md_numbers)
 			size_t n;
 			double m = raw_median(root, tb->rows[k].s->name,
 			    tb->workload, &n);
-			if (!bench_design_is_reference(tb->rows[k].s->design) &&
+			if (!report_design_is_reference(
+			    tb->rows[k].s->design) &&
 			    (isnan(best) || (higher_better(tb->workload) ?
 			    m > best : m < best)))
 				best = m;
@@ -519,13 +520,13 @@ RT_TEST(report_md_numbers)
 		closedir(dp);
 	}
 	free(md);
-	bench_tables_free(t, nt);
-	bench_rdir_free(&r);
+	report_tables_free(t, nt);
+	rdir_free(&r);
 	json_decref(root);
 	rm_rf(dir);
 }
 
-/* ---- the pick ------------------------------------------------------------ */
+/* ---- the pick ----------------------------------------------------------- */
 
 /*
  * With one workload weighted, the winner is the design whose medians are
@@ -534,10 +535,10 @@ RT_TEST(report_md_numbers)
  */
 RT_TEST(pick_single_workload)
 {
-	struct bench_rdir r;
-	struct bench_table *t;
-	struct bench_profile p;
-	struct bench_pick pk;
+	struct rdir r;
+	struct report_table *t;
+	struct profile p;
+	struct pick pk;
 	char err[512], dir[4096], prof[4200];
 	size_t nt;
 	json_t *root = raw_load();
@@ -546,14 +547,15 @@ RT_TEST(pick_single_workload)
 	double lsum[32];
 	size_t nc = 0, ncfg = 0;
 
-	RT_ASSERTF(bench_rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
+	RT_ASSERTF(rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
 	    "%s", err);
-	bench_tables_build(&r, &t, &nt);
+	report_tables_build(&r, &t, &nt);
 	/* The first workload with two or more candidate designs. */
 	for (size_t j = 0; j < nt && wl == NULL; j++) {
 		size_t c = 0;
 		for (size_t k = 0; k < t[j].nrows; k++)
-			c += !bench_design_is_reference(t[j].rows[k].s->design);
+			c += !report_design_is_reference(
+			    t[j].rows[k].s->design);
 		if (c >= 2)
 			wl = t[j].workload;
 	}
@@ -564,7 +566,7 @@ RT_TEST(pick_single_workload)
 		for (size_t k = 0; k < t[j].nrows; k++) {
 			const char *d = t[j].rows[k].s->design;
 			bool seen = false;
-			if (bench_design_is_reference(d))
+			if (report_design_is_reference(d))
 				continue;
 			for (size_t i = 0; i < nc; i++)
 				seen |= strcmp(cand[i], d) == 0;
@@ -581,7 +583,7 @@ RT_TEST(pick_single_workload)
 		if (strcmp(t[j].workload, wl) != 0)
 			continue;
 		for (size_t i = 0; i < nc; i++) {
-			const struct bench_series *s = bench_rdir_find(&r, wl,
+			const struct rdir_series *s = rdir_find(&r, wl,
 			    cand[i], t[j].pin, t[j].threads, t[j].tcount);
 			size_t n;
 
@@ -617,9 +619,9 @@ RT_TEST(pick_single_workload)
 			fprintf(f, "# test\nabout only %s\n%s 1\n", wl, wl);
 			fclose(f);
 		}
-		RT_ASSERTF(bench_profile_load(dir, "one", &p, err,
+		RT_ASSERTF(profile_load(dir, "one", &p, err,
 		    sizeof(err)) == 0, "%s", err);
-		RT_ASSERTF(bench_pick_compute(&r, &p, &pk, err,
+		RT_ASSERTF(pick_compute(&r, &p, &pk, err,
 		    sizeof(err)) == 0, "%s", err);
 		RT_EQ(pk.nd, nc);
 		RT_ASSERTF(strcmp(pk.design[0], cand[w]) == 0, "winner %s, "
@@ -629,13 +631,13 @@ RT_TEST(pick_single_workload)
 		    (double)ncfg), 1e-9);
 		RT_ASSERT(pk.p_keep >= 0 && pk.p_keep <= 1);
 		RT_ASSERT(pk.margin_ci.lo <= pk.margin_ci.hi);
-		bench_pick_free(&pk);
-		bench_profile_free(&p);
+		pick_free(&pk);
+		profile_free(&p);
 		rm_rf(dir);
 	}
-	bench_tables_free(t, nt);
+	report_tables_free(t, nt);
 	json_decref(root);
-	bench_rdir_free(&r);
+	rdir_free(&r);
 }
 
 /* One repetition entry of a synthetic bench.json. */
@@ -659,9 +661,9 @@ synth_rep(FILE *f, bool *first, const char *name, int rep, double ips)
 RT_TEST(pick_known_answers)
 {
 	char dir[4096], path[4200], logf[4200];
-	struct bench_rdir r;
-	struct bench_profile p;
-	struct bench_pick pk;
+	struct rdir r;
+	struct profile p;
+	struct pick pk;
 	char err[512], *txt;
 	bool first = true;
 	FILE *f;
@@ -685,11 +687,11 @@ RT_TEST(pick_known_answers)
 	snprintf(path, sizeof(path), "%s/test.profile", dir);
 	write_file(path, "about two workloads\nw1 1\nw2 1 # equal\nw3 2\n");
 
-	RT_ASSERTF(bench_rdir_load(dir, &r, err, sizeof(err)) == 0, "%s",
+	RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s",
 	    err);
-	RT_ASSERTF(bench_profile_load(dir, "test", &p, err, sizeof(err)) == 0,
+	RT_ASSERTF(profile_load(dir, "test", &p, err, sizeof(err)) == 0,
 	    "%s", err);
-	RT_ASSERTF(bench_pick_compute(&r, &p, &pk, err, sizeof(err)) == 0,
+	RT_ASSERTF(pick_compute(&r, &p, &pk, err, sizeof(err)) == 0,
 	    "%s", err);
 	RT_EQ(pk.nd, 2);		/* native is not a candidate */
 	RT_ASSERT(strcmp(pk.design[0], "a") == 0);
@@ -707,9 +709,9 @@ RT_TEST(pick_known_answers)
 	RT_ASSERT(strcmp(pk.flip[1].rival, "b") == 0);
 	RT_ASSERT(pk.flip[1].above);
 	RT_REL(pk.flip[1].at, log(2) / log(1.5), 1e-9);
-	bench_pick_free(&pk);
-	bench_profile_free(&p);
-	bench_rdir_free(&r);
+	pick_free(&pk);
+	profile_free(&p);
+	rdir_free(&r);
 
 	/* The command prints the decision with its margin. */
 	{
@@ -717,7 +719,7 @@ RT_TEST(pick_known_answers)
 		    "--profiles-dir", dir, NULL };
 
 		snprintf(logf, sizeof(logf), "%s/out", dir);
-		RT_EQ(captured(logf, bench_pick_main, 6, argv), 0);
+		RT_EQ(captured(logf, pick_main, 6, argv), 0);
 		txt = slurp(logf);
 		RT_ASSERTF(strstr(txt, "Winner: a, ahead of b by 15.5%") !=
 		    NULL, "%s", txt);
@@ -732,67 +734,67 @@ RT_TEST(pick_known_answers)
 RT_TEST(profiles_shipped)
 {
 	static const char *const names[] = { "server", "hpc", "desktop" };
-	struct bench_profile p;
+	struct profile p;
 	char err[512];
 
 	for (int i = 0; i < 3; i++) {
-		RT_ASSERTF(bench_profile_load("report/profiles", names[i], &p, err,
+		RT_ASSERTF(profile_load("report/profiles", names[i], &p, err,
 		    sizeof(err)) == 0, "%s", err);
 		RT_ASSERT(p.n >= 3);
 		RT_ASSERT(*p.about != '\0');
-		bench_profile_free(&p);
+		profile_free(&p);
 	}
 }
 
 RT_TEST(profile_errors)
 {
 	char dir[4096], path[4200], err[512];
-	struct bench_profile p;
+	struct profile p;
 
 	scratch(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/bad.profile", dir);
 	write_file(path, "churn_shared 1\njoin lots\n");
-	RT_EQ(bench_profile_load(dir, "bad", &p, err, sizeof(err)), -1);
+	RT_EQ(profile_load(dir, "bad", &p, err, sizeof(err)), -1);
 	RT_ASSERTF(strstr(err, "bad.profile:2:") != NULL, "%s", err);
-	bench_profile_free(&p);
+	profile_free(&p);
 	write_file(path, "churn_shared 0\n");
-	RT_EQ(bench_profile_load(dir, "bad", &p, err, sizeof(err)), -1);
+	RT_EQ(profile_load(dir, "bad", &p, err, sizeof(err)), -1);
 	RT_ASSERTF(strstr(err, "no workload has a positive weight"), "%s",
 	    err);
-	bench_profile_free(&p);
-	RT_EQ(bench_profile_load(dir, "nosuch", &p, err, sizeof(err)), -1);
+	profile_free(&p);
+	RT_EQ(profile_load(dir, "nosuch", &p, err, sizeof(err)), -1);
 	RT_ASSERT(strstr(err, "No such file") != NULL);
-	bench_profile_free(&p);
+	profile_free(&p);
 	rm_rf(dir);
 }
 
-/* ---- broken folders -------------------------------------------------------- */
+/* ---- broken folders ----------------------------------------------------- */
 
 /* Load must fail with a one-line message containing `want`; report and
  * pick must exit 1 with it and write nothing. */
 static void
 expect_broken(const char *dir, const char *want)
 {
-	struct bench_rdir r;
+	struct rdir r;
 	char err[1024], logf[4200], *txt;
 	char *rargv[] = { "report", "--no-plots", (char *)dir, NULL };
 	char *pargv[] = { "pick", (char *)dir, "--profile", "server", NULL };
 	struct stat st;
 	char scratchdir[4096];
 
-	RT_EQ(bench_rdir_load(dir, &r, err, sizeof(err)), -1);
+	RT_EQ(rdir_load(dir, &r, err, sizeof(err)), -1);
 	RT_ASSERTF(strstr(err, want) != NULL, "'%s' lacks '%s'", err, want);
 	RT_ASSERT(strchr(err, '\n') == NULL);
-	bench_rdir_free(&r);
+	rdir_free(&r);
 	scratch(scratchdir, sizeof(scratchdir));
 	snprintf(logf, sizeof(logf), "%s/log", scratchdir);
-	RT_EQ(captured(logf, bench_report_main, 3, rargv), 1);
+	RT_EQ(captured(logf, report_main, 3, rargv), 1);
 	txt = slurp(logf);
 	RT_ASSERTF(strncmp(txt, "reapbench report: ", 18) == 0 &&
 	    strstr(txt, want) != NULL && strchr(txt, '\n') ==
 	    txt + strlen(txt) - 1, "report said: %s", txt);
 	free(txt);
-	RT_EQ(captured(logf, bench_pick_main, 4, pargv), 1);
+	RT_EQ(captured(logf, pick_main, 4, pargv), 1);
 	txt = slurp(logf);
 	RT_ASSERTF(strstr(txt, want) != NULL, "pick said: %s", txt);
 	free(txt);
@@ -836,13 +838,13 @@ RT_TEST(broken_folders)
 	    " \"real_time\": \"fast\", \"time_unit\": 3, "
 	    "\"items_per_second\": null}]}\n");
 	{
-		struct bench_rdir r;
+		struct rdir r;
 		char err[512];
 
-		RT_EQ(bench_rdir_load(dir, &r, err, sizeof(err)), 0);
+		RT_EQ(rdir_load(dir, &r, err, sizeof(err)), 0);
 		RT_EQ(r.ns, 1);
 		RT_ASSERT(isnan(r.s[0].real_ns[0]));
-		bench_rdir_free(&r);
+		rdir_free(&r);
 	}
 	/* Google Benchmark's bare NaN/inf (not JSON) read as missing. */
 	write_file(path, "{\"benchmarks\": [{\"run_name\": \"w/d/t:1/pin:x\","
@@ -852,22 +854,22 @@ RT_TEST(broken_folders)
 	    "\"run_type\": \"aggregate\", \"aggregate_name\": \"cv\", "
 	    "\"real_time\": NaN}]}\n");
 	{
-		struct bench_rdir r;
+		struct rdir r;
 		char err[512];
 
-		RT_ASSERTF(bench_rdir_load(dir, &r, err, sizeof(err)) == 0,
+		RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0,
 		    "%s", err);
 		RT_EQ(r.ns, 1);
 		RT_EQ(r.s[0].nrep, 1);
 		RT_NEAR(r.s[0].real_ns[0], 5000, 0);
-		RT_ASSERT(bench_series_counter(&r.s[0], "a") == NULL);
-		RT_ASSERT(bench_series_counter(&r.s[0], "b") == NULL);
-		bench_rdir_free(&r);
+		RT_ASSERT(rdir_counter(&r.s[0], "a") == NULL);
+		RT_ASSERT(rdir_counter(&r.s[0], "b") == NULL);
+		rdir_free(&r);
 	}
 	rm_rf(dir);
 }
 
-/* ---- comparing runs and plots ------------------------------------------------ */
+/* ---- comparing runs and plots ------------------------------------------- */
 
 RT_TEST(baseline_self)
 {
@@ -878,7 +880,7 @@ RT_TEST(baseline_self)
 	scratch(dir, sizeof(dir));
 	snprintf(out, sizeof(out), "%s/COMPARE.md", dir);
 	snprintf(logf, sizeof(logf), "%s/log", dir);
-	RT_EQ(captured(logf, bench_report_main, 6, argv), 0);
+	RT_EQ(captured(logf, report_main, 6, argv), 0);
 	md = slurp(out);
 	/* A run against itself: every ratio 1, nothing significant. */
 	RT_ASSERT(strstr(md, "| 1.000 |") != NULL);
@@ -905,7 +907,7 @@ RT_TEST(plots_drawn)
 {
 	char dir[4096], logf[4200], path[4400], *md;
 	char *argv[] = { "report", "--gp-dir", "plots", dir, NULL };
-	struct bench_rdir r;
+	struct rdir r;
 	char err[512];
 	DIR *dp;
 	struct dirent *de;
@@ -918,7 +920,7 @@ RT_TEST(plots_drawn)
 	scratch(dir, sizeof(dir));
 	copy_dir(data_dir(), dir);
 	snprintf(logf, sizeof(logf), "%s.log", dir);
-	RT_EQ(captured(logf, bench_report_main, 4, argv), 0);
+	RT_EQ(captured(logf, report_main, 4, argv), 0);
 	unlink(logf);
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	dp = opendir(path);
@@ -938,7 +940,7 @@ RT_TEST(plots_drawn)
 	RT_ASSERT(png >= 3);
 	RT_EQ(png, svg);
 	/* One sweep, counter and zombie plot exist for the first series. */
-	RT_ASSERTF(bench_rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
+	RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
 	snprintf(path, sizeof(path), "%s/plots/counters-%s-%s.png", dir,
 	    r.s[0].workload, r.s[0].pin);
 	RT_ASSERTF(is_png(path), "missing %s", path);
@@ -952,7 +954,7 @@ RT_TEST(plots_drawn)
 	    r.s[0].workload, r.s[0].pin);
 	RT_ASSERT(strstr(md, path) != NULL);
 	free(md);
-	bench_rdir_free(&r);
+	rdir_free(&r);
 	rm_rf(dir);
 }
 

@@ -1,0 +1,269 @@
+/*
+ * bench_schema.c - the tables of bench_schema.h: workloads, the values of
+ * a repetition, the context keys.
+ */
+#include <string.h>
+#include <stdio.h>
+
+#include "bench_schema.h"
+
+#define BENCH_STR(x)	BENCH_STR_(x)
+#define BENCH_STR_(x)	#x
+
+/* What the churn workloads' latency is, and observers'. */
+#define LAT_CHURN "lwp_create -> all LWPs created up to it freed (stats " \
+	"catch-up)"
+
+const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
+	[BW_CHURN_SHARED] = {
+		"churn_shared",
+		"Workers create, run and exit detached LWPs of one shared "
+		"process; an LWP counts once it is freed.",
+		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN,
+		true, false, false,
+	},
+	[BW_CHURN_PRIVATE] = {
+		"churn_private",
+		"As churn_shared, but each worker churns the LWPs of a "
+		"process of its own.",
+		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN,
+		false, false, false,
+	},
+	[BW_JOIN] = {
+		"join",
+		"Joinable LWPs exit on the exit side and are collected by "
+		"lwp_wait on the reap side.",
+		"LWP lifecycle", "one LWP lifecycle",
+		"lwp_exit call -> lwp_wait return",
+		true, false, false,
+	},
+	[BW_TEARDOWN] = {
+		"teardown",
+		"A process of T running LWPs is killed by proc_exit and "
+		"reaped by its parent.",
+		"teardown", "one teardown per parent thread",
+		"proc_exit call -> proc_wait return",
+		true, true, true,
+	},
+	[BW_STORM] = {
+		"storm",
+		BENCH_STR(BENCH_STORM_PROCS) " processes of "
+		BENCH_STR(BENCH_STORM_LWPS) " LWPs all exit at once and are "
+		"reaped by their parents.",
+		"storm", "one storm (all processes reaped and freed)",
+		"proc_exit call -> proc_wait return, per process",
+		true, true, false,
+	},
+	[BW_OBSERVERS] = {
+		"observers",
+		"churn_shared while one thread per worker looks LWPs up with "
+		"lwp_hold and releases them.",
+		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN,
+		false, false, false,
+	},
+};
+
+int
+bench_workload_parse(const char *name, enum bench_workload *out)
+{
+	const struct bench_workload_info *wi = bench_workload_find(name);
+
+	if (wi == NULL)
+		return -1;
+	*out = (enum bench_workload)(wi - bench_workloads);
+	return 0;
+}
+
+const struct bench_workload_info *
+bench_workload_find(const char *name)
+{
+	for (int i = 0; i < BW_NWORKLOADS; i++)
+		if (strcmp(name, bench_workloads[i].name) == 0)
+			return &bench_workloads[i];
+	return NULL;
+}
+
+void
+bench_sanitise(const char *name, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < len; i++) {
+		char ch = name[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+		    ch == '-')
+			out[i] = ch;
+		else
+			out[i] = '_';
+	}
+	out[i] = '\0';
+}
+
+/* ---- values of a repetition --------------------------------------------- */
+
+#define PER_LC	"per LWP (native: thread) lifecycle"
+
+const struct bench_key_info bench_keys[BK_NKEYS] = {
+	[BK_REAL_TIME] = { "real_time", BK_GBENCH, NULL, false,
+	    "wall time of the timed region per iteration (manual time)" },
+	[BK_CPU_TIME] = { "cpu_time", BK_GBENCH, NULL, false,
+	    "CPU time of the benchmark's calling thread per iteration" },
+	[BK_ITEMS_PER_SECOND] = { "items_per_second", BK_EVERY, NULL, false,
+	    "lifecycles per second of timed region" },
+	[BK_NS_PER_LIFECYCLE] = { "ns_per_lifecycle", BK_EVERY, NULL, false,
+	    "wall ns of the timed region " PER_LC },
+	[BK_CPU_NS_PER_OP] = { "cpu_ns_per_op", BK_EVERY, NULL, false,
+	    "process CPU ns over the timed parts " PER_LC },
+	[BK_FAIRNESS_CV] = { "fairness_cv", BK_EVERY, NULL, false,
+	    "coefficient of variation of the workers' lifecycle counts" },
+	[BK_PIN_MISMATCH] = { "pin_mismatch", BK_EVERY, NULL, false,
+	    "threads seen on another PU than planned" },
+	[BK_LAT_P50_NS] = { "lat_p50_ns", BK_LATENCY, NULL, false,
+	    "median latency, ns (the workload says of what)" },
+	[BK_LAT_P99_NS] = { "lat_p99_ns", BK_LATENCY, NULL, false,
+	    "99th percentile latency, ns" },
+	[BK_LAT_P999_NS] = { "lat_p999_ns", BK_LATENCY, NULL, false,
+	    "99.9th percentile latency, ns" },
+	[BK_LAT_SAMPLES] = { "lat_samples", BK_LATENCY, NULL, false,
+	    "latency samples of the call" },
+	[BK_ZOMBIES_PEAK] = { "zombies_peak", BK_DESIGN, NULL, false,
+	    "most LWPs exited and not yet freed at once" },
+	[BK_REAPER_WAKEUPS_PER_LWP] = { "reaper_wakeups_per_lwp", BK_DESIGN,
+	    NULL, false, "wakeups of the design's reaper " PER_LC },
+	[BK_SLEEPS_PER_LWP] = { "sleeps_per_lwp", BK_DESIGN, NULL, false,
+	    "sleeps in the model kernel " PER_LC },
+	[BK_TICK_SLEEPS_PER_LWP] = { "tick_sleeps_per_lwp", BK_DESIGN, NULL,
+	    false, "sleeps ended by a tick rather than a wakeup " PER_LC },
+	[BK_REAPER_CPU_SHARE] = { "reaper_cpu_share", BK_DESIGN, NULL, false,
+	    "CPU time of the design's own threads / process CPU time" },
+	[BK_HOLDS_PER_LIFECYCLE] = { "holds_per_lifecycle", BK_OBSERVERS,
+	    NULL, false, "successful lwp_hold " PER_LC },
+	[BK_CYCLES_PER_OP] = { "cycles_per_op", BK_EVENT, "cycles", true,
+	    "CPU cycles of every thread " PER_LC },
+	[BK_INSTRUCTIONS_PER_OP] = { "instructions_per_op", BK_EVENT,
+	    "instructions", true, "instructions " PER_LC },
+	[BK_CACHE_MISSES_PER_OP] = { "cache_misses_per_op", BK_EVENT,
+	    "cache-misses", true, "cache misses " PER_LC },
+	[BK_TASK_CLOCK_NS_PER_OP] = { "task_clock_ns_per_op", BK_EVENT,
+	    "task-clock", false, "task clock ns " PER_LC },
+	[BK_CTX_SWITCHES_PER_OP] = { "ctx_switches_per_op", BK_EVENT,
+	    "context-switches", false, "context switches " PER_LC },
+	[BK_MIGRATIONS_PER_OP] = { "migrations_per_op", BK_EVENT,
+	    "cpu-migrations", false, "CPU migrations " PER_LC },
+	[BK_COUNTERS_MULTIPLEXED] = { "counters_multiplexed", BK_COUNTERS,
+	    NULL, false, "1 if the kernel multiplexed the counters" },
+};
+
+const struct bench_key_info *
+bench_key_find(const char *name)
+{
+	for (int i = 0; i < BK_NKEYS; i++)
+		if (strcmp(name, bench_keys[i].name) == 0)
+			return &bench_keys[i];
+	return NULL;
+}
+
+void
+bench_key_of_event(const char *ev, char *out, size_t len)
+{
+	char s[64];
+
+	for (int i = 0; i < BK_NKEYS; i++)
+		if (bench_keys[i].event != NULL &&
+		    strcmp(ev, bench_keys[i].event) == 0) {
+			snprintf(out, len, "%s", bench_keys[i].name);
+			return;
+		}
+	bench_sanitise(ev, s, sizeof(s));
+	for (char *p = s; *p; p++)
+		if (*p == '-' || *p == '.')
+			*p = '_';
+	snprintf(out, len, "%s_per_op", s);
+}
+
+const char *const bench_entry_fields[] = {
+	"name", "run_name", "run_type", "family_index",
+	"per_family_instance_index", "repetitions", "repetition_index",
+	"threads", "iterations", "real_time", "cpu_time", "time_unit",
+	"aggregate_name", "aggregate_unit", "error_occurred", "error_message",
+	"label", "big_o", "rms", "complexity", NULL
+};
+
+/* ---- the context -------------------------------------------------------- */
+
+#define GB	(BC_IN_CONTEXT | BC_BY_GBENCH)
+#define BOTH	(BC_IN_CONTEXT | BC_IN_ENV)
+#define CTRS	(BOTH | BC_WITH_COUNTERS)
+
+const struct bench_ctx_info bench_ctx_keys[BC_NCTX] = {
+	[BC_HOST_NAME] = { "host_name", GB, "the machine's name" },
+	[BC_NUM_CPUS] = { "num_cpus", GB, "CPUs the OS reports" },
+	[BC_MHZ_PER_CPU] = { "mhz_per_cpu", GB, "clock" },
+	[BC_CPU_SCALING_ENABLED] = { "cpu_scaling_enabled", GB,
+	    "frequency scaling on" },
+	[BC_DATE] = { "date", GB, "when the run started" },
+	[BC_LIBRARY_BUILD_TYPE] = { "library_build_type", GB,
+	    "Google Benchmark's build" },
+	[BC_TOPOLOGY] = { "topology", BOTH, "hwloc summary of the machine" },
+	[BC_GIT_REVISION] = { "git_revision", BOTH, "the source, +dirty" },
+	[BC_COMPILER] = { "compiler", BOTH, "compiler and version" },
+	[BC_CFLAGS] = { "cflags", BOTH, "flags of the bench build" },
+	[BC_KERNEL_RELEASE] = { "kernel_release", BOTH, "uname" },
+	[BC_GOVERNOR] = { "governor", BOTH, "cpufreq governor of cpu0" },
+	[BC_ASLR] = { "aslr", BOTH, "randomize_va_space" },
+	[BC_LIBRARY_VERSIONS] = { "library_versions", BOTH,
+	    "benchmark, hwloc, libpfm4, jansson" },
+	[BC_MEMBIND] = { "membind", BOTH,
+	    "where per-CPU data was allocated" },
+	[BC_PMU_AVAILABLE] = { "pmu_available", CTRS,
+	    "yes if hardware counters count" },
+	[BC_PERF_EVENT_PARANOID] = { "perf_event_paranoid", CTRS,
+	    "the kernel's setting" },
+	[BC_COUNTER_MODE] = { "counter_mode", CTRS,
+	    "how counters were opened" },
+	[BC_COUNTERS_UNAVAILABLE] = { "counters_unavailable", CTRS,
+	    "\"<event>: unavailable: <reason>; ...\" or none" },
+	[BC_COUNTER_EVENTS] = { "counter_events", CTRS,
+	    "the events asked for, comma-separated" },
+	[BC_COUNTER_SCOPE] = { "counter_scope", BOTH,
+	    "which threads the counters cover" },
+	[BC_TIME] = { "time", BOTH, "what real_time measures" },
+	[BC_PER_OP] = { "per_op", BOTH, "what *_per_op divide by" },
+	[BC_REAPER_CPU_SHARE] = { "reaper_cpu_share", BOTH,
+	    "how reaper_cpu_share is computed" },
+	[BC_LATENCY] = { "latency.", BOTH | BC_FAMILY,
+	    "latency.<workload>: what its lat_p* measure (and native's)" },
+	[BC_ITERATION] = { "iteration.", BOTH | BC_FAMILY,
+	    "iteration.<workload>: what one iteration is" },
+	[BC_STORM_SHAPE] = { "storm_shape", BOTH,
+	    "processes x LWPs of a storm" },
+	[BC_MATRIX] = { "matrix", BOTH, "default, full or smoke" },
+	[BC_REAPBENCH_CMDLINE] = { "reapbench_cmdline", BOTH,
+	    "the command line" },
+	[BC_PIN] = { "pin.", BC_IN_CONTEXT | BC_FAMILY,
+	    "pin.<policy>.cpus<n>: planned and seen PU of each model CPU "
+	    "(env.json: under pins)" },
+	[BC_OVERSUBSCRIBED] = { "oversubscribed", BOTH,
+	    "plans with more model CPUs than PUs, or no" },
+	[BC_PINS] = { "pins", BC_IN_ENV, "the pin.* keys" },
+	[BC_GBENCH_ARGV] = { "google_benchmark_argv", BC_IN_ENV,
+	    "the flags Google Benchmark was given" },
+	[BC_BENCHMARKS_RUN] = { "benchmarks_run", BC_IN_ENV,
+	    "benchmarks Google Benchmark ran" },
+};
+
+const struct bench_ctx_info *
+bench_ctx_find(const char *name)
+{
+	for (int i = 0; i < BC_NCTX; i++) {
+		const struct bench_ctx_info *c = &bench_ctx_keys[i];
+
+		if (c->flags & BC_FAMILY ?
+		    strncmp(name, c->name, strlen(c->name)) == 0 :
+		    strcmp(name, c->name) == 0)
+			return c;
+	}
+	return NULL;
+}

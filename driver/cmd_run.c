@@ -1,0 +1,185 @@
+/*
+ * cmd_run.c - `reapbench run`: the benchmarks of the matrix, through
+ * Google Benchmark, into a new results folder.
+ *
+ * The phases: options (run_opts.c), the benchmarks and their sizes
+ * (run_items.c), Google Benchmark's flags, the context (run_context.c),
+ * the run itself (bench_register.c reports each call), the rest of the
+ * folder (run_files.c), the summary (run_summary.c), and publishing the
+ * folder under its final name.  With --topology nothing runs: the pin
+ * plans of the matrix on that topology are printed instead.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "gbench.h"
+
+/* What this matrix would do on another machine. */
+static int
+run_plans_only(struct run_opts *o)
+{
+	struct pin_topo *topo;
+	char err[512];
+
+	if ((topo = pin_topo_load(o->topology, err, sizeof(err))) == NULL)
+		usage_error("--topology %s: %s", o->topology, err);
+	run_matrix(o, pin_topo_npus(topo));
+	for (int p = 0; p < o->npins; p++)
+		for (int t = 0; t < o->nthreads; t++) {
+			struct pin_plan plan;
+			int nc = o->pins[p] == PIN_SPLIT ? 2 * o->threads[t] :
+			    o->threads[t];
+
+			if (pin_plan_make(topo, o->pins[p], nc, &plan, err,
+			    sizeof(err)) != 0)
+				usage_error("%s", err);
+			printf("\npin %s, t:%d (%d model cpus):\n",
+			    pin_policy_name(o->pins[p]), o->threads[t], nc);
+			pin_plan_print(topo, &plan, stdout);
+			pin_plan_free(&plan);
+		}
+	pin_topo_free(topo);
+	return 0;
+}
+
+/*
+ * Google Benchmark's flags: ours first, the user's after (the last one
+ * wins); bench.json goes into the results folder.  Returns argv (kept:
+ * env.json records it) and its count in *argc.
+ */
+static char **
+run_gbench_init(const struct run_opts *o, const struct bench_results *res,
+    int *argc)
+{
+	char **gargv = xcalloc((size_t)o->ngbargs + 16, sizeof(char *));
+	int n = 0, ga;
+
+	gargv[n++] = main_argv[0];
+	gargv[n++] = xasprintf("--benchmark_repetitions=%d", o->reps);
+	gargv[n++] = o->smoke ?
+	    "--benchmark_enable_random_interleaving=false" :
+	    "--benchmark_enable_random_interleaving=true";
+	gargv[n++] = "--benchmark_report_aggregates_only=false";
+	gargv[n++] = "--benchmark_display_aggregates_only=true";
+	if (!o->list_tests) {
+		gargv[n++] = xasprintf("--benchmark_out=%s/%s",
+		    res->tmp, BENCH_FILE_JSON);
+		gargv[n++] = "--benchmark_out_format=json";
+	}
+	for (int i = 0; i < o->ngbargs; i++)
+		gargv[n++] = o->gbargs[i];
+	gargv[n] = NULL;
+	ga = n;
+	gbench_init(&ga, gargv);
+	if (ga > 1)
+		usage_error("unknown Google Benchmark flag '%s'", gargv[1]);
+	*argc = n;
+	return gargv;
+}
+
+/* Register every benchmark and run those selected; how many ran. */
+static size_t
+run_benchmarks(const struct run_opts *o, struct bench_reg *reg)
+{
+	int calls = 0;
+	size_t n;
+
+	for (int i = 0; i < reg->nitems; i++) {
+		if (reg->items[i].selected)
+			calls += o->reps;
+		bench_reg_add(reg, &reg->items[i]);
+	}
+	reg->calls_total = o->user_min_time ? 0 : calls;
+	n = gbench_run(bench_reg_hook, reg, !o->list_tests);
+	gbench_shutdown();
+	return n;
+}
+
+/* pins.tsv, filled by the first call of each benchmark. */
+static FILE *
+run_pins_file(const struct bench_results *res)
+{
+	char *path = path_join(res->tmp, BENCH_FILE_PINS);
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL)
+		fprintf(f, "# benchmark\trole\tmodel_cpu\tplanned_pu\tseen_pu "
+		    "(first call of each)\n");
+	free(path);
+	return f;
+}
+
+/* Everything else into the folder, the summary, then publish it. */
+static int
+run_publish(const struct run_opts *o, struct bench_reg *reg,
+    struct bench_results *res, json_t *envj, const struct pin_topo *topo,
+    uint64_t t_start)
+{
+	char err[512];
+
+	run_write_latency(res, reg);
+	run_write_files(res, envj, topo);
+	run_summary(o, reg, stdout);
+	if (bench_results_commit(res, err, sizeof(err)) != 0) {
+		fprintf(stderr, "reapbench: %s\n", err);
+		return 1;
+	}
+	printf("results: %s (%d benchmark calls, %.0f s)\n", res->final,
+	    reg->calls_done, (double)(bench_now_ns() - t_start) / 1e9);
+	return 0;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	uint64_t t_start = bench_now_ns();
+	struct run_opts o;
+	struct pin_topo *topo;
+	struct bench_reg reg = { .call_timeout_s = CALL_TIMEOUT_S };
+	struct bench_results res;
+	json_t *envj, *gbj;
+	char err[512], **gargv;
+	int gargc, rc;
+	size_t n;
+
+	run_parse(argc, argv, &o);
+	if (o.topology != NULL)
+		return run_plans_only(&o);
+	if ((topo = pin_topo_load(NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "reapbench: cannot load this machine's "
+		    "topology: %s\n", err);
+		return 1;
+	}
+	run_matrix(&o, pin_topo_npus(topo));
+	run_items(&o, topo, &reg);
+	run_filter(&o, &reg);
+	if (!o.list_tests && bench_results_begin(&res, o.out, err,
+	    sizeof(err)) != 0)
+		usage_error("%s", err);
+	gargv = run_gbench_init(&o, &res, &gargc);
+	if (o.list_tests) {
+		run_benchmarks(&o, &reg);
+		return 0;
+	}
+	envj = json_object();
+	run_context(&o, topo, envj);
+	run_context_pins(&o, topo, envj);
+	if (!o.user_min_time)
+		run_calibrate(&o, &reg);
+	reg.pins = run_pins_file(&res);
+	n = run_benchmarks(&o, &reg);
+	if (reg.pins != NULL)
+		fclose(reg.pins);
+	gbj = json_array();
+	for (int i = 0; i < gargc; i++)
+		json_array_append_new(gbj, json_string(gargv[i]));
+	json_object_set_new(envj, BENCH_CTX(BC_GBENCH_ARGV), gbj);
+	json_object_set_new(envj, BENCH_CTX(BC_BENCHMARKS_RUN),
+	    json_integer((json_int_t)n));
+	rc = run_publish(&o, &reg, &res, envj, topo, t_start);
+	bench_reg_release(&reg);
+	json_decref(envj);
+	pin_topo_free(topo);
+	return rc;
+}

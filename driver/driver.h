@@ -1,0 +1,113 @@
+/*
+ * driver.h - the reapbench program's own declarations.
+ *
+ *   main.c		the verbs, usage, errors of the command line
+ *   cmd_list.c		reapbench list
+ *   cmd_plan.c		reapbench plan
+ *   cmd_torture.c	reapbench torture (execs the torture tool)
+ *   cmd_run.c		reapbench run: the phases of a run
+ *   run_opts.c		its options (a table) and the matrix
+ *   run_items.c		the benchmarks of a run, filtered and sized
+ *   run_context.c	what the results record of machine and build
+ *   run_files.c		the rest of the results folder
+ *   run_summary.c	the table printed at the end of a run
+ *   bench_register.c	the harness's workloads as Google Benchmark
+ *			benchmarks (bench.h declares it)
+ *   bench_selftest.c	reapbench gbench-selftest
+ *   gbench.cc		Google Benchmark called from C (gbench.h)
+ *
+ * Bad input (unknown design/workload/policy/event, threads < 1, an --out
+ * whose parent is missing) is one line on stderr and exit status 2.
+ */
+#ifndef DRIVER_DRIVER_H
+#define DRIVER_DRIVER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "bench.h"
+#include "xmalloc.h"
+
+#define EXIT_USAGE	2
+/* A benchmark call that runs longer than this is hung: exit 3. */
+#define CALL_TIMEOUT_S	300
+
+extern const char *progname;
+extern int	 main_argc;	/* the whole command line, for the records */
+extern char	**main_argv;
+
+/* "reapbench: <message>" on stderr, exit EXIT_USAGE. */
+void	usage_error(const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 1, 2)));
+/* s as a whole number in [lo, hi], or a usage error naming opt. */
+int	parse_int(const char *opt, const char *s, int lo, int hi);
+
+int	cmd_list(int argc, char **argv);
+int	cmd_plan(int argc, char **argv);
+int	cmd_run(int argc, char **argv);
+int	cmd_torture(int argc, char **argv);
+
+/* ---- reapbench run ---------------------------------------------------- */
+
+#define RUN_MAXDESIGNS	64
+#define RUN_MAXTHREADS	64
+
+struct run_opts {
+	/* As given: the option table's destinations (run_opts.c). */
+	const char *designs_arg, *wls_arg, *threads_arg, *pins_arg;
+	const char *events;	/* counter events; NULL: the default set */
+	const char *out;	/* results root */
+	const char *matrix;	/* default, full or smoke */
+	const char *topology;	/* print the plans on it, run nothing */
+	int	 reps_arg;	/* 0: the matrix's */
+	/* Resolved. */
+	char	*designs[RUN_MAXDESIGNS];	/* names; "native" too */
+	int	 ndesigns;
+	enum bench_workload wls[BW_NWORKLOADS];
+	int	 nwls;
+	int	 threads[RUN_MAXTHREADS];
+	int	 nthreads;
+	enum pin_policy pins[PIN_NPOLICIES];
+	int	 npins;
+	int	 reps;
+	bool	 smoke;		/* matrix smoke: tiny fixed sizes */
+	double	 target_s;	/* calibrated time per call */
+	char	**gbargs;	/* pass-through --benchmark_* */
+	int	 ngbargs;
+	bool	 user_min_time, list_tests;
+	const char *user_filter;
+};
+
+/* Parse `run`'s options (usage error on bad input). */
+void	run_parse(int argc, char **argv, struct run_opts *o);
+/* `run --help`'s option lines. */
+void	run_usage(FILE *f);
+/* Matrix defaults for what the options left open, on npus PUs. */
+void	run_matrix(struct run_opts *o, int npus);
+
+/* The benchmarks: `empty` first, then the matrix's; all selected. */
+void	run_items(const struct run_opts *o, const struct pin_topo *topo,
+	    struct bench_reg *reg);
+/* Deselect what --benchmark_filter leaves out (Google Benchmark's rule). */
+void	run_filter(const struct run_opts *o, struct bench_reg *reg);
+/* Iterations per call of every selected benchmark. */
+void	run_calibrate(const struct run_opts *o, struct bench_reg *reg);
+
+/* The JSON context and env.json: machine, build, counters, pin plans. */
+void	run_context(const struct run_opts *o, const struct pin_topo *topo,
+	    json_t *envj);
+void	run_context_pins(const struct run_opts *o,
+	    const struct pin_topo *topo, json_t *envj);
+
+/* latency/, cmdline.txt, env.json and topology.xml into the results. */
+void	run_write_latency(const struct bench_results *res,
+	    struct bench_reg *reg);
+void	run_write_files(const struct bench_results *res, json_t *envj,
+	    const struct pin_topo *topo);
+
+/* Churn and teardown side by side, the wrapper's overhead. */
+void	run_summary(const struct run_opts *o, struct bench_reg *reg, FILE *f);
+
+#endif /* DRIVER_DRIVER_H */
