@@ -414,18 +414,16 @@ has_counter(json_t *b, const char *name)
 	return v != NULL && json_is_number(v);
 }
 
-RT_TEST(driver_smoke_matrix_json_and_results)
+/* The smoke matrix through the driver, run once for the tests below. */
+static void
+smoke_run(void)
 {
-	char args[PATH_MAX + 256], path[PATH_MAX + 256], *err;
-	json_error_t jerr;
-	json_t *root, *ctx, *bms;
-	const char *unavail;
-	double empty_ns = -1, cheapest = -1;
-	int nbench = 0, rc;
-	size_t i;
-	regex_t name_re;
-	struct stat sb;
+	static bool done;
+	char args[PATH_MAX + 64], *err;
+	int rc;
 
+	if (done)
+		return;
 	snprintf(args, sizeof(args), "run --matrix smoke --out %s/res",
 	    scratch());
 	rc = drive(args);
@@ -434,13 +432,38 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 	/* A progress line per benchmark call. */
 	RT_ASSERTF(strstr(err, "[1/") != NULL, "no progress lines: %s", err);
 	free(err);
+	done = true;
+}
+
+/* A file of the smoke run's results folder, parsed. */
+static json_t *
+smoke_json(const char *name)
+{
+	char path[PATH_MAX + 64];
+	json_error_t jerr;
+	json_t *j;
+
+	smoke_run();
+	snprintf(path, sizeof(path), "%s/res/latest/%s", scratch(), name);
+	j = json_load_file(path, 0, &jerr);
+	RT_ASSERTF(j != NULL, "%s: %s (line %d)", path, jerr.text, jerr.line);
+	return j;
+}
+
+RT_TEST(driver_smoke_matrix_json_and_results)
+{
+	char path[PATH_MAX + 256];
+	json_t *root, *ctx, *bms;
+	const char *unavail;
+	double empty_ns = -1, cheapest = -1;
+	int nbench = 0;
+	size_t i;
+	regex_t name_re;
+	struct stat sb;
 
 	/* The folder: published under its final name, latest points at
 	 * it, nothing left under a temporary name. */
-	snprintf(path, sizeof(path), "%s/res/latest/bench.json", scratch());
-	root = json_load_file(path, 0, &jerr);
-	RT_ASSERTF(root != NULL, "%s: %s (line %d)", path, jerr.text,
-	    jerr.line);
+	root = smoke_json(BENCH_FILE_JSON);
 	for (const char *const *f = (const char *const[]){ "env.json",
 	    "topology.xml", "cmdline.txt", "pins.tsv", "latency/index.tsv",
 	    NULL }; *f != NULL; f++) {
@@ -451,13 +474,7 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 	snprintf(path, sizeof(path), "ls -a '%s/res' | grep -q tmp",
 	    scratch());
 	RT_ASSERTF(system(path) != 0, "a .tmp folder was left behind");
-	snprintf(path, sizeof(path), "%s/res/latest/env.json", scratch());
-	{
-		json_t *env = json_load_file(path, 0, &jerr);
-
-		RT_ASSERTF(env != NULL, "env.json: %s", jerr.text);
-		json_decref(env);
-	}
+	json_decref(smoke_json(BENCH_FILE_ENV));
 
 	ctx = json_object_get(root, "context");
 	RT_ASSERT(json_is_object(ctx));
@@ -559,6 +576,159 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 	    "not under 5%% of the cheapest operation (%.1f ns)", empty_ns,
 	    cheapest);
 	json_decref(root);
+}
+
+/* ---- the results schema ------------------------------------------------- */
+
+/* Whether event ev counted in the run (listed, and not unavailable). */
+static bool
+event_counted(json_t *ctx, const char *ev)
+{
+	const char *list = json_string_value(json_object_get(ctx,
+	    BENCH_CTX(BC_COUNTER_EVENTS)));
+	const char *unav = json_string_value(json_object_get(ctx,
+	    BENCH_CTX(BC_COUNTERS_UNAVAILABLE)));
+	char *l, *e, *u;
+	bool listed, failed;
+
+	if (list == NULL || unav == NULL)
+		return false;
+	/* ",a,b," holds ",ev,"; "; x: ..." holds " ev: unavailable". */
+	RT_ASSERT(asprintf(&l, ",%s,", list) > 0 &&
+	    asprintf(&e, ",%s,", ev) > 0 && asprintf(&u, " %s", unav) > 0);
+	listed = strstr(l, e) != NULL;
+	free(e);
+	RT_ASSERT(asprintf(&e, " %s: unavailable", ev) > 0);
+	failed = strstr(u, e) != NULL;
+	free(l);
+	free(e);
+	free(u);
+	return listed && !failed;
+}
+
+/* Whether the schema says entry `name` of the run carries key k. */
+static bool
+key_expected(json_t *ctx, const char *name, const struct bench_key_info *k)
+{
+	bool native = strstr(name, "/native/") != NULL;
+
+	switch (k->when) {
+	case BK_DESIGN:
+		return !native;
+	case BK_OBSERVERS:
+		return strncmp(name, "observers/", 10) == 0;
+	case BK_EVENT:
+		return event_counted(ctx, k->event);
+	case BK_COUNTERS:
+		return json_string_length(json_object_get(ctx,
+		    BENCH_CTX(BC_COUNTER_EVENTS))) > 0;
+	default:		/* GBENCH, EVERY, LATENCY */
+		return true;
+	}
+}
+
+static bool
+entry_field(const char *k)
+{
+	for (int i = 0; bench_entry_fields[i] != NULL; i++)
+		if (strcmp(k, bench_entry_fields[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * What the writer put in every benchmark entry is in bench_schema.c, and
+ * every value the schema says an entry has (so the report may look it
+ * up) is there: a key added, renamed or dropped on one side only fails.
+ */
+RT_TEST(driver_results_keys_match_schema)
+{
+	json_t *root = smoke_json(BENCH_FILE_JSON), *ctx, *b, *v;
+	const char *k, *name;
+	size_t i, checked = 0;
+
+	ctx = json_object_get(root, "context");
+	json_array_foreach(json_object_get(root, "benchmarks"), i, b) {
+		name = json_string_value(json_object_get(b, "name"));
+		RT_ASSERT(name != NULL);
+		if (strcmp(name, "empty") == 0)
+			continue;
+		json_object_foreach(b, k, v)
+			RT_ASSERTF(entry_field(k) || bench_key_find(k) != NULL,
+			    "%s: key %s is not in bench_schema.c", name, k);
+		for (int j = 0; j < BK_NKEYS; j++) {
+			const struct bench_key_info *ki = &bench_keys[j];
+			bool has = json_is_number(json_object_get(b, ki->name));
+
+			RT_ASSERTF(has == key_expected(ctx, name, ki),
+			    "%s: %s %s, the schema says otherwise", name,
+			    ki->name, has ? "written" : "missing");
+			checked++;
+		}
+	}
+	RT_ASSERT(checked > BK_NKEYS);
+	json_decref(root);
+}
+
+/* Whether obj has key (a family: a key starting with it). */
+static bool
+has_ctx_key(json_t *obj, const struct bench_ctx_info *c)
+{
+	const char *k;
+	json_t *v;
+
+	if (!(c->flags & BC_FAMILY))
+		return json_object_get(obj, c->name) != NULL;
+	json_object_foreach(obj, k, v)
+		if (strncmp(k, c->name, strlen(c->name)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * env.json holds what reapbench adds to the context: each of its keys is
+ * in the schema, and every key the schema places in env.json or in the
+ * context (Google Benchmark's that the report reads too) is there.
+ */
+RT_TEST(driver_context_keys_match_schema)
+{
+	json_t *env = smoke_json(BENCH_FILE_ENV);
+	json_t *root = smoke_json(BENCH_FILE_JSON), *ctx, *v;
+	const char *k;
+
+	ctx = json_object_get(root, "context");
+	json_object_foreach(env, k, v) {
+		const struct bench_ctx_info *c = bench_ctx_find(k);
+
+		RT_ASSERTF(c != NULL && (c->flags & BC_IN_ENV), "env.json: "
+		    "key %s is not in bench_schema.c", k);
+		if (c->flags & BC_IN_CONTEXT)
+			RT_ASSERTF(json_equal(v, json_object_get(ctx, k)),
+			    "env.json and the context differ on %s", k);
+	}
+	json_object_foreach(json_object_get(env, BENCH_CTX(BC_PINS)), k, v)
+		RT_ASSERTF(bench_ctx_find(k) == &bench_ctx_keys[BC_PIN],
+		    "env.json: pins.%s is not a pin key", k);
+	for (int i = 0; i < BC_NCTX; i++) {
+		const struct bench_ctx_info *c = &bench_ctx_keys[i];
+
+		if (c->flags & BC_IN_ENV)
+			RT_ASSERTF(has_ctx_key(env, c), "env.json lacks %s",
+			    c->name);
+		if (c->flags & BC_IN_CONTEXT)
+			RT_ASSERTF(has_ctx_key(ctx, c), "the context lacks %s",
+			    c->name);
+	}
+	for (int w = 0; w < BW_NWORKLOADS; w++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "%s%s", BENCH_CTX(BC_LATENCY),
+		    bench_workloads[w].name);
+		RT_ASSERTF(json_is_string(json_object_get(ctx, key)),
+		    "the context lacks %s", key);
+	}
+	json_decref(root);
+	json_decref(env);
 }
 
 int

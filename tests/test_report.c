@@ -768,6 +768,78 @@ RT_TEST(profile_errors)
 	rm_rf(dir);
 }
 
+/* ---- the results schema ---------------------------------------------- */
+
+static bool
+entry_field(const char *k)
+{
+	for (int i = 0; bench_entry_fields[i] != NULL; i++)
+		if (strcmp(k, bench_entry_fields[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The reader knows every key the recorded writer wrote: each value of an
+ * entry is a key of bench_schema.c, the reader finds it through its enum,
+ * each workload is in the table, each key of env.json is known.
+ * (tests/test_bench checks a live run both ways.)
+ */
+RT_TEST(recorded_keys_known_to_schema)
+{
+	json_t *root = raw_load(), *e, *v, *env;
+	struct rdir r;
+	char err[512], path[4200];
+	const char *k;
+	size_t i, n = 0;
+	json_error_t je;
+
+	RT_ASSERTF(rdir_load(data_dir(), &r, err, sizeof(err)) == 0, "%s",
+	    err);
+	json_array_foreach(json_object_get(root, "benchmarks"), i, e) {
+		const char *rn = json_string_value(json_object_get(e,
+		    "run_name"));
+		const struct rdir_series *s = NULL;
+
+		for (size_t j = 0; j < r.ns && rn != NULL; j++)
+			if (strcmp(r.s[j].name, rn) == 0)
+				s = &r.s[j];
+		if (s == NULL)
+			continue;	/* empty */
+		RT_ASSERTF(bench_workload_find(s->workload) != NULL,
+		    "%s: workload not in bench_schema.c", rn);
+		json_object_foreach(e, k, v) {
+			const struct bench_key_info *ki = bench_key_find(k);
+
+			if (entry_field(k))
+				continue;
+			RT_ASSERTF(ki != NULL, "%s: %s not in bench_schema.c",
+			    rn, k);
+			if (json_is_number(v))
+				RT_ASSERTF(rdir_values(s, (enum bench_key)(ki -
+				    bench_keys)) != NULL, "%s: %s unread", rn,
+				    k);
+			n++;
+		}
+	}
+	RT_ASSERT(n > 0);
+	snprintf(path, sizeof(path), "%s/%s", data_dir(), BENCH_FILE_ENV);
+	env = json_load_file(path, 0, &je);
+	RT_ASSERTF(env != NULL, "%s: %s", path, je.text);
+	json_object_foreach(env, k, v)
+		RT_ASSERTF(bench_ctx_find(k) != NULL, "env.json: %s not in "
+		    "bench_schema.c", k);
+	/* Names are unique: a lookup finds the entry itself. */
+	for (int j = 0; j < BK_NKEYS; j++)
+		RT_ASSERT(bench_key_find(bench_keys[j].name) == &bench_keys[j]);
+	for (int j = 0; j < BC_NCTX; j++)
+		RT_ASSERT(bench_ctx_find(bench_ctx_keys[j].name) ==
+		    &bench_ctx_keys[j]);
+	json_decref(env);
+	json_decref(root);
+	rdir_free(&r);
+}
+
 /* ---- broken folders ----------------------------------------------------- */
 
 /* Load must fail with a one-line message containing `want`; report and
