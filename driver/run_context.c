@@ -99,7 +99,8 @@ context_build(json_t *envj)
 			strncat(buf, "+dirty", sizeof(buf) - strlen(buf) - 1);
 		ctx(envj, BC_GIT_REVISION, NULL, buf);
 	} else
-		ctx(envj, BC_GIT_REVISION, NULL, "unknown (not a git checkout)");
+		ctx(envj, BC_GIT_REVISION, NULL,
+		    "unknown (not a git checkout)");
 	snprintf(buf, sizeof(buf), "%s %s", BENCH_CC, __VERSION__);
 	ctx(envj, BC_COMPILER, NULL, buf);
 	ctx(envj, BC_CFLAGS, NULL, BENCH_CFLAGS);
