@@ -52,7 +52,7 @@ static char **
 run_gbench_init(const struct run_opts *o, const struct bench_results *res,
     int *argc)
 {
-	char **gargv = xcalloc((size_t)o->ngbargs + 16, sizeof(char *));
+	char **gargv = xcalloc((size_t)o->ngbargs + 16, sizeof(char *)), **left;
 	int n = 0, ga;
 
 	gargv[n++] = main_argv[0];
@@ -70,10 +70,15 @@ run_gbench_init(const struct run_opts *o, const struct bench_results *res,
 	for (int i = 0; i < o->ngbargs; i++)
 		gargv[n++] = o->gbargs[i];
 	gargv[n] = NULL;
+	/* Initialize consumes the flags it knows by shifting the rest of
+	 * its argv down: give it a copy, env.json records the original. */
 	ga = n;
-	gbench_init(&ga, gargv);
+	left = xcalloc((size_t)n + 1, sizeof(char *));
+	memcpy(left, gargv, sizeof(char *) * (size_t)n);
+	gbench_init(&ga, left);
 	if (ga > 1)
-		usage_error("unknown Google Benchmark flag '%s'", gargv[1]);
+		usage_error("unknown Google Benchmark flag '%s'", left[1]);
+	free(left);
 	*argc = n;
 	return gargv;
 }

@@ -474,7 +474,21 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 	snprintf(path, sizeof(path), "ls -a '%s/res' | grep -q tmp",
 	    scratch());
 	RT_ASSERTF(system(path) != 0, "a .tmp folder was left behind");
-	json_decref(smoke_json(BENCH_FILE_ENV));
+	{
+		json_t *env = smoke_json(BENCH_FILE_ENV), *ga;
+		size_t n;
+
+		/* The flags Google Benchmark was given, as given (its
+		 * Initialize shifts the argv it parses). */
+		ga = json_object_get(env, BENCH_CTX(BC_GBENCH_ARGV));
+		n = json_array_size(ga);
+		RT_ASSERTF(n >= 7 && strncmp(json_string_value(json_array_get(
+		    ga, 1)), "--benchmark_repetitions=", 24) == 0 &&
+		    strcmp(json_string_value(json_array_get(ga, n - 1)),
+		    "--benchmark_out_format=json") == 0,
+		    "google_benchmark_argv is not the flags given");
+		json_decref(env);
+	}
 
 	ctx = json_object_get(root, "context");
 	RT_ASSERT(json_is_object(ctx));
