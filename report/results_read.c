@@ -124,9 +124,9 @@ series_add(struct rdir_series *s, json_t *e)
 
 	s->real_ns = xrealloc(s->real_ns, (r + 1) * sizeof(double));
 	s->cpu_ns = xrealloc(s->cpu_ns, (r + 1) * sizeof(double));
-	v = json_object_get(e, "real_time");
+	v = json_object_get(e, BENCH_KEY(BK_REAL_TIME));
 	s->real_ns[r] = json_is_number(v) ? json_number_value(v) * scale : NAN;
-	v = json_object_get(e, "cpu_time");
+	v = json_object_get(e, BENCH_KEY(BK_CPU_TIME));
 	s->cpu_ns[r] = json_is_number(v) ? json_number_value(v) * scale : NAN;
 	for (size_t i = 0; i < s->ncnt; i++) {
 		s->cnt[i].v = xrealloc(s->cnt[i].v, (r + 1) * sizeof(double));
@@ -367,7 +367,7 @@ rdir_harness_ns(json_t *list)
 		    "run_name"));
 		const char *type = json_string_value(json_object_get(e,
 		    "run_type"));
-		json_t *rt = json_object_get(e, "real_time");
+		json_t *rt = json_object_get(e, BENCH_KEY(BK_REAL_TIME));
 
 		if (rn != NULL && is_empty_bench(rn) && type != NULL &&
 		    strcmp(type, "iteration") == 0 && json_is_number(rt))
