@@ -11,6 +11,8 @@
 #   make torture       torture at scale (ASan 10M, TSan 1M lifecycles/design)
 #   make torture-short what make test runs of the torture and the mutants
 #   make valgrind      helgrind over a short torture run of each design
+#   make soak N=K      K rounds of every randomised part of make test with
+#                      new seeds; a failure prints the command replaying it
 #   make spin-verify   spin on models/hybrid.pml (safety and liveness)
 #   make deps          install missing Debian packages (scripts/install-deps)
 #   make all           build the plain test flavor (the default)
@@ -22,6 +24,9 @@
 #   RESULTS=dir            results folder for plots/report (results/latest)
 #   BASELINE=dir           make report: compare RESULTS against it
 #   TORTURE_TICK_US=N      model tick of make torture in us (0: real ticks)
+#   N=K                    make soak: rounds (1)
+#   RT_SEED=N              seed of the randomised unit tests (tests/run
+#                          draws and prints one otherwise)
 #   TEST_ARGS='...'        passed to tests/run (e.g. --only conformance)
 #   CC=gcc|clang, CXX      compilers (CC=clang adds -Wthread-safety)
 #   BUILD=dir              where objects and binaries go (build)

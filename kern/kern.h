@@ -14,6 +14,14 @@
  *
  * Every lock records its owner so KASSERTs can check contracts; KASSERT is
  * never compiled out (tests rely on it).
+ *
+ * Each function's contract is at its definition: what it does, what the
+ * caller must hold, what it returns with, whether it may sleep.  "May
+ * sleep" means it may block until another thread acts.  A function whose
+ * contract does not say so never sleeps: it may spin, and may wait
+ * briefly for an internal lock word (a sleep-queue bucket, a taskqueue's
+ * lock), which, unlike a kernel spin mutex, blocks on its futex when
+ * contended.
  */
 #ifndef KERN_H
 #define KERN_H
@@ -175,7 +183,7 @@ const char *kern_td_wmesg(const struct kern_td *);
 
 /* ---- NetBSD mutex, condvar, spin lock (kern_mutex.c) ------------------ */
 
-/* Adaptive mutex: spins while its owner runs, else blocks on a futex. */
+/* Adaptive mutex: spins a bounded while, then blocks on a futex. */
 struct KERN_CAPABILITY("mutex") kmutex {
 	_Atomic uint32_t mtx_word;	/* 0 free, 1 held, 2 held+waiters */
 	struct kern_td *_Atomic mtx_owner;
@@ -189,8 +197,9 @@ bool	mutex_tryenter(struct kmutex *mtx) KERN_TRY_ACQUIRE(true, *mtx);
 bool	mutex_owned(struct kmutex *);
 #define KASSERT_MUTEX_OWNED(m) KASSERT(mutex_owned(m), "mutex not owned: " #m)
 
-/* Condition variable: sequence word + waiter count; broadcast issues a
- * futex wake only when someone waits.  Waits may wake spuriously. */
+/* Condition variable on the shared sleep queues: broadcast and signal
+ * wake only when the waiter count says someone waits.  cv_seq is bumped
+ * by them but read by nobody.  Waiters re-test their condition. */
 struct kcondvar {
 	_Atomic uint32_t cv_seq;
 	_Atomic uint32_t cv_waiters;

@@ -45,6 +45,10 @@ struct kern_machine {
 	int	m_nthreads;			/* m_threads_lock */
 };
 
+/*
+ * Print the message with the calling thread's CPU, tid and injection seed
+ * (to replay the run), then abort.  Callable anywhere; never returns.
+ */
 void
 kern_panic(const char *fmt, ...)
 {
@@ -60,18 +64,26 @@ kern_panic(const char *fmt, ...)
 	abort();
 }
 
+/* Set the calling thread's model CPU (curcpu; -1: none).  Thread-local. */
 void
 reap_cpu_set(int cpu)
 {
 	kern_curcpu = cpu;
 }
 
+/* The calling thread's model CPU, -1 if unset.  Thread-local. */
 int
 reap_cpu_get(void)
 {
 	return kern_curcpu;
 }
 
+/*
+ * Create a machine of cfg->ncpus model CPUs from a copy of cfg (hz 100
+ * and a tick of 1/hz s unless cfg sets them), with zeroed counters on each
+ * CPU's node.  Does not attach the caller.  Never returns NULL: running out
+ * of memory panics.
+ */
 struct kern_machine *
 kern_machine_create(const struct reap_config *cfg)
 {
@@ -96,6 +108,11 @@ kern_machine_create(const struct reap_config *cfg)
 	return m;
 }
 
+/*
+ * Free m.  Every thread it created must have been joined (KASSERT).  Only
+ * the caller is detached from m: another thread still attached to it must
+ * attach elsewhere before it counts again.
+ */
 void
 kern_machine_destroy(struct kern_machine *m)
 {
@@ -111,42 +128,58 @@ kern_machine_destroy(struct kern_machine *m)
 	free(m);
 }
 
+/* The number of model CPUs of m.  Stable; read without a lock. */
 int
 kern_ncpus(const struct kern_machine *m)
 {
 	return m->m_cfg.ncpus;
 }
 
+/* Ticks per second of m's clock.  Stable; read without a lock. */
 unsigned
 kern_hz(const struct kern_machine *m)
 {
 	return m->m_cfg.hz;
 }
 
+/* The ns each kern_work() costs on m.  Stable; read without a lock. */
 uint64_t
 kern_machine_work_ns(const struct kern_machine *m)
 {
 	return m->m_cfg.work_ns;
 }
 
+/*
+ * m's copy of its config, hz and tick_ns filled in; valid until
+ * kern_machine_destroy.
+ */
 const struct reap_config *
 kern_config(const struct kern_machine *m)
 {
 	return &m->m_cfg;
 }
 
+/*
+ * Make m the calling thread's machine (NULL: none), the one its counts,
+ * kern_work, tick lengths and injection use.  Thread-local.
+ */
 void
 kern_attach(struct kern_machine *m)
 {
 	kern_curmach = m;
 }
 
+/* The calling thread's machine, NULL if not attached.  Thread-local. */
 struct kern_machine *
 kern_curmachine(void)
 {
 	return kern_curmach;
 }
 
+/*
+ * Wall ns of `ticks` ticks of the calling thread's machine (its config's
+ * tick_ns each; 10 ms when not attached).
+ */
 uint64_t
 kern_ticks_to_ns(int ticks)
 {
@@ -156,6 +189,11 @@ kern_ticks_to_ns(int ticks)
 	return (uint64_t)ticks * tick_ns;
 }
 
+/*
+ * Add n to counter c of the calling thread's machine, in the slot of its
+ * model CPU (modulo ncpus; slot 0 when it has none); nothing when not
+ * attached.  A relaxed add on that CPU's own cache line: no lock.
+ */
 void
 kern_count_n(enum kern_counter c, uint64_t n)
 {
@@ -168,12 +206,17 @@ kern_count_n(enum kern_counter c, uint64_t n)
 	    n, memory_order_relaxed);
 }
 
+/* kern_count_n(c, 1). */
 void
 kern_count(enum kern_counter c)
 {
 	kern_count_n(c, 1);
 }
 
+/*
+ * Counter c of m summed over its CPUs.  Relaxed loads, no lock: adds made
+ * meanwhile may or may not be included, so two reads are no snapshot.
+ */
 uint64_t
 kern_counter_read(struct kern_machine *m, enum kern_counter c)
 {
@@ -185,6 +228,10 @@ kern_counter_read(struct kern_machine *m, enum kern_counter c)
 	return sum;
 }
 
+/*
+ * An LWP of m exited and is not freed yet: raise the zombie gauge and its
+ * peak.  Relaxed atomics, no lock.  Paired with one kern_zombie_dec.
+ */
 void
 kern_zombie_inc(struct kern_machine *m)
 {
@@ -199,6 +246,11 @@ kern_zombie_inc(struct kern_machine *m)
 		;
 }
 
+/*
+ * The LWP counted by kern_zombie_inc was freed.  The design orders the
+ * free after the exit; a gauge that would go below zero panics (an LWP
+ * freed twice).  Relaxed, no lock.
+ */
 void
 kern_zombie_dec(struct kern_machine *m)
 {
@@ -208,6 +260,10 @@ kern_zombie_dec(struct kern_machine *m)
 	KASSERT(was > 0, "zombie gauge underflow: an LWP freed twice?");
 }
 
+/*
+ * Fill the kernel-counted fields of st from m's counters and gauge, read
+ * as kern_counter_read does: exact once m is quiescent.
+ */
 void
 kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
 {
@@ -229,6 +285,12 @@ kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
 	st->spins = kern_counter_read(m, KC_SPIN);
 }
 
+/*
+ * `size` bytes, rounded up to whole cache lines and zeroed, on cpu's NUMA
+ * node through the config's cpu_alloc (cache-line-aligned malloc without
+ * one).  Never returns NULL: failure panics.  Free with kern_percpu_free
+ * and the same cpu and size.
+ */
 void *
 kern_percpu_alloc(struct kern_machine *m, int cpu, size_t size)
 {
@@ -245,6 +307,9 @@ kern_percpu_alloc(struct kern_machine *m, int cpu, size_t size)
 	return p;
 }
 
+/*
+ * Free p, from kern_percpu_alloc(m, cpu, size) with the same cpu and size.
+ */
 void
 kern_percpu_free(struct kern_machine *m, int cpu, void *p, size_t size)
 {
@@ -274,6 +339,12 @@ kern_thread_start(void *arg)
 	return t->kt_fn(t->kt_arg);
 }
 
+/*
+ * Start a thread of m that runs fn(arg) bound to model CPU cpu (the
+ * config's bind; failure panics), attached to m with curcpu set.  Returns
+ * once it runs and kern_machine_threads lists it.  May sleep.  Join it
+ * with kern_thread_join before kern_machine_destroy.
+ */
 struct kern_thread *
 kern_thread_create(struct kern_machine *m, int cpu, const char *name,
     void *(*fn)(void *), void *arg)
@@ -301,6 +372,10 @@ kern_thread_create(struct kern_machine *m, int cpu, const char *name,
 	return t;
 }
 
+/*
+ * Wait until t's function returns, then forget and free t.  Once per
+ * thread, never from t itself.  May sleep.
+ */
 void
 kern_thread_join(struct kern_thread *t)
 {
@@ -317,6 +392,11 @@ kern_thread_join(struct kern_thread *t)
 	free(t);
 }
 
+/*
+ * Store the tids of up to max of m's threads (created, not yet joined) in
+ * tids; returns how many there are, which may exceed max.  Takes m's
+ * thread-list mutex briefly.
+ */
 int
 kern_machine_threads(struct kern_machine *m, pid_t *tids, int max)
 {

@@ -10,12 +10,17 @@
 
 #include <limits.h>
 
+/* Initialise ec, no waiter registered. */
 void
 kern_ec_init(struct kern_ec *ec)
 {
 	atomic_init(&ec->ec_word, 0);
 }
 
+/*
+ * Register the caller as a waiter of ec and return the key for
+ * kern_ec_wait.  The caller then re-tests its condition before it waits.
+ */
 uint32_t
 kern_ec_prepare(struct kern_ec *ec)
 {
@@ -24,6 +29,13 @@ kern_ec_prepare(struct kern_ec *ec)
 	    memory_order_seq_cst) | KERN_EC_WAITERS;
 }
 
+/*
+ * Sleep until a wake that follows the kern_ec_prepare that returned key
+ * (return at once if one came already); may return spuriously.  On return the caller sees
+ * what the waker published before its wake.  Counted KC_SLEEP when it
+ * blocks; wmesg shows in hang dumps.  May sleep; tokens the caller holds
+ * stay held.
+ */
 void
 kern_ec_wait(struct kern_ec *ec, uint32_t key, const char *wmesg)
 {
@@ -42,6 +54,11 @@ kern_ec_wait(struct kern_ec *ec, uint32_t key, const char *wmesg)
 	(void)atomic_load_explicit(&ec->ec_word, memory_order_acquire);
 }
 
+/*
+ * First half of kern_ec_wake, after the caller's seq_cst change of the
+ * condition: end the registered waiters' epoch (one not yet asleep will
+ * not sleep) and return true if a futex wake is owed (kern_ec_wake_owed).
+ */
 bool
 kern_ec_bump(struct kern_ec *ec)
 {
@@ -57,6 +74,10 @@ kern_ec_bump(struct kern_ec *ec)
 	return false;
 }
 
+/*
+ * Second half: the futex wake kern_ec_bump said is owed, to every waiter.
+ * Counted KC_WAKEUP.
+ */
 void
 kern_ec_wake_owed(struct kern_ec *ec)
 {
@@ -64,6 +85,10 @@ kern_ec_wake_owed(struct kern_ec *ec)
 	kern_futex_wake(&ec->ec_word, INT_MAX);
 }
 
+/*
+ * Wake every waiter registered on ec, after the caller's seq_cst change of
+ * the condition.  With none registered it is one load and is not counted.
+ */
 void
 kern_ec_wake(struct kern_ec *ec)
 {
@@ -71,6 +96,12 @@ kern_ec_wake(struct kern_ec *ec)
 		kern_ec_wake_owed(ec);
 }
 
+/*
+ * Sleep while *word == val, for a state word that is its own eventcount:
+ * the waiter flagged its sleep in the word with a CAS, and the waker
+ * wakes the word's futex.  May return spuriously.  Counted KC_SLEEP;
+ * wmesg shows in hang dumps.  May sleep.
+ */
 void
 kern_ec_wait_word(_Atomic uint32_t *word, uint32_t val, const char *wmesg)
 {
@@ -82,6 +113,10 @@ kern_ec_wait_word(_Atomic uint32_t *word, uint32_t val, const char *wmesg)
 	atomic_store_explicit(&td->td_wmesg, NULL, memory_order_relaxed);
 }
 
+/*
+ * True if a waiter is registered on ec.  A relaxed hint for tests and
+ * asserts.
+ */
 bool
 kern_ec_has_waiters(struct kern_ec *ec)
 {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+/* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t
 kern_now_ns(void)
 {
@@ -22,6 +23,12 @@ kern_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Block while *addr == val, at most timeout_ns (0: no limit).  Returns 0
+ * when woken (or spuriously), ETIMEDOUT, EAGAIN if *addr != val at the
+ * call, EINTR on a signal.  Not counted: callers count KC_SLEEP.  May
+ * sleep; tokens the caller holds stay held.
+ */
 int
 kern_futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns)
 {
@@ -37,6 +44,10 @@ kern_futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns)
 	return errno;
 }
 
+/*
+ * Wake up to nwake threads blocked in kern_futex_wait on addr.  Counted
+ * KC_FUTEX_WAKE on the caller's machine, whether or not anyone waited.
+ */
 void
 kern_futex_wake(_Atomic uint32_t *addr, int nwake)
 {
@@ -44,6 +55,12 @@ kern_futex_wake(_Atomic uint32_t *addr, int nwake)
 	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, nwake, NULL, NULL, 0);
 }
 
+/*
+ * Models SPINLOCK_BACKOFF of NetBSD: pause *count times and double it
+ * (from SPINLOCK_BACKOFF_MIN); past SPINLOCK_BACKOFF_MAX yield the PU
+ * instead, since the model runs oversubscribed.  Start with *count 0.
+ * Counted KC_SPIN.
+ */
 void
 kern_backoff(unsigned *count)
 {
@@ -60,6 +77,10 @@ kern_backoff(unsigned *count)
 	kern_count(KC_SPIN);
 }
 
+/*
+ * Take lock word w if it is free (0 to 1, acquire order).  Returns true
+ * if taken; never waits.
+ */
 bool
 kern_lockword_try(_Atomic uint32_t *w)
 {
@@ -69,6 +90,13 @@ kern_lockword_try(_Atomic uint32_t *w)
 	    memory_order_acquire, memory_order_relaxed);
 }
 
+/*
+ * Take lock word w: spin six rounds (the holder is likely running), then
+ * block on its futex, marking w 2 so its release wakes a waiter.  Returns
+ * with w held.  May sleep; tokens the caller holds stay held.  With
+ * count, spins are counted KC_SPIN and blocks KC_SLEEP; without (the
+ * kernel's internal locks), neither.
+ */
 void
 kern_lockword_acquire(_Atomic uint32_t *w, bool count)
 {
@@ -96,6 +124,11 @@ kern_lockword_acquire(_Atomic uint32_t *w, bool count)
 	}
 }
 
+/*
+ * Release w (release order); if it was 2, wake one blocked acquirer,
+ * counted KC_FUTEX_WAKE whatever count says.  The caller holds w (not
+ * checked).
+ */
 void
 kern_lockword_release(_Atomic uint32_t *w, bool count)
 {
@@ -104,6 +137,12 @@ kern_lockword_release(_Atomic uint32_t *w, bool count)
 		kern_futex_wake(w, 1);
 }
 
+/*
+ * Wait, without taking it, until w looks free: mark it 2 so the holder's
+ * release wakes the caller, then block.  Returns at once if w is free or
+ * changes meanwhile, and may return while w is still held: the caller
+ * retries its acquisition.  May sleep (counted KC_SLEEP with count).
+ */
 void
 kern_lockword_await(_Atomic uint32_t *w, bool count)
 {

@@ -95,6 +95,14 @@ inject_widen_of(const char *name)
 	return 0;
 }
 
+/*
+ * A hit of injection point ip (KERN_INJECT): count it; then, if the point
+ * is widened, sleep its microseconds; else, once kern_inject_enable ran,
+ * with probability permille/1000 yield, spin up to 10 us or sleep up to
+ * 550 us, as the calling thread's stream from the seed decides.  Called
+ * in race windows with whatever the design holds there, spin locks
+ * included.  May sleep.
+ */
 void
 kern_inject(struct kern_inject_point *ip)
 {
@@ -132,6 +140,12 @@ kern_inject(struct kern_inject_point *ip)
 	}
 }
 
+/*
+ * Turn random injection on at every point: a hit delays with probability
+ * permille/1000 (at most 1), drawn from a stream per thread that each
+ * thread derives from seed at its next hit, numbered by their order.  Not ordered with hits in flight:
+ * call it before the run starts.
+ */
 void
 kern_inject_enable(uint64_t seed, unsigned permille)
 {
@@ -143,6 +157,7 @@ kern_inject_enable(uint64_t seed, unsigned permille)
 	atomic_store_explicit(&inject_on, 1, memory_order_release);
 }
 
+/* Turn random injection off and clear every widening; hit counts stay. */
 void
 kern_inject_disable(void)
 {
@@ -153,13 +168,23 @@ kern_inject_disable(void)
 	atomic_store_explicit(&inject_nwiden, 0, memory_order_release);
 }
 
+/*
+ * The seed of the last kern_inject_enable (0 if none), also after
+ * kern_inject_disable.
+ */
 uint64_t
 kern_inject_seed(void)
 {
 	return atomic_load_explicit(&inject_seedval, memory_order_relaxed);
 }
 
-/* Not thread-safe against another widen call: tests set it up front. */
+/*
+ * Make the points called `name` sleep `us` microseconds at every hit (0:
+ * no more), whether injection is enabled or not, until
+ * kern_inject_disable.  name must stay valid meanwhile; at most
+ * INJECT_WIDEN_MAX names (KASSERT).  Safe against hits, not against
+ * another kern_inject_widen: tests set it up before the run.
+ */
 void
 kern_inject_widen(const char *name, unsigned us)
 {
@@ -180,6 +205,10 @@ kern_inject_widen(const char *name, unsigned us)
 	atomic_store_explicit(&inject_nwiden, n + 1, memory_order_release);
 }
 
+/*
+ * Hits of the points called `name` since the last kern_inject_reset_hits;
+ * 0 if none was reached.  Relaxed reads: exact once the run is over.
+ */
 uint64_t
 kern_inject_hits(const char *name)
 {
@@ -194,6 +223,7 @@ kern_inject_hits(const char *name)
 	return hits;
 }
 
+/* Zero every point's hit count.  Hits racing the reset may survive it. */
 void
 kern_inject_reset_hits(void)
 {

@@ -52,6 +52,12 @@ kern_td_key_init(void)
 	pthread_key_create(&td_key, kern_td_release);
 }
 
+/*
+ * The calling thread's kern_td, made or recycled at its first call and put
+ * back on a free list when the thread exits.  Never freed, so another
+ * thread may keep a pointer to it: a poke after the owner left only wakes
+ * the next user spuriously.  Never NULL.
+ */
 struct kern_td *
 kern_curtd(void)
 {
@@ -83,12 +89,17 @@ kern_curtd(void)
 	return td;
 }
 
+/* The tid of the thread that uses td (or used it last). */
 pid_t
 kern_td_tid(const struct kern_td *td)
 {
 	return td->td_tid;
 }
 
+/*
+ * What td sleeps on in tsleep or an eventcount wait, NULL otherwise.  A
+ * relaxed read for hang dumps: may be stale.
+ */
 const char *
 kern_td_wmesg(const struct kern_td *td)
 {
@@ -96,6 +107,11 @@ kern_td_wmesg(const struct kern_td *td)
 	    memory_order_relaxed);
 }
 
+/*
+ * Make *sigword the calling thread's kill word (NULL: none): while it is
+ * nonzero, PCATCH sleeps return EINTR.  The word must stay valid until
+ * the thread clears it (NULL), which the carrier does before the LWP goes.
+ */
 void
 kern_td_setsig(_Atomic int *sigword)
 {
@@ -103,6 +119,7 @@ kern_td_setsig(_Atomic int *sigword)
 	    memory_order_relaxed);
 }
 
+/* True if the caller has a kill word and it is nonzero (acquire load). */
 bool
 kern_td_sigpending(void)
 {
@@ -143,7 +160,13 @@ slpque_wake_td(struct slpque_bucket *b, struct kern_td *td)
 	kern_futex_wake(&td->td_wakeseq, 1);
 }
 
-/* Models tsleep_interlock() of DragonFly kern_synch.c. */
+/*
+ * Models tsleep_interlock() of DragonFly kern_synch.c: queue the caller on
+ * ident (replacing an older interlock) before it tests its condition, so
+ * that from now on a wakeup(ident) makes the next tsleep(ident,
+ * PINTERLOCKED) return at once.  flags: PCATCH.  The caller may hold
+ * tokens and locks.
+ */
 void
 tsleep_interlock(const void *ident, int flags)
 {
@@ -170,7 +193,16 @@ tsleep_interlock(const void *ident, int flags)
 	kern_lockword_release(&b->sb_lock, false);
 }
 
-/* Models tsleep() of DragonFly kern_synch.c. */
+/*
+ * Models tsleep() of DragonFly kern_synch.c: sleep on ident until a
+ * wakeup(ident), for timo ticks at most (0: no limit) or, with PCATCH,
+ * until the caller's LWP is killed (also if it is already at the call).
+ * With PINTERLOCKED, tsleep_interlock(ident) came first and a wakeup since
+ * is not lost.  Returns 0 (woken: re-test the condition, ident may serve
+ * others), EWOULDBLOCK (counted KC_TICK_TIMEOUT) or EINTR; counted
+ * KC_SLEEP.  Every token the caller holds is released while it sleeps and
+ * held again on return; a kmutex or kspin stays held.  May sleep.
+ */
 int
 tsleep(const void *ident, int flags, const char *wmesg, int timo)
 {
@@ -245,14 +277,21 @@ wakeup_n(const void *ident, int n)
 	kern_lockword_release(&b->sb_lock, false);
 }
 
-/* Models wakeup() of DragonFly kern_synch.c. */
+/*
+ * Models wakeup() of DragonFly kern_synch.c: wake every thread interlocked
+ * or asleep on ident.  Counted KC_WAKEUP, also when nobody sleeps.  The
+ * caller may hold tokens and locks.
+ */
 void
 wakeup(const void *ident)
 {
 	wakeup_n(ident, INT_MAX);
 }
 
-/* Models wakeup_one(). */
+/*
+ * Models wakeup_one(): wake one thread interlocked or asleep on ident, the
+ * last one queued.  Counted KC_WAKEUP, also when nobody sleeps.
+ */
 void
 wakeup_one(const void *ident)
 {
@@ -260,8 +299,13 @@ wakeup_one(const void *ident)
 }
 
 /*
- * Wake td if it is in an interruptible sleep, so that it notices its LWP
- * was killed (lwpsignal / lwp_unsleep).  The sleeper dequeues itself.
+ * Models lwp_unsleep() of a kill: wake td if it is in a PCATCH sleep, so
+ * that it finds its kill word set and returns EINTR (it dequeues itself).
+ * The caller sets td's kill word first.  td's sleep queue is found by an
+ * unlocked read, so a kill that races the sleeper's tsleep_interlock is
+ * seen only if the caller holds the lock the sleeper held across
+ * tsleep_interlock (the token or the cv's mutex), or both sides order
+ * their accesses seq_cst.
  */
 void
 kern_td_signal(struct kern_td *td)

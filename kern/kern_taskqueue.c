@@ -63,6 +63,12 @@ taskqueue_thread_loop(void *arg)
 	return NULL;
 }
 
+/*
+ * Models taskqueue_thread[cpu] of DragonFly subr_taskqueue.c: one queue
+ * per CPU of m, each served by its own thread named name<cpu> and bound
+ * to that CPU.  Returns once every thread runs (taskqueue_td is set).
+ * May sleep.
+ */
 struct taskqueue **
 taskqueue_create_percpu(struct kern_machine *m, const char *name)
 {
@@ -88,7 +94,15 @@ taskqueue_create_percpu(struct kern_machine *m, const char *name)
 	return tqs;
 }
 
-/* Models taskqueue_enqueue() of DragonFly subr_taskqueue.c. */
+/*
+ * Models taskqueue_enqueue() of DragonFly subr_taskqueue.c: queue t at the
+ * tail and wake the queue's thread if it idles (counted KC_WAKEUP); if t
+ * is pending already, only count the enqueue: its function then runs once
+ * and gets the count.  Returns 0 if queued, EALREADY if coalesced
+ * (DragonFly returns 0 for both).  A task is enqueued on one queue only
+ * (not checked; DragonFly asserts it), and never on a queue being
+ * destroyed (KASSERT).  The caller may hold tokens and locks.
+ */
 int
 taskqueue_enqueue(struct taskqueue *tq, struct task *t)
 {
@@ -120,7 +134,12 @@ taskqueue_enqueue(struct taskqueue *tq, struct task *t)
 	return 0;
 }
 
-/* Wait until nothing is queued or running (teardown only: polls). */
+/*
+ * Wait until tq has no task queued or running, polling every 100 us
+ * (teardown only).  A task enqueued meanwhile is waited for, one enqueued
+ * after the return is not: stop the enqueuers first.  Never from a task
+ * of tq, which would wait for itself (not checked).  May sleep.
+ */
 void
 taskqueue_drain_all(struct taskqueue *tq)
 {
@@ -137,18 +156,29 @@ taskqueue_drain_all(struct taskqueue *tq)
 	}
 }
 
+/*
+ * The kern_td of tq's thread.  Stable once taskqueue_create_percpu
+ * returned.
+ */
 struct kern_td *
 taskqueue_td(struct taskqueue *tq)
 {
 	return atomic_load_explicit(&tq->tq_td, memory_order_acquire);
 }
 
+/* The CPU tq serves.  Stable. */
 int
 taskqueue_cpu(struct taskqueue *tq)
 {
 	return tq->tq_cpu;
 }
 
+/*
+ * Stop and free the queues tqs of m, one CPU after the other: the thread
+ * first runs the tasks still queued, then exits and is joined.  Nothing
+ * may enqueue once it starts (a stopping queue KASSERTs; a freed one is
+ * not checked).  May sleep.
+ */
 void
 taskqueue_destroy_percpu(struct kern_machine *m, struct taskqueue **tqs)
 {

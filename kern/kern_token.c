@@ -10,6 +10,7 @@
 #include "kern.h"
 #include "kern_impl.h"
 
+/* Initialise tok, free; desc names it in messages. */
 void
 lwkt_token_init(struct lwkt_token *tok, const char *desc)
 {
@@ -18,6 +19,11 @@ lwkt_token_init(struct lwkt_token *tok, const char *desc)
 	tok->t_desc = desc;
 }
 
+/*
+ * True if the calling thread holds tok now; false while a tsleep or a
+ * contended lwkt_gettoken has released it.  Exact for the caller (only
+ * the holder sets the owner to itself).  For assertions.
+ */
 bool
 lwkt_token_held(struct lwkt_token *tok)
 {
@@ -81,7 +87,15 @@ td_take_all(struct kern_td *td, int n)
 	}
 }
 
-/* Models lwkt_gettoken() of DragonFly lwkt_token.c. */
+/*
+ * Models lwkt_gettoken() of DragonFly lwkt_token.c: take tok, recursively
+ * if the caller holds it already.  Contended, it spins a little, then
+ * blocks as a descheduled DragonFly thread does: every token the caller
+ * holds is released until all of them, tok included, can be taken at
+ * once.  Returns with tok and every token held before held.  May sleep,
+ * so what the caller's tokens guard must be re-checked after the call.
+ * At most KERN_TD_MAXTOKENS holds per thread (KASSERT).
+ */
 void
 lwkt_gettoken(struct lwkt_token *tok)
 {
@@ -106,7 +120,10 @@ lwkt_gettoken(struct lwkt_token *tok)
 	td_take_all(td, td->td_ntoks);
 }
 
-/* Models lwkt_reltoken(): releases the most recent hold of tok. */
+/*
+ * Models lwkt_reltoken(): drop the caller's most recent hold of tok,
+ * releasing the token with its last hold.  The caller holds tok (KASSERT).
+ */
 void
 lwkt_reltoken(struct lwkt_token *tok)
 {
@@ -126,6 +143,11 @@ lwkt_reltoken(struct lwkt_token *tok)
 	}
 }
 
+/*
+ * Release every token the caller holds, keeping the list, and return its
+ * length for lwkt_token_reacquire_all (tsleep brackets its sleep with the
+ * two).  In between the caller takes and drops no token (KASSERT there).
+ */
 int
 lwkt_token_release_all(void)
 {
@@ -135,6 +157,10 @@ lwkt_token_release_all(void)
 	return td->td_ntoks;
 }
 
+/*
+ * Take back, all or none at a time, the tokens lwkt_token_release_all
+ * released; saved is what it returned.  Returns with them held.  May sleep.
+ */
 void
 lwkt_token_reacquire_all(int saved)
 {

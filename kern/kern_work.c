@@ -1,6 +1,10 @@
 /* kern_work.c - stand-ins for teardown work the model does not simulate. */
 #include "kern.h"
 
+/*
+ * Busy-wait ns wall nanoseconds (a pause loop; preemption may stretch it)
+ * in place of work the model does not simulate.
+ */
 void
 kern_work_ns(uint64_t ns)
 {
@@ -13,7 +17,11 @@ kern_work_ns(uint64_t ns)
 		__builtin_ia32_pause();
 }
 
-/* Costs the machine's work_ns (reap_config.work_ns), at the seed's place. */
+/*
+ * kern_work_ns(the machine's work_ns) for an unmodelled release, at the
+ * seed's place and under its locks; nothing when the caller is not
+ * attached to a machine.
+ */
 void
 kern_work(void)
 {

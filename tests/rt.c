@@ -69,6 +69,9 @@ rt_main(int argc, char **argv)
 			filters[nf++] = argv[i];
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* First, so that even a crash or a hang leaves it in the log. */
+	printf("rt: seed %llu (RT_SEED=%llu replays)\n",
+	    (unsigned long long)rt_seedval, (unsigned long long)rt_seedval);
 	for (int t = 0; t < rt_ntests; t++) {
 		bool run = nf == 0;
 		for (int f = 0; f < nf && !run; f++)

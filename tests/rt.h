@@ -2,8 +2,8 @@
  * rt.h - the project's minimal test runtime.
  *
  * RT_TEST(name) { ... } registers a test; rt_main() runs those matching
- * argv filters (substring) and prints one line per test, "PASS name" or
- * "FAIL name: why", then "N passed, N failed".  An assertion failure in any
+ * argv filters (substring) and prints its seed, one line per test, "PASS
+ * name" or "FAIL name: why", then "N passed, N failed".  An assertion failure in any
  * thread prints FAIL with file:line and exits 1 at once: a concurrency test
  * cannot recover its state after a broken invariant anyway.
  */

@@ -70,7 +70,7 @@ df_lwp_killothers(struct reap_lwp *lwp)
 	uint32_t mp;
 
 	DF_ASSERT_PTOKEN(p);
-	DF_LIST_FOREACH(victim, &p->p_lwps, lwp_entry) {
+	LIST_FOREACH(victim, &p->p_lwps, lwp_entry) {
 		df_lwp_hold(victim);
 		lwkt_gettoken(&victim->lwp_token);
 		mp = atomic_load_explicit(&victim->lwp_mpflags,
@@ -198,17 +198,17 @@ df_proc_exit1(struct reap_lwp *lwp, int rv)
 	 * init's token: see df_exit1_kid_unlocked.
 	 */
 	heir = NULL;
-	if (!DF_LIST_EMPTY(&p->p_children)) {
+	if (!LIST_EMPTY(&p->p_children)) {
 		bool kid_locked = !df_exit1_kid_unlocked(sys);
 
 		heir = sys->s_initproc;
 		df_proc_hold(heir);
 		lwkt_gettoken(&heir->p_token);
-		while ((kid = DF_LIST_FIRST(&p->p_children)) != NULL) {
+		while ((kid = LIST_FIRST(&p->p_children)) != NULL) {
 			if (kid_locked) {
 				df_proc_hold(kid);
 				lwkt_gettoken(&kid->p_token);
-				if (kid != DF_LIST_FIRST(&p->p_children)) {
+				if (kid != LIST_FIRST(&p->p_children)) {
 					lwkt_reltoken(&kid->p_token);
 					df_proc_rele(kid);
 					continue;
@@ -282,7 +282,7 @@ df_lwp_exit1(struct reap_lwp *lwp, int masterexit, void *waddr)
 	joinwake = false;
 	if (masterexit == 0) {
 		lwp->lwp_thread.td_exitcpu = mycpuid();
-		DF_LIST_REMOVE(lwp, lwp_entry);
+		LIST_REMOVE(lwp, lwp_entry);
 		--p->p_nthreads;
 		if (lwp->lwp_joinrec != NULL) {
 			df_join_exited(lwp);

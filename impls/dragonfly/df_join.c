@@ -28,7 +28,7 @@ df_join_exited(struct reap_lwp *lwp)
 	DF_ASSERT_PTOKEN(p);
 	lwp->lwp_joinrec = NULL;
 	jr->jr_waiter = lwp->lwp_waiter;
-	DF_LIST_INSERT_HEAD(&p->p_joinzomb, jr, jr_entry);
+	LIST_INSERT_HEAD(&p->p_joinzomb, jr, jr_entry);
 }
 
 /* Words of exited LWPs never joined go with the process. */
@@ -37,8 +37,8 @@ df_join_free(struct reap_proc *p)
 {
 	struct df_joinrec *jr;
 
-	while ((jr = DF_LIST_FIRST(&p->p_joinzomb)) != NULL) {
-		DF_LIST_REMOVE(jr, jr_entry);
+	while ((jr = LIST_FIRST(&p->p_joinzomb)) != NULL) {
+		LIST_REMOVE(jr, jr_entry);
 		free(jr);
 	}
 }
@@ -49,7 +49,7 @@ df_join_find(struct reap_proc *p, lwpid_t lid, lwpid_t me, bool *any)
 	struct df_joinrec *jr;
 
 	*any = false;
-	DF_LIST_FOREACH(jr, &p->p_joinzomb, jr_entry) {
+	LIST_FOREACH(jr, &p->p_joinzomb, jr_entry) {
 		*any = true;
 		if (lid != 0 && jr->jr_tid == lid)
 			return jr;
@@ -80,7 +80,7 @@ df_lwp_join(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	self->lwp_waitingfor = lid;
 	for (;;) {
 		if ((jr = df_join_find(p, lid, me, &any)) != NULL) {
-			DF_LIST_REMOVE(jr, jr_entry);
+			LIST_REMOVE(jr, jr_entry);
 			if (departed != NULL)
 				*departed = jr->jr_tid;
 			free(jr);
@@ -104,7 +104,7 @@ df_lwp_join(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 				l2->lwp_waiter = me;
 		} else {
 			nfound = any ? 1 : 0;
-			DF_LIST_FOREACH(l2, &p->p_lwps, lwp_entry)
+			LIST_FOREACH(l2, &p->p_lwps, lwp_entry)
 				if (l2 != self && !l2->lwp_detached)
 					nfound++;
 			if (nfound == 0) {
@@ -129,7 +129,7 @@ df_lwp_join(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 		if ((l2 = df_lwp_lookup(p, lid)) != NULL &&
 		    l2->lwp_waiter == me)
 			l2->lwp_waiter = 0;
-		DF_LIST_FOREACH(jr, &p->p_joinzomb, jr_entry)
+		LIST_FOREACH(jr, &p->p_joinzomb, jr_entry)
 			if (jr->jr_tid == lid && jr->jr_waiter == me)
 				jr->jr_waiter = 0;
 	}

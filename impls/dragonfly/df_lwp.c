@@ -39,7 +39,7 @@ df_lwp_fork(struct reap_proc *p, bool detached)
 	KASSERT(lwp->lwp_tid > 0, "lwp_fork: tid space exhausted");
 	if (lwp->lwp_joinrec != NULL)
 		lwp->lwp_joinrec->jr_tid = lwp->lwp_tid;
-	DF_LIST_INSERT_HEAD(&p->p_lwps, lwp, lwp_entry);
+	LIST_INSERT_HEAD(&p->p_lwps, lwp, lwp_entry);
 	p->p_nthreads++;
 	p->p_flags |= P_MAYBETHREADED;
 	return lwp;
@@ -76,7 +76,7 @@ df_lwp_lookup(struct reap_proc *p, lwpid_t tid)
 	struct reap_lwp *lwp;
 
 	DF_ASSERT_PTOKEN(p);
-	DF_LIST_FOREACH(lwp, &p->p_lwps, lwp_entry)
+	LIST_FOREACH(lwp, &p->p_lwps, lwp_entry)
 		if (lwp->lwp_tid == tid)
 			return lwp;
 	return NULL;

@@ -172,13 +172,13 @@ df_proc_add_allproc(struct reap_proc *p)
 	    memory_order_relaxed);
 	if (sys->s_v2010) {
 		lwkt_gettoken(&sys->s_proc_token);
-		DF_LIST_INSERT_HEAD(&sys->s_allproc, p, p_list);
+		LIST_INSERT_HEAD(&sys->s_allproc, p, p_list);
 		lwkt_reltoken(&sys->s_proc_token);
 		return;
 	}
 	n = ALLPROC_HASH(p->p_pid);
 	lwkt_gettoken(&sys->s_proc_tokens[n]);
-	DF_LIST_INSERT_HEAD(&sys->s_allprocs[n], p, p_list);
+	LIST_INSERT_HEAD(&sys->s_allprocs[n], p, p_list);
 	lwkt_reltoken(&sys->s_proc_tokens[n]);
 }
 
@@ -198,8 +198,8 @@ df_proc_move_allproc_zombie(struct reap_proc *p)
 	if (sys->s_v2010) {
 		lwkt_gettoken(&sys->s_proc_token);
 		df_proc_poll_lock(p, "reap1", (int)sys->s_hz / 10);
-		DF_LIST_REMOVE(p, p_list);
-		DF_LIST_INSERT_HEAD(&sys->s_zombproc, p, p_list);
+		LIST_REMOVE(p, p_list);
+		LIST_INSERT_HEAD(&sys->s_zombproc, p, p_list);
 		atomic_store_explicit(&p->p_stat, SZOMB, memory_order_release);
 		lwkt_reltoken(&sys->s_proc_token);
 		return;
@@ -230,8 +230,8 @@ df_proc_remove_zombie(struct reap_proc *p)
 	if (sys->s_v2010) {
 		lwkt_gettoken(&sys->s_proc_token);
 		df_proc_poll_lock(p, "reap1", (int)sys->s_hz / 10);
-		DF_LIST_REMOVE(p, p_list);	/* off zombproc */
-		DF_LIST_REMOVE(p, p_sibling);
+		LIST_REMOVE(p, p_list);	/* off zombproc */
+		LIST_REMOVE(p, p_sibling);
 		lwkt_reltoken(&sys->s_proc_token);
 		return;
 	}
@@ -239,8 +239,8 @@ df_proc_remove_zombie(struct reap_proc *p)
 	df_proc_stall(p, "reap2", 0);
 	lwkt_gettoken(&sys->s_proc_tokens[n]);
 	df_proc_stall(p, "reap2a", 0);
-	DF_LIST_REMOVE(p, p_list);
-	DF_LIST_REMOVE(p, p_sibling);
+	LIST_REMOVE(p, p_list);
+	LIST_REMOVE(p, p_sibling);
 	atomic_store_explicit(&p->p_pptr, NULL, memory_order_relaxed);
 	lwkt_reltoken(&sys->s_proc_tokens[n]);
 }
@@ -253,8 +253,8 @@ df_proc_remove_zombie(struct reap_proc *p)
 void
 df_proc_relink(struct reap_proc *kid, struct reap_proc *newpp)
 {
-	DF_LIST_REMOVE(kid, p_sibling);
-	DF_LIST_INSERT_HEAD(&newpp->p_children, kid, p_sibling);
+	LIST_REMOVE(kid, p_sibling);
+	LIST_INSERT_HEAD(&newpp->p_children, kid, p_sibling);
 	atomic_store_explicit(&kid->p_pptr, newpp, memory_order_relaxed);
 }
 
@@ -304,7 +304,7 @@ df_proc_reparent(struct reap_proc *kid, struct reap_proc *newpp)
 		lwkt_reltoken(&newpp->p_token);
 		lwkt_reltoken(&kid->p_token);
 		lwkt_reltoken(&oldpp->p_token);
-		if (DF_LIST_EMPTY(&oldpp->p_children))
+		if (LIST_EMPTY(&oldpp->p_children))
 			wakeup(oldpp);
 		df_proc_rele(oldpp);
 		break;
@@ -323,9 +323,9 @@ df_proc_alloc(struct reap_sys *sys)
 	lwkt_token_init(&p->p_token, "proc");
 	p->p_sys = sys;
 	atomic_init(&p->p_stat, SIDL);
-	DF_LIST_INIT(&p->p_lwps);
-	DF_LIST_INIT(&p->p_children);
-	DF_LIST_INIT(&p->p_joinzomb);
+	LIST_INIT(&p->p_lwps);
+	LIST_INIT(&p->p_children);
+	LIST_INIT(&p->p_joinzomb);
 	return p;
 }
 
@@ -336,8 +336,8 @@ df_proc_free(struct reap_proc *p)
 {
 	bool init = p == p->p_sys->s_initproc;
 
-	KASSERT(DF_LIST_EMPTY(&p->p_lwps), "freeing a process with LWPs");
-	KASSERT(DF_LIST_EMPTY(&p->p_children), "freeing a parent");
+	KASSERT(LIST_EMPTY(&p->p_lwps), "freeing a process with LWPs");
+	KASSERT(LIST_EMPTY(&p->p_children), "freeing a parent");
 	df_join_free(p);
 	free(p);
 	if (!init)
@@ -370,7 +370,7 @@ df_proc_create(struct reap_sys *sys, struct reap_proc *parent,
 	lwkt_gettoken(&p->p_token);
 	df_proc_add_allproc(p);
 	atomic_store_explicit(&p->p_pptr, pp, memory_order_relaxed);
-	DF_LIST_INSERT_HEAD(&pp->p_children, p, p_sibling);
+	LIST_INSERT_HEAD(&pp->p_children, p, p_sibling);
 	df_proc_hold(pp);		/* fork1; start_forked_proc drops it */
 	lwp = df_lwp_fork(p, false);
 	atomic_store_explicit(&p->p_stat, SACTIVE, memory_order_release);

@@ -141,8 +141,8 @@ df_reaper_run(void *ctx, int pending __unused)
 	atomic_fetch_add_explicit(&dl->dl_runs, 1, memory_order_relaxed);
 	tok = df_deadlwp_token(sys, cpu);
 	lwkt_gettoken(tok);
-	while ((lwp = DF_LIST_FIRST(&dl->dl_list)) != NULL) {
-		DF_LIST_REMOVE(lwp, lwp_reap_entry);
+	while ((lwp = LIST_FIRST(&dl->dl_list)) != NULL) {
+		LIST_REMOVE(lwp, lwp_reap_entry);
 		df_reaper_reap(lwp);
 		atomic_fetch_add_explicit(&dl->dl_reaped, 1,
 		    memory_order_relaxed);
@@ -164,7 +164,7 @@ df_deadlwp_insert(struct reap_lwp *lwp)
 	struct lwkt_token *tok = df_deadlwp_token(sys, cpu);
 
 	lwkt_gettoken(tok);
-	DF_LIST_INSERT_HEAD(&dl->dl_list, lwp, lwp_reap_entry);
+	LIST_INSERT_HEAD(&dl->dl_list, lwp, lwp_reap_entry);
 	atomic_fetch_add_explicit(&dl->dl_enqueued, 1, memory_order_relaxed);
 	if (taskqueue_enqueue(sys->s_taskq[cpu], &dl->dl_task) == EALREADY)
 		atomic_fetch_add_explicit(&dl->dl_coalesced, 1,
@@ -186,7 +186,7 @@ df_deadlwp_init(struct reap_sys *sys)
 		dl = kern_percpu_alloc(sys->s_machine, cpu, sizeof(*dl));
 		KASSERT(dl != NULL, "out of memory");
 		lwkt_token_init(&dl->dl_token, "deadlwpl");
-		DF_LIST_INIT(&dl->dl_list);
+		LIST_INIT(&dl->dl_list);
 		TASK_INIT(&dl->dl_task, df_reaper_run, dl);
 		dl->dl_sys = sys;
 		dl->dl_cpu = cpu;
@@ -204,7 +204,7 @@ df_deadlwp_fini(struct reap_sys *sys)
 {
 	taskqueue_destroy_percpu(sys->s_machine, sys->s_taskq);
 	for (int cpu = 0; cpu < sys->s_ncpus; cpu++) {
-		KASSERT(DF_LIST_EMPTY(&sys->s_deadlwp[cpu]->dl_list),
+		KASSERT(LIST_EMPTY(&sys->s_deadlwp[cpu]->dl_list),
 		    "deadlwp list not drained");
 		kern_percpu_free(sys->s_machine, cpu, sys->s_deadlwp[cpu],
 		    sizeof(struct df_deadlwp));

@@ -32,11 +32,11 @@ df_sys_boot(const struct reap_config *cfg, const struct reap_ops *ops,
 	atomic_init(&sys->s_nextpid, 1);
 	for (int i = 0; i < ALLPROC_HSIZE; i++) {
 		lwkt_token_init(&sys->s_proc_tokens[i], "allproc");
-		DF_LIST_INIT(&sys->s_allprocs[i]);
+		LIST_INIT(&sys->s_allprocs[i]);
 	}
 	lwkt_token_init(&sys->s_proc_token, "proc_token");
-	DF_LIST_INIT(&sys->s_allproc);
-	DF_LIST_INIT(&sys->s_zombproc);
+	LIST_INIT(&sys->s_allproc);
+	LIST_INIT(&sys->s_zombproc);
 	df_deadlwp_init(sys);
 
 	init = df_proc_alloc(sys);
@@ -74,11 +74,11 @@ df_sys_destroy(struct reap_sys *sys)
 	struct reap_lwp *lwp;
 
 	kern_attach(sys->s_machine);
-	KASSERT(DF_LIST_EMPTY(&init->p_children),
+	KASSERT(LIST_EMPTY(&init->p_children),
 	    "sys_destroy: processes left unreaped");
 	df_deadlwp_fini(sys);
-	while ((lwp = DF_LIST_FIRST(&init->p_lwps)) != NULL) {
-		DF_LIST_REMOVE(lwp, lwp_entry);
+	while ((lwp = LIST_FIRST(&init->p_lwps)) != NULL) {
+		LIST_REMOVE(lwp, lwp_entry);
 		init->p_nthreads--;
 		free(lwp->lwp_joinrec);
 		free(lwp);

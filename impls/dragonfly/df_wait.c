@@ -35,11 +35,11 @@ df_wait_reap(struct reap_proc *waiter, struct reap_proc *p, int *status)
 	/* The master LWP's exit may still be on its way out. */
 	df_proc_await_nthreads(p, 0, "lwpzomb", (int)sys->s_hz);
 	/* Reap the LWPs left in the tree (normally the master). */
-	while ((lwp = DF_LIST_FIRST(&p->p_lwps)) != NULL) {
+	while ((lwp = LIST_FIRST(&p->p_lwps)) != NULL) {
 		while (atomic_load_explicit(&lwp->lwp_lock,
 		    memory_order_acquire) > 0)
 			tsleep(lwp, 0, "zomblwp", 1);
-		DF_LIST_REMOVE(lwp, lwp_entry);
+		LIST_REMOVE(lwp, lwp_entry);
 		df_reaper_reap(lwp);
 	}
 	KASSERT(p->p_nthreads == 0, "kern_wait: threads left in a zombie");
@@ -84,8 +84,8 @@ df_wait_reap_2010(struct reap_proc *waiter, struct reap_proc *p, int *status)
 	lwkt_gettoken(&p->p_token);
 	KERN_INJECT("dragonfly.wait.zombtoken");
 	df_proc_await_nthreads(p, 0, "lwpzomb", hz);
-	while ((lwp = DF_LIST_FIRST(&p->p_lwps)) != NULL) {
-		DF_LIST_REMOVE(lwp, lwp_entry);
+	while ((lwp = LIST_FIRST(&p->p_lwps)) != NULL) {
+		LIST_REMOVE(lwp, lwp_entry);
 		df_reaper_reap(lwp);
 	}
 	KASSERT(p->p_nthreads == 0, "kern_wait: threads left in a zombie");
@@ -140,7 +140,7 @@ loop:
 	if (!sys->s_v2010)
 		waitgen = atomic_fetch_add_explicit(&waiter->p_waitgen, 0x80000000L,
 		    memory_order_seq_cst);
-	DF_LIST_FOREACH(p, &waiter->p_children, p_sibling) {
+	LIST_FOREACH(p, &waiter->p_children, p_sibling) {
 		if (pid != -1 && p->p_pid != pid)
 			continue;
 		nfound++;

@@ -21,6 +21,8 @@
 #ifndef DRAGONFLY_H
 #define DRAGONFLY_H
 
+#include <sys/queue.h>
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,29 +32,6 @@
 
 /* Contract of most of the exit path: the caller holds p's token. */
 #define DF_ASSERT_PTOKEN(p)	ASSERT_LWKT_TOKEN_HELD(&(p)->p_token)
-
-/* ---- minimal intrusive lists (the seed's <sys/queue.h> LIST_*) ---------- */
-
-#define DF_LIST_HEAD(name, type)	struct name { struct type *lh_first; }
-#define DF_LIST_ENTRY(type)	struct { struct type *le_next, **le_prev; }
-#define DF_LIST_INIT(h)		((h)->lh_first = NULL)
-#define DF_LIST_EMPTY(h)	((h)->lh_first == NULL)
-#define DF_LIST_FIRST(h)	((h)->lh_first)
-#define DF_LIST_NEXT(e, f)	((e)->f.le_next)
-#define DF_LIST_FOREACH(v, h, f) \
-	for ((v) = (h)->lh_first; (v) != NULL; (v) = (v)->f.le_next)
-#define DF_LIST_INSERT_HEAD(h, e, f) do {				\
-	if (((e)->f.le_next = (h)->lh_first) != NULL)			\
-		(h)->lh_first->f.le_prev = &(e)->f.le_next;		\
-	(h)->lh_first = (e);						\
-	(e)->f.le_prev = &(h)->lh_first;				\
-} while (0)
-#define DF_LIST_REMOVE(e, f) do {					\
-	if ((e)->f.le_next != NULL)					\
-		(e)->f.le_next->f.le_prev = (e)->f.le_prev;		\
-	*(e)->f.le_prev = (e)->f.le_next;				\
-	(e)->f.le_prev = NULL;						\
-} while (0)
 
 /* ---- flags -------------------------------------------------------------- */
 
@@ -96,8 +75,8 @@
 struct reap_lwp;
 struct reap_proc;
 
-DF_LIST_HEAD(df_lwplist, reap_lwp);
-DF_LIST_HEAD(df_proclist, reap_proc);
+LIST_HEAD(df_lwplist, reap_lwp);
+LIST_HEAD(df_proclist, reap_proc);
 
 /*
  * The LWKT thread that runs an LWP (struct thread): in the model its state
@@ -120,11 +99,11 @@ struct df_thread {
 
 /* A joinable LWP's join word (see df_join.c). */
 struct df_joinrec {
-	DF_LIST_ENTRY(df_joinrec) jr_entry;	/* p: p_joinzomb */
+	LIST_ENTRY(df_joinrec) jr_entry;	/* p: p_joinzomb */
 	lwpid_t	jr_tid;			/* ( */
 	lwpid_t	jr_waiter;		/* p: first specific waiter or 0 */
 };
-DF_LIST_HEAD(df_joinlist, df_joinrec);
+LIST_HEAD(df_joinlist, df_joinrec);
 
 struct reap_lwp {			/* struct lwp */
 	struct reap_proc *lwp_proc;	/* (: until lwp_dispose */
@@ -134,8 +113,8 @@ struct reap_lwp {			/* struct lwp */
 	_Atomic int lwp_lock;		/* a: LWPHOLD count; polled on exit */
 	_Atomic int lwp_sigkill;	/* a: SIGKILL posted (the PCATCH word) */
 	struct lwkt_token lwp_token;	/* lwp_token (killlwps) */
-	DF_LIST_ENTRY(reap_lwp) lwp_entry;	/* p: p_lwps (p_lwp_tree) */
-	DF_LIST_ENTRY(reap_lwp) lwp_reap_entry;	/* d: deadlwp_list[cpu] */
+	LIST_ENTRY(reap_lwp) lwp_entry;	/* p: p_lwps (p_lwp_tree) */
+	LIST_ENTRY(reap_lwp) lwp_reap_entry;	/* d: deadlwp_list[cpu] */
 	struct df_joinrec *lwp_joinrec;	/* p: NULL if detached */
 	lwpid_t	lwp_waiter;		/* p: first LWP waiting for us */
 	lwpid_t	lwp_waitingfor;		/* p: lid we wait for in df_join */
@@ -156,8 +135,8 @@ struct reap_proc {			/* struct proc */
 	struct df_lwplist p_lwps;	/* p: the LWP tree (a list here) */
 	struct reap_proc *_Atomic p_pptr; /* a: p + q to change; relaxed */
 	struct df_proclist p_children;	/* p: children */
-	DF_LIST_ENTRY(reap_proc) p_sibling;	/* q: parent's p_children */
-	DF_LIST_ENTRY(reap_proc) p_list;	/* t: allprocs[] / zombproc */
+	LIST_ENTRY(reap_proc) p_sibling;	/* q: parent's p_children */
+	LIST_ENTRY(reap_proc) p_list;	/* t: allprocs[] / zombproc */
 	_Atomic long p_waitgen;		/* a: kern_wait interlock, seq_cst */
 	struct df_joinlist p_joinzomb;	/* p: exited joinable LWPs */
 	int	p_nlwpwait;		/* p: LWPs in df_join */
