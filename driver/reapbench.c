@@ -27,6 +27,7 @@
 
 #include "bench.h"
 #include "gbench.h"
+#include "virt.h"
 
 #if defined(__has_include)
 #if __has_include("report.h")
@@ -751,6 +752,8 @@ context_all(struct run_opts *o, const struct pin_topo *topo, json_t *envj,
 
 	pin_topo_summary(topo, buf, sizeof(buf));
 	ctx(envj, "topology", buf);
+	ctx(envj, "virtualization", virt_detect()->summary);
+	ctx(envj, "timings_emulated", virt_timings_emulated(virt_detect()));
 	if (run_cmd("git rev-parse HEAD 2>/dev/null", buf, sizeof(buf))) {
 		char dirty[64];
 
@@ -840,7 +843,8 @@ context_all(struct run_opts *o, const struct pin_topo *topo, json_t *envj,
 	    "(ops->sys_threads and threads bound through reap_config.bind) / "
 	    "process CPU time, over the timed parts");
 	{
-		const char *note = pin_membind_note();
+		const char *note = pin_membind_note() != NULL ?
+		    pin_membind_note() : pin_membind_expect(topo);
 
 		ctx(envj, "membind", note ? note : "per-CPU data bound to the "
 		    "CPU's NUMA node");
@@ -1089,7 +1093,9 @@ cmd_run(int argc, char **argv)
 		bench_results_path(&res, "pins.tsv", path, sizeof(path));
 		if ((reg.pins = fopen(path, "w")) != NULL)
 			fprintf(reg.pins, "# benchmark\trole\tmodel_cpu\t"
-			    "planned_pu\tseen_pu (first call of each)\n");
+			    "planned_pu\tseen_pu\tnode (first call of each; "
+			    "percpu: the CPU's per-CPU block, node of its "
+			    "pages)\n");
 	}
 	for (int i = 0; i < reg.nitems; i++) {
 		if (reg.items[i].selected)
