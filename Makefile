@@ -3,7 +3,7 @@
 # Targets
 #   make test          install deps, build (gcc + clang), run every test in
 #                      the plain, ASan+UBSan and TSan builds, spin, the short
-#                      torture, the mutant checks and helgrind
+#                      torture, the mutant checks, helgrind and numa-check
 #   make bench         install deps, build, run the benchmark matrix, then
 #                      plots and REPORT.md in results/<host>-<time>/
 #   make plots         gnuplot plots of a results folder (RESULTS)
@@ -12,6 +12,7 @@
 #   make torture-short what make test runs of the torture and the mutants
 #   make valgrind      helgrind over a short torture run of each design
 #   make spin-verify   spin on models/hybrid.pml (safety and liveness)
+#   make numa-check    placement checked on QEMU NUMA guests (tests/numa.mk)
 #   make deps          install missing Debian packages (scripts/install-deps)
 #   make all           build the plain test flavor (the default)
 #   make clean         remove $(BUILD)
@@ -26,6 +27,7 @@
 #   CC=gcc|clang, CXX      compilers (CC=clang adds -Wthread-safety)
 #   BUILD=dir              where objects and binaries go (build)
 #   WIP=path/wip.mk        a module under construction (never committed)
+#   NUMA_SHAPES, NUMA_CACHE, NUMA_TIMEOUT  make numa-check (tests/numa.mk)
 #
 # Layout (one module.mk per folder, each listing only its own sources):
 #   kern/       the model kernel        impls/*/   the designs (+ registry)
