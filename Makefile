@@ -3,7 +3,7 @@
 # Targets
 #   make test          install deps, build (gcc + clang), run every test in
 #                      the plain, ASan+UBSan and TSan builds, spin, the short
-#                      torture, the mutant checks and helgrind
+#                      torture, the mutant checks, helgrind and numa-check
 #   make bench         install deps, build, run the benchmark matrix, then
 #                      plots and REPORT.md in results/<host>-<time>/
 #   make plots         gnuplot plots of a results folder (RESULTS)
@@ -14,6 +14,7 @@
 #   make soak N=K      K rounds of every randomised part of make test with
 #                      new seeds; a failure prints the command replaying it
 #   make spin-verify   spin on models/hybrid.pml (safety and liveness)
+#   make numa-check    placement checked on QEMU NUMA guests (tests/numa.mk)
 #   make deps          install missing Debian packages (scripts/install-deps)
 #   make all           build the plain test flavor (the default)
 #   make clean         remove $(BUILD)
@@ -31,6 +32,7 @@
 #   CC=gcc|clang, CXX      compilers (CC=clang adds -Wthread-safety)
 #   BUILD=dir              where objects and binaries go (build)
 #   WIP=path/wip.mk        a module under construction (never committed)
+#   NUMA_SHAPES, NUMA_CACHE, NUMA_TIMEOUT  make numa-check (tests/numa.mk)
 #
 # Layout (one module.mk per folder, each listing only its own sources):
 #   kern/       the model kernel        impls/*/   the designs (+ registry)

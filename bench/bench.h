@@ -128,12 +128,16 @@ struct bench_spec {
 	char	name[160];
 };
 
-/* Where a thread was planned and seen. */
+/* Where a thread was planned and seen; or, role "percpu", where a model
+ * CPU's per-CPU block (cpu_alloc) is: its CPU's planned PU and its pages'
+ * node, seen -1. */
 struct bench_pinrec {
 	char	role[12];
 	int	cpu;
 	int	planned;		/* PU OS index, -1: unbound */
 	int	seen;			/* sched_getcpu() after the bind */
+	int	node;			/* NUMA node of seen, or of the pages
+					   (pin_mem_node: -1 unknown, -2 mixed) */
 	pid_t	tid;
 };
 #define BENCH_MAX_PINRECS	4096

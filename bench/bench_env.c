@@ -105,6 +105,7 @@ bench_env_bind(struct bench_env *env, int cpu, const char *role)
 		r->cpu = cpu;
 		r->planned = planned;
 		r->seen = seen;
+		r->node = pin_topo_pu_node(env->spec->topo, seen);
 		r->tid = tid;
 	}
 	if (error != 0) {
@@ -132,12 +133,22 @@ bench_bind_cb(int cpu, void *ctx)
 	return bench_env_bind(env, cpu, "sys");
 }
 
+/* Per-CPU memory on the CPU's node; where the kernel put it is recorded
+ * (a "percpu" pin record), so placement is proven, not assumed. */
 static void *
 bench_alloc_cb(int cpu, size_t size, void *ctx)
 {
 	struct bench_env *env = ctx;
+	void *p = pin_alloc(env->spec->topo, &env->plan, cpu, size);
+	int node = pin_mem_node(env->spec->topo, p, size);
 
-	return pin_alloc(env->spec->topo, &env->plan, cpu, size);
+	pthread_mutex_lock(&env->lock);
+	if (p != NULL && env->npins < BENCH_MAX_PINRECS)
+		env->pins[env->npins++] = (struct bench_pinrec){ .role =
+		    "percpu", .cpu = cpu, .planned = env->plan.pu[cpu],
+		    .seen = -1, .node = node, .tid = bench_gettid() };
+	pthread_mutex_unlock(&env->lock);
+	return p;
 }
 
 static void

@@ -141,7 +141,9 @@ enum bench_ctx {
 	BC_CPU_SCALING_ENABLED,
 	BC_DATE,
 	BC_LIBRARY_BUILD_TYPE,
-	BC_TOPOLOGY,		/* reapbench's: the machine and build */
+	BC_TOPOLOGY,
+	BC_VIRTUALIZATION,
+	BC_TIMINGS_EMULATED,		/* reapbench's: the machine and build */
 	BC_GIT_REVISION,
 	BC_COMPILER,
 	BC_CFLAGS,

@@ -60,9 +60,9 @@ reg_write_pins(struct bench_reg *reg, struct bench_item *it,
 		return;
 	it->pins_written = true;
 	for (int i = 0; i < r->npins; i++)
-		fprintf(reg->pins, "%s\t%s\t%d\t%d\t%d\n", it->spec.name,
+		fprintf(reg->pins, "%s\t%s\t%d\t%d\t%d\t%d\n", it->spec.name,
 		    r->pins[i].role, r->pins[i].cpu, r->pins[i].planned,
-		    r->pins[i].seen);
+		    r->pins[i].seen, r->pins[i].node);
 }
 
 /* The values of a repetition, named by bench_schema.h. */

@@ -109,8 +109,9 @@ run_pins_file(const struct bench_results *res)
 	FILE *f = fopen(path, "w");
 
 	if (f != NULL)
-		fprintf(f, "# benchmark\trole\tmodel_cpu\tplanned_pu\tseen_pu "
-		    "(first call of each)\n");
+		fprintf(f, "# benchmark\trole\tmodel_cpu\tplanned_pu\t"
+		    "seen_pu\tnode (first call of each; percpu: the CPU's "
+		    "per-CPU block, node of its pages)\n");
 	free(path);
 	return f;
 }

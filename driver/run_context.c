@@ -13,6 +13,7 @@
 
 #include "driver.h"
 #include "gbench.h"
+#include "virt.h"
 
 #ifndef BENCH_CC
 #define BENCH_CC "cc"
@@ -197,11 +198,15 @@ run_context(const struct run_opts *o, const struct pin_topo *topo,
     json_t *envj)
 {
 	char buf[4096];
-	const char *note = pin_membind_note();
+	const char *note = pin_membind_note() != NULL ?
+	    pin_membind_note() : pin_membind_expect(topo);
 	size_t off = 0;
 
 	pin_topo_summary(topo, buf, sizeof(buf));
 	ctx(envj, BC_TOPOLOGY, NULL, buf);
+	ctx(envj, BC_VIRTUALIZATION, NULL, virt_detect()->summary);
+	ctx(envj, BC_TIMINGS_EMULATED, NULL,
+	    virt_timings_emulated(virt_detect()));
 	context_build(envj);
 	context_counters(o, envj);
 	context_meaning(envj);

@@ -33,16 +33,31 @@
 
 #define CTR_DEFAULT	"cycles,instructions,cache-misses"
 
-/* The software events every set carries, after the requested ones. */
+/*
+ * The kernel's generic events, encoded here rather than by libpfm4: the
+ * software events every set carries (after the requested ones) and the
+ * hardware events of the default set.  The kernel maps a generic hardware
+ * event to the model's own (cycles: 0x3c on Intel, 0x76 on AMD Zen), so
+ * they hold on every PMU model, and they do not depend on libpfm4 having
+ * activated its "perf" PMU, which it does not when LIBPFM_FORCE_PMU names
+ * a model or /proc/sys/kernel/perf_event_paranoid is missing.  libpfm4's
+ * own perf::cycles etc. encode the same (tests/test_pmu_models.c).
+ */
 static const struct {
 	const char *name;
+	uint32_t type;
 	uint64_t config;
-} ctr_sw[] = {
-	{ "task-clock",		PERF_COUNT_SW_TASK_CLOCK },
-	{ "context-switches",	PERF_COUNT_SW_CONTEXT_SWITCHES },
-	{ "cpu-migrations",	PERF_COUNT_SW_CPU_MIGRATIONS },
+} ctr_generic[] = {
+	{ "task-clock",	PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
+	{ "context-switches", PERF_TYPE_SOFTWARE,
+	    PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "cycles",	PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
 };
-#define CTR_NSW	((int)(sizeof(ctr_sw) / sizeof(ctr_sw[0])))
+#define CTR_NSW		3	/* the first CTR_NSW are always counted */
+#define CTR_NGENERIC	((int)(sizeof(ctr_generic) / sizeof(ctr_generic[0])))
 
 /* The counters of one attached thread. */
 struct ctr_thread {
@@ -146,12 +161,12 @@ ctr_reason(char *buf, size_t len, int e, int paranoid)
 	    strerror(e), ctr_errname(e), paranoid);
 }
 
-/* Fill attr for a software event: no libpfm4 needed. */
+/* Fill attr for a generic event: no libpfm4 needed. */
 static void
-ctr_sw_attr(struct perf_event_attr *a, uint64_t config)
+ctr_generic_attr(struct perf_event_attr *a, uint32_t type, uint64_t config)
 {
 	memset(a, 0, sizeof(*a));
-	a->type = PERF_TYPE_SOFTWARE;
+	a->type = type;
 	a->config = config;
 }
 
@@ -237,9 +252,10 @@ ctr_set_add(struct ctr_set *c, const char *name, char *err,
 	memset(ev, 0, sizeof(*ev));
 	snprintf(ev->name, sizeof(ev->name), "%s", name);
 	rc = -1;
-	for (int i = 0; i < CTR_NSW; i++) {
-		if (strcmp(name, ctr_sw[i].name) == 0) {
-			ctr_sw_attr(a, ctr_sw[i].config);
+	for (int i = 0; i < CTR_NGENERIC; i++) {
+		if (strcmp(name, ctr_generic[i].name) == 0) {
+			ctr_generic_attr(a, ctr_generic[i].type,
+			    ctr_generic[i].config);
 			rc = PFM_SUCCESS;
 		}
 	}
@@ -345,7 +361,7 @@ ctr_set_create(const char *events_csv, char *err, size_t errlen)
 	}
 	free(list);
 	for (int i = 0; i < CTR_NSW; i++) {
-		if (ctr_set_add(c, ctr_sw[i].name, err, errlen) != 0)
+		if (ctr_set_add(c, ctr_generic[i].name, err, errlen) != 0)
 			goto fail;
 	}
 	/* A PMU is there if the generic cycles event opens, in our mode. */
@@ -572,6 +588,14 @@ ctr_set_read(struct ctr_set *c, double values[CTR_MAX],
 	pthread_mutex_unlock(&c->lock);
 	if (multiplexed != NULL)
 		*multiplexed = mux;
+}
+
+const struct perf_event_attr *
+ctr_set_attr(const struct ctr_set *c, int i)
+{
+	if (i < 0 || i >= c->nev)
+		return NULL;
+	return &c->attr[i];
 }
 
 const char *

@@ -2,8 +2,10 @@
  * counters.h - per-thread perf_event_open counters for reapbench.
  *
  * Hardware event names are encoded by libpfm4 (any name `reapbench list`
- * shows); the software events task-clock, context-switches and
- * cpu-migrations are always added.  Every event is opened per thread (no
+ * shows), except the defaults cycles, instructions and cache-misses: the
+ * kernel's generic hardware events, which it maps to each PMU model's own.
+ * The software events task-clock, context-switches and cpu-migrations are
+ * always added.  Every event is opened per thread (no
  * inherit) on every thread attached - workers, carriers and the design's
  * reapers alike - and the read sums over threads, scaled by
  * time_enabled/time_running when the kernel multiplexed the counter.
@@ -29,7 +31,7 @@
 #define CTR_MAX	16
 
 struct ctr_event {
-	char	name[64];	/* as requested, e.g. "cycles" */
+	char	name[128];	/* as requested, e.g. "cycles" */
 	bool	available;	/* opened on every attached thread so far */
 	char	reason[160];	/* why not, when !available */
 	bool	hw;		/* hardware (libpfm4) vs software event */
@@ -52,6 +54,10 @@ const struct ctr_event *ctr_set_event(const struct ctr_set *,
 	    int i);
 /* Index of the event named name, or -1. */
 int	ctr_set_find(const struct ctr_set *, const char *name);
+/* The perf_event_attr event i is opened with (<linux/perf_event.h>), as
+ * encoded whether or not this machine can count it; NULL if no such i. */
+struct perf_event_attr;
+const struct perf_event_attr *ctr_set_attr(const struct ctr_set *, int i);
 
 /*
  * Open the available events on one more thread (a Linux tid, gettid()),

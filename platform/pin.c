@@ -45,6 +45,14 @@ struct pin_topo {
 	int	*node_os;	/* [nnodes] OS index of node rank i */
 };
 
+/* Why pin_alloc() does not bind memory to a node. */
+#define PIN_ONE_NODE	"one NUMA node: memory not node-bound " \
+			"(nothing to choose)"
+#define PIN_NOT_HERE	"topology is not this machine: memory not " \
+			"node-bound"
+#define PIN_NO_MEMBIND	"membind unsupported by the OS: memory not " \
+			"node-bound"
+
 /* Why pin_alloc() did not bind memory to a node; NULL if it did. */
 static _Atomic(const char *) pin_membind_why;
 
@@ -311,6 +319,14 @@ pin_topo_pu(const struct pin_topo *t, int os)
 			return &t->pus[i];
 	}
 	return NULL;
+}
+
+int
+pin_topo_pu_node(const struct pin_topo *t, int pu)
+{
+	const struct pin_pu *p = pin_topo_pu(t, pu);
+
+	return p != NULL ? t->node_os[p->node] : -1;
 }
 
 /*
@@ -593,6 +609,22 @@ pin_membind_note(void)
 	return atomic_load_explicit(&pin_membind_why, memory_order_acquire);
 }
 
+const char *
+pin_membind_expect(const struct pin_topo *t)
+{
+	const struct hwloc_topology_support *s =
+	    hwloc_topology_get_support(t->topo);
+
+	if (t->nnodes < 2)
+		return PIN_ONE_NODE;
+	if (!t->thissystem)
+		return PIN_NOT_HERE;
+	if (s == NULL || !s->membind->alloc_membind ||
+	    !s->membind->bind_membind)
+		return PIN_NO_MEMBIND;
+	return NULL;
+}
+
 void *
 pin_alloc(const struct pin_topo *t, const struct pin_plan *p,
     int cpu, size_t size)
@@ -606,8 +638,7 @@ pin_alloc(const struct pin_topo *t, const struct pin_plan *p,
 	if (cpu >= 0 && cpu < p->ncpus && p->pu[cpu] >= 0)
 		pu = pin_topo_pu(t, p->pu[cpu]);
 	if (t->nnodes < 2) {
-		pin_membind_say("one NUMA node: memory not node-bound "
-		    "(nothing to choose)");
+		pin_membind_say(PIN_ONE_NODE);
 		goto fallback;
 	}
 	if (pu == NULL) {
@@ -617,8 +648,7 @@ pin_alloc(const struct pin_topo *t, const struct pin_plan *p,
 	node = hwloc_get_numanode_obj_by_os_index(t->topo,
 	    (unsigned)t->node_os[pu->node]);
 	if (node == NULL || !t->thissystem) {
-		pin_membind_say("topology is not this machine: memory not "
-		    "node-bound");
+		pin_membind_say(PIN_NOT_HERE);
 		goto fallback;
 	}
 	m = hwloc_alloc_membind(t->topo, size, node->nodeset,
@@ -626,8 +656,7 @@ pin_alloc(const struct pin_topo *t, const struct pin_plan *p,
 	if (m == NULL) {
 		if (errno != ENOSYS && errno != EXDEV)
 			return NULL;
-		pin_membind_say("membind unsupported by the OS: memory not "
-		    "node-bound");
+		pin_membind_say(PIN_NO_MEMBIND);
 		goto fallback;
 	}
 	/* Zeroing also first-touches every page on the bound node. */
@@ -648,4 +677,25 @@ pin_free(const struct pin_topo *t, void *m, size_t size)
 	if (size == 0)
 		size = 1;
 	hwloc_free(t->topo, m, size);
+}
+
+int
+pin_mem_node(const struct pin_topo *t, const void *p, size_t size)
+{
+	hwloc_nodeset_t set;
+	int node = -1;
+
+	if (!t->thissystem || p == NULL || size == 0)
+		return -1;
+	if ((set = hwloc_bitmap_alloc()) == NULL)
+		return -1;
+	if (hwloc_get_area_memlocation(t->topo, p, size, set,
+	    HWLOC_MEMBIND_BYNODESET) == 0) {
+		if (hwloc_bitmap_weight(set) == 1)
+			node = hwloc_bitmap_first(set);
+		else if (hwloc_bitmap_weight(set) > 1)
+			node = -2;
+	}
+	hwloc_bitmap_free(set);
+	return node;
 }

@@ -80,6 +80,8 @@ void	pin_plan_print(const struct pin_topo *, const struct pin_plan *,
 	    FILE *);
 /* The core (logical index, -1 unknown) holding PU os index pu. */
 int	pin_topo_pu_core(const struct pin_topo *, int pu);
+/* The NUMA node (OS index, -1 unknown) holding PU os index pu. */
+int	pin_topo_pu_node(const struct pin_topo *, int pu);
 
 /*
  * Bind the calling thread to model CPU cpu's PU (hwloc_set_cpubind with
@@ -104,5 +106,16 @@ void	*pin_alloc(const struct pin_topo *, const struct pin_plan *,
 void	pin_free(const struct pin_topo *, void *p, size_t size);
 /* NULL while every allocation was node-bound; otherwise why not. */
 const char *pin_membind_note(void);
+/* Why pin_alloc() will not bind on t, as far as is known before any
+ * allocation (one node, not this machine, no OS support); NULL if it will. */
+const char *pin_membind_expect(const struct pin_topo *);
+/*
+ * Where the kernel holds the pages of [p, p + size) now, asked with
+ * hwloc_get_area_memlocation (move_pages(2) in query mode on Linux), not
+ * where the policy asked for them: the NUMA node's OS index, -1 when
+ * unknown (no page present, no OS support, not this machine), -2 when the
+ * pages are spread over several nodes.
+ */
+int	pin_mem_node(const struct pin_topo *, const void *p, size_t size);
 
 #endif /* PLATFORM_PIN_H */

@@ -22,6 +22,10 @@ test_pin_SRCS	:= tests/test_pin.c platform/pin.c $(RT_SRCS)
 test_pin_LDLIBS	:= -lhwloc
 test_counters_SRCS := tests/test_counters.c platform/counters.c $(RT_SRCS)
 test_counters_LDLIBS := -lpfm
+# libpfm4's encodings per PMU model (LIBPFM_FORCE_PMU), one child each.
+TESTS		+= test_pmu_models
+test_pmu_models_SRCS := tests/test_pmu_models.c platform/counters.c $(RT_SRCS)
+test_pmu_models_LDLIBS := -lpfm
 
 # The harness and every workload smoke-run against every design (and the
 # driver's JSON and errors: it runs $(REAPBENCH)); the report and pick.
