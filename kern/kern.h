@@ -45,7 +45,9 @@ void	kern_panic(const char *fmt, ...) __noreturn
 
 enum kern_counter {
 	KC_PROC_CREATE, KC_PROC_FREE,
-	KC_LWP_CREATE, KC_LWP_FREE, KC_LWP_ALLOC, KC_LWP_RECYCLE,
+	KC_LWP_CREATE, KC_LWP_FREE,	/* quiesce needs these four */
+	KC_LWP_EXIT,		/* kern_lwp_exit_stamp: became a zombie */
+	KC_LWP_ALLOC, KC_LWP_RECYCLE,
 	KC_REAPER_WAKEUP,	/* a reaper/taskqueue thread ran */
 	KC_SLEEP,		/* a blocking sleep began */
 	KC_TICK_TIMEOUT,	/* a sleep ended by its tick timeout */
@@ -79,14 +81,46 @@ uint64_t kern_ticks_to_ns(int ticks);
 void	kern_attach(struct kern_machine *);
 struct kern_machine *kern_curmachine(void);
 
-/* Per-CPU event counters, summed on read; padded per CPU. */
+/*
+ * Per-CPU event counters, summed on read; padded per CPU, on the CPU's
+ * node.  Nothing the books keep on a lifecycle path is shared between
+ * CPUs: a reader sums the CPUs (kern_stats_fill), at a quiesce point or
+ * from outside the timed loop.  -DKERN_NO_ACCOUNTING compiles out all of
+ * it but the four counters quiesce needs (procs and LWPs created/freed).
+ */
 void	kern_count(enum kern_counter);		/* on curmachine, curcpu */
 void	kern_count_n(enum kern_counter, uint64_t n);
 uint64_t kern_counter_read(struct kern_machine *, enum kern_counter);
-/* Zombie gauge: LWPs exited, not freed; tracks its peak. */
-void	kern_zombie_inc(struct kern_machine *);
-void	kern_zombie_dec(struct kern_machine *);
-/* Fill the kernel-counted fields of a reap_stats. */
+
+/*
+ * The books of an LWP's life, kept at the same two places in every
+ * design: kern_lwp_exit_stamp() where the LWP becomes a zombie (exited,
+ * not freed), kern_lwp_free_stamp() + kern_lwps_freed() where the design
+ * accounts its free.  Each LWP embeds a struct kern_lwp_stamp.
+ *
+ * Exit-to-free latency: the exit of one LWP in REAP_LAT_SAMPLE on each
+ * CPU (the CPU's exit count, whatever the design) is stamped with the
+ * time; its free hands exit->free to config.lat_record.
+ *
+ * Zombies.  zombies_now = sum over CPUs of (exits - frees).  zombies_peak
+ * costs no shared RMW: each CPU keeps the peak and the low of its own
+ * exits - frees, and every stats read (the harness samples at a low rate
+ * from outside the timed loop) keeps the largest of: the current sum, and
+ * over CPUs i, peak_i + the other CPUs' lows -- each a lower bound of the
+ * true peak, so the peak reported is one too.  It misses a
+ * peak that falls between samples when zombies sit on several CPUs at
+ * once (each CPU sees only its share) or are freed on another CPU than
+ * they exited on (the lows then cancel the per-CPU peaks); when each CPU
+ * frees what it exits, and with zombies on one CPU at a time, it is exact.
+ */
+struct kern_lwp_stamp {
+	_Atomic uint64_t ls_exit_ns;	/* exit time if sampled, else 0 */
+};
+void	kern_lwp_exit_stamp(struct kern_machine *, struct kern_lwp_stamp *);
+void	kern_lwp_free_stamp(struct kern_machine *, struct kern_lwp_stamp *);
+/* n LWPs freed: KC_LWP_FREE, and a registered quiesce waiter is woken. */
+void	kern_lwps_freed(struct kern_machine *, unsigned n);
+/* Fill the kernel-counted fields of a reap_stats (and sample the peak). */
 void	kern_stats_fill(struct kern_machine *, struct reap_stats *);
 
 /* Per-CPU memory on `cpu`'s NUMA node (config's cpu_alloc), zeroed. */

@@ -5,20 +5,30 @@
 #include "kern.h"
 #include "kern_impl.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 __thread int kern_curcpu = -1;
 static __thread struct kern_machine *kern_curmach;
 
-/* Per-CPU counters: one cache line (or more) per CPU, never shared. */
+/*
+ * Per-CPU books: cache lines of their own per CPU, on its node, never
+ * shared.  Several threads may act on one CPU (a worker and its CPU's
+ * taskqueue), hence the atomics; they stay on this CPU's lines.
+ */
 struct kern_pcpu {
 	_Atomic uint64_t pc_ctr[KC_NCOUNTERS];	/* relaxed; summed on read */
+	_Atomic int64_t pc_zpeak;	/* max of exits - frees on this CPU */
+	_Atomic int64_t pc_zlow;	/* min of it: < 0 when this CPU frees
+					   LWPs that exited elsewhere */
 } __cacheline_aligned;
 
 struct kern_thread {
@@ -36,10 +46,8 @@ struct kern_thread {
 struct kern_machine {
 	struct reap_config m_cfg;		/* (: stable */
 	struct kern_pcpu **m_pcpu;		/* (: per-CPU counters */
-	/* Zombie gauge, on its own line: instrumentation every design pays
-	 * equally (one atomic at exit, one at free). */
-	_Atomic int64_t m_zombies __cacheline_aligned;
-	_Atomic int64_t m_zombies_peak;
+	/* The sampled zombie peak: written by stats readers only. */
+	_Atomic int64_t m_zpeak_sampled __cacheline_aligned;
 	pthread_mutex_t m_threads_lock __cacheline_aligned;
 	struct kern_thread *m_threads;		/* m_threads_lock */
 	int	m_nthreads;			/* m_threads_lock */
@@ -156,16 +164,78 @@ kern_ticks_to_ns(int ticks)
 	return (uint64_t)ticks * tick_ns;
 }
 
+static inline struct kern_pcpu *
+kern_pcpu_cur(struct kern_machine *m)
+{
+	return m->m_pcpu[(unsigned)mycpuid() % (unsigned)m->m_cfg.ncpus];
+}
+
+/* Relaxed max/min of a per-CPU word: a CAS only when it moves. */
+static inline int64_t
+kern_fold_max(_Atomic int64_t *w, int64_t v)
+{
+	int64_t cur = atomic_load_explicit(w, memory_order_relaxed);
+
+	while (v > cur && !atomic_compare_exchange_weak_explicit(w, &cur, v,
+	    memory_order_relaxed, memory_order_relaxed))
+		;
+	return v > cur ? v : cur;
+}
+
+static inline void
+kern_fold_min(_Atomic int64_t *w, int64_t v)
+{
+	int64_t cur = atomic_load_explicit(w, memory_order_relaxed);
+
+	while (v < cur && !atomic_compare_exchange_weak_explicit(w, &cur, v,
+	    memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
+/*
+ * After a free: wake a registered quiesce waiter.  The free's counter RMW
+ * is seq_cst and so is this load, against the waiter's seq_cst fetch_or
+ * before it reads the counters (kern_eventcount.h): no lost wakeup.  The
+ * wake is the harness's, not a design event, so it is not counted.
+ */
+static void
+kern_free_poke(struct kern_machine *m)
+{
+	_Atomic uint32_t *ec = m->m_cfg.free_ec;
+	uint32_t w;
+
+	if (ec == NULL)
+		return;
+	w = atomic_load_explicit(ec, memory_order_seq_cst);
+	while ((w & 1u) != 0) {
+		if (atomic_compare_exchange_weak_explicit(ec, &w,
+		    (w + 2) & ~1u, memory_order_acq_rel, memory_order_relaxed)) {
+			syscall(SYS_futex, ec, FUTEX_WAKE_PRIVATE, INT_MAX,
+			    NULL, NULL, 0);
+			break;
+		}
+	}
+}
+
 void
 kern_count_n(enum kern_counter c, uint64_t n)
 {
 	struct kern_machine *m = kern_curmach;
 
+#ifdef KERN_NO_ACCOUNTING
+	if (c > KC_LWP_FREE)
+		return;
+#endif
 	if (m == NULL)
 		return;
-	atomic_fetch_add_explicit(
-	    &m->m_pcpu[(unsigned)mycpuid() % (unsigned)m->m_cfg.ncpus]->pc_ctr[c],
-	    n, memory_order_relaxed);
+	if (c != KC_LWP_FREE && c != KC_PROC_FREE) {
+		atomic_fetch_add_explicit(&kern_pcpu_cur(m)->pc_ctr[c], n,
+		    memory_order_relaxed);
+		return;
+	}
+	atomic_fetch_add_explicit(&kern_pcpu_cur(m)->pc_ctr[c], n,
+	    memory_order_seq_cst);
+	kern_free_poke(m);
 }
 
 void
@@ -186,26 +256,87 @@ kern_counter_read(struct kern_machine *m, enum kern_counter c)
 }
 
 void
-kern_zombie_inc(struct kern_machine *m)
+kern_lwp_exit_stamp(struct kern_machine *m, struct kern_lwp_stamp *s)
 {
-	int64_t now = atomic_fetch_add_explicit(&m->m_zombies, 1,
+#ifndef KERN_NO_ACCOUNTING
+	struct kern_pcpu *pc = kern_pcpu_cur(m);
+	uint64_t n = atomic_fetch_add_explicit(&pc->pc_ctr[KC_LWP_EXIT], 1,
 	    memory_order_relaxed) + 1;
-	int64_t peak = atomic_load_explicit(&m->m_zombies_peak,
-	    memory_order_relaxed);
 
-	while (now > peak && !atomic_compare_exchange_weak_explicit(
-	    &m->m_zombies_peak, &peak, now, memory_order_relaxed,
-	    memory_order_relaxed))
-		;
+	kern_fold_max(&pc->pc_zpeak, (int64_t)(n - atomic_load_explicit(
+	    &pc->pc_ctr[KC_LWP_FREE], memory_order_relaxed)));
+	/* The first exit on a CPU is sampled too: short runs get one. */
+	if (n % REAP_LAT_SAMPLE == 1 && m->m_cfg.lat_record != NULL)
+		atomic_store_explicit(&s->ls_exit_ns, kern_now_ns(),
+		    memory_order_relaxed);
+#else
+	(void)m;
+	(void)s;
+#endif
 }
 
 void
-kern_zombie_dec(struct kern_machine *m)
+kern_lwp_free_stamp(struct kern_machine *m, struct kern_lwp_stamp *s)
 {
-	int64_t was = atomic_fetch_sub_explicit(&m->m_zombies, 1,
-	    memory_order_relaxed);
+#ifndef KERN_NO_ACCOUNTING
+	uint64_t t = atomic_load_explicit(&s->ls_exit_ns, memory_order_relaxed);
 
-	KASSERT(was > 0, "zombie gauge underflow: an LWP freed twice?");
+	if (t == 0)
+		return;
+	atomic_store_explicit(&s->ls_exit_ns, 0, memory_order_relaxed);
+	if (m->m_cfg.lat_record != NULL)
+		m->m_cfg.lat_record(mycpuid(), kern_now_ns() - t, m->m_cfg.ctx);
+#else
+	(void)m;
+	(void)s;
+#endif
+}
+
+void
+kern_lwps_freed(struct kern_machine *m, unsigned n)
+{
+	struct kern_pcpu *pc = kern_pcpu_cur(m);
+	uint64_t f = atomic_fetch_add_explicit(&pc->pc_ctr[KC_LWP_FREE], n,
+	    memory_order_seq_cst) + n;
+
+#ifndef KERN_NO_ACCOUNTING
+	kern_fold_min(&pc->pc_zlow, (int64_t)(atomic_load_explicit(
+	    &pc->pc_ctr[KC_LWP_EXIT], memory_order_relaxed) - f));
+#else
+	(void)f;
+#endif
+	kern_free_poke(m);
+}
+
+/*
+ * Zombies: exits are summed before frees, so the sum never exceeds what
+ * was true at some instant of the read (a lower bound, as the peak).
+ */
+static void
+kern_zombies_fill(struct kern_machine *m, struct reap_stats *st)
+{
+	int64_t exits = (int64_t)kern_counter_read(m, KC_LWP_EXIT);
+	int64_t now = exits - (int64_t)kern_counter_read(m, KC_LWP_FREE);
+	int64_t lows = 0, peak;
+
+	if (now < 0)
+		now = 0;
+	peak = now;
+	for (int c = 0; c < m->m_cfg.ncpus; c++)
+		lows += atomic_load_explicit(&m->m_pcpu[c]->pc_zlow,
+		    memory_order_relaxed);
+	for (int c = 0; c < m->m_cfg.ncpus; c++) {
+		struct kern_pcpu *pc = m->m_pcpu[c];
+		int64_t lb = atomic_load_explicit(&pc->pc_zpeak,
+		    memory_order_relaxed) + lows - atomic_load_explicit(
+		    &pc->pc_zlow, memory_order_relaxed);
+
+		if (lb > peak)
+			peak = lb;
+	}
+	/* Every bound found so far stays one: keep the largest. */
+	st->zombies_now = (uint64_t)now;
+	st->zombies_peak = (uint64_t)kern_fold_max(&m->m_zpeak_sampled, peak);
 }
 
 void
@@ -217,10 +348,7 @@ kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
 	st->lwps_freed = kern_counter_read(m, KC_LWP_FREE);
 	st->lwp_allocs = kern_counter_read(m, KC_LWP_ALLOC);
 	st->lwp_recycled = kern_counter_read(m, KC_LWP_RECYCLE);
-	st->zombies_now = (uint64_t)atomic_load_explicit(&m->m_zombies,
-	    memory_order_relaxed);
-	st->zombies_peak = (uint64_t)atomic_load_explicit(&m->m_zombies_peak,
-	    memory_order_relaxed);
+	kern_zombies_fill(m, st);
 	st->reaper_wakeups = kern_counter_read(m, KC_REAPER_WAKEUP);
 	st->sleeps = kern_counter_read(m, KC_SLEEP);
 	st->tick_sleeps = kern_counter_read(m, KC_TICK_TIMEOUT);

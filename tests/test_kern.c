@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "kern.h"
@@ -446,6 +447,7 @@ RT_TEST(taskqueue_coalesces_on_its_cpu)
 RT_TEST(counters_and_zombie_gauge)
 {
 	struct kern_machine *m = test_machine(2, 100);
+	struct kern_lwp_stamp ls[2] = { 0 };
 	struct reap_stats st;
 
 	kern_attach(m);
@@ -453,14 +455,156 @@ RT_TEST(counters_and_zombie_gauge)
 	kern_count(KC_LWP_CREATE);
 	reap_cpu_set(0);
 	kern_count_n(KC_LWP_CREATE, 2);
-	kern_zombie_inc(m);
-	kern_zombie_inc(m);
-	kern_zombie_dec(m);
+	kern_lwp_exit_stamp(m, &ls[0]);
+	kern_lwp_exit_stamp(m, &ls[1]);
+	kern_lwp_free_stamp(m, &ls[0]);
+	kern_lwps_freed(m, 1);
 	kern_stats_fill(m, &st);
 	RT_EQ(st.lwps_created, 3);
+	RT_EQ(st.lwps_freed, 1);
 	RT_EQ(st.zombies_now, 1);
 	RT_EQ(st.zombies_peak, 2);
-	kern_zombie_dec(m);
+	kern_lwp_free_stamp(m, &ls[1]);
+	kern_lwps_freed(m, 1);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.zombies_now, 0);
+	RT_EQ(st.zombies_peak, 2);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+/* The peak without a shared gauge: exact while each CPU frees what it
+ * exits (several CPUs' own peaks), never above the truth when LWPs are
+ * freed on another CPU (the lows cancel), and a stats read in between
+ * (the sampler) catches the peak that the per-CPU books cannot. */
+RT_TEST(zombie_peak_per_cpu_and_sampled)
+{
+	struct kern_machine *m = test_machine(2, 100);
+	struct kern_lwp_stamp ls[8] = { 0 };
+	struct reap_stats st;
+
+	kern_attach(m);
+	reap_cpu_set(0);
+	for (int i = 0; i < 3; i++)
+		kern_lwp_exit_stamp(m, &ls[i]);
+	kern_lwps_freed(m, 3);
+	reap_cpu_set(1);
+	for (int i = 0; i < 2; i++)
+		kern_lwp_exit_stamp(m, &ls[i]);
+	kern_lwps_freed(m, 2);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.zombies_now, 0);
+	RT_EQ(st.zombies_peak, 3);
+
+	/* 5 exit on CPU 0 and are freed on CPU 1: 5 zombies at once, which
+	 * only a read while they are there sees. */
+	reap_cpu_set(0);
+	for (int i = 0; i < 5; i++)
+		kern_lwp_exit_stamp(m, &ls[i]);
+	reap_cpu_set(1);
+	kern_lwps_freed(m, 5);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.zombies_now, 0);
+	RT_ASSERTF(st.zombies_peak >= 3 && st.zombies_peak <= 5,
+	    "peak %llu", (unsigned long long)st.zombies_peak);
+	reap_cpu_set(0);
+	for (int i = 0; i < 6; i++)
+		kern_lwp_exit_stamp(m, &ls[i]);
+	kern_stats_fill(m, &st);		/* the sampler's read */
+	RT_EQ(st.zombies_now, 6);
+	reap_cpu_set(1);
+	kern_lwps_freed(m, 6);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.zombies_now, 0);
+	RT_EQ(st.zombies_peak, 6);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+static _Atomic int lat_calls;
+static _Atomic int lat_cpu_seen = -1;
+
+static void
+lat_record(int cpu, uint64_t ns, void *ctx)
+{
+	(void)ns;
+	RT_ASSERT(ctx == &lat_calls);
+	atomic_store(&lat_cpu_seen, cpu);
+	atomic_fetch_add(&lat_calls, 1);
+}
+
+/* One exit in REAP_LAT_SAMPLE per CPU is stamped (the first one too);
+ * its free reports the latency once, on the freeing CPU. */
+RT_TEST(latency_stamp_one_in_n)
+{
+	enum { N = 2 * REAP_LAT_SAMPLE + 2 };
+	struct reap_config cfg = { .ncpus = 2, .hz = 100,
+	    .lat_record = lat_record, .ctx = &lat_calls };
+	struct kern_machine *m = kern_machine_create(&cfg);
+	static struct kern_lwp_stamp ls[N];
+	int stamped = 0;
+
+	memset(ls, 0, sizeof(ls));
+	atomic_store(&lat_calls, 0);
+	kern_attach(m);
+	reap_cpu_set(0);
+	for (int i = 0; i < N; i++) {
+		kern_lwp_exit_stamp(m, &ls[i]);
+		stamped += atomic_load(&ls[i].ls_exit_ns) != 0;
+	}
+	RT_EQ(stamped, 3);	/* exits 1, 1 + N, 1 + 2N */
+	reap_cpu_set(1);
+	for (int i = 0; i < N; i++) {
+		kern_lwp_free_stamp(m, &ls[i]);
+		kern_lwp_free_stamp(m, &ls[i]);	/* reported once */
+		RT_EQ(atomic_load(&ls[i].ls_exit_ns), 0);
+	}
+	kern_lwps_freed(m, N);
+	RT_EQ(atomic_load(&lat_calls), 3);
+	RT_EQ(atomic_load(&lat_cpu_seen), 1);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+static _Atomic uint32_t fe_word;
+static _Atomic int fe_woke;
+
+static void *
+fe_waiter(void *arg)
+{
+	struct kern_machine *m = arg;
+	uint32_t key;
+
+	key = atomic_fetch_or(&fe_word, 1) | 1;
+	while (kern_counter_read(m, KC_LWP_FREE) == 0) {
+		kern_futex_wait(&fe_word, key, 0);
+		key = atomic_fetch_or(&fe_word, 1) | 1;
+	}
+	atomic_store(&fe_woke, 1);
+	return NULL;
+}
+
+/* A quiesce waiter sleeps on config.free_ec and a free wakes it; with
+ * nobody registered, a free leaves the word alone. */
+RT_TEST(free_wakes_registered_waiter)
+{
+	struct reap_config cfg = { .ncpus = 1, .hz = 100,
+	    .free_ec = &fe_word };
+	struct kern_machine *m = kern_machine_create(&cfg);
+	pthread_t t;
+
+	kern_attach(m);
+	reap_cpu_set(0);
+	atomic_store(&fe_word, 0);
+	kern_count(KC_PROC_FREE);
+	RT_EQ(atomic_load(&fe_word), 0);
+	atomic_store(&fe_woke, 0);
+	RT_EQ(pthread_create(&t, NULL, fe_waiter, m), 0);
+	while ((atomic_load(&fe_word) & 1) == 0)
+		sched_yield();
+	kern_lwps_freed(m, 1);
+	pthread_join(t, NULL);
+	RT_EQ(atomic_load(&fe_woke), 1);
 	kern_attach(NULL);
 	kern_machine_destroy(m);
 }
