@@ -64,12 +64,23 @@ struct reap_config {
 	 * LWP's free, calls this on the freeing thread (cpu: its model CPU;
 	 * several threads may share one).  NULL: nothing is stamped. */
 	void	(*lat_record)(int cpu, uint64_t ns, void *ctx);
-	/* A quiesce waiter's eventcount word (epoch << 1 | 1 while a waiter
-	 * is registered: kern_eventcount.h's protocol).  After each LWP or
-	 * process free the model kernel bumps and futex-wakes it if the
-	 * waiter bit is set; otherwise it costs one load of a line nobody
-	 * writes.  NULL: no waiter ever. */
-	_Atomic uint32_t *free_ec;
+	/* Where a harness waits for a quiesce point; NULL: it never does. */
+	struct reap_quiesce_wait *quiesce_wait;
+};
+
+/*
+ * A harness waiting for the live counts (created - freed, as in
+ * reap_stats) to come down to its targets: it sets rq_lwps and rq_procs,
+ * registers (rq_word |= 1, seq_cst), looks at the counts once more and
+ * futex-waits on rq_word.  While the bit is set, each LWP or process free
+ * sums the counts and, once both are at most their targets, bumps the
+ * epoch (clearing the bit) and wakes rq_word.  With no waiter registered
+ * a free costs one load of a line nobody writes.
+ */
+struct reap_quiesce_wait {
+	_Atomic uint32_t rq_word;	/* epoch << 1 | 1 while a waiter is */
+	_Atomic int64_t	rq_lwps;	/* live LWPs the waiter waits for */
+	_Atomic int64_t	rq_procs;	/* live processes */
 };
 
 /* One LWP exit in REAP_LAT_SAMPLE per CPU is stamped, for every design. */

@@ -118,7 +118,8 @@ struct kern_lwp_stamp {
 };
 void	kern_lwp_exit_stamp(struct kern_machine *, struct kern_lwp_stamp *);
 void	kern_lwp_free_stamp(struct kern_machine *, struct kern_lwp_stamp *);
-/* n LWPs freed: KC_LWP_FREE, and a registered quiesce waiter is woken. */
+/* n LWPs freed: KC_LWP_FREE; a quiesce waiter whose targets are met is
+ * woken (reap.h, struct reap_quiesce_wait). */
 void	kern_lwps_freed(struct kern_machine *, unsigned n);
 /* Fill the kernel-counted fields of a reap_stats (and sample the peak). */
 void	kern_stats_fill(struct kern_machine *, struct reap_stats *);

@@ -192,26 +192,47 @@ kern_fold_min(_Atomic int64_t *w, int64_t v)
 		;
 }
 
+/* Live LWPs or processes, each free read after the free's own RMW. */
+static int64_t
+kern_live_sc(struct kern_machine *m, enum kern_counter created,
+    enum kern_counter freed)
+{
+	int64_t live = 0;
+
+	for (int c = 0; c < m->m_cfg.ncpus; c++)
+		live += (int64_t)(atomic_load_explicit(
+		    &m->m_pcpu[c]->pc_ctr[created], memory_order_seq_cst) -
+		    atomic_load_explicit(&m->m_pcpu[c]->pc_ctr[freed],
+		    memory_order_seq_cst));
+	return live;
+}
+
 /*
- * After a free: wake a registered quiesce waiter.  The free's counter RMW
- * is seq_cst and so is this load, against the waiter's seq_cst fetch_or
- * before it reads the counters (kern_eventcount.h): no lost wakeup.  The
- * wake is the harness's, not a design event, so it is not counted.
+ * After a free: wake a registered quiesce waiter whose targets are met.
+ * The free's counter RMW is seq_cst and so are the loads here, against
+ * the waiter's seq_cst register-then-look (reap.h): the free that brings
+ * the counts down sees every other free or the waiter sees the counts.
+ * The wake is the harness's, not a design event: not counted.
  */
 static void
 kern_free_poke(struct kern_machine *m)
 {
-	_Atomic uint32_t *ec = m->m_cfg.free_ec;
+	struct reap_quiesce_wait *q = m->m_cfg.quiesce_wait;
 	uint32_t w;
 
-	if (ec == NULL)
+	if (q == NULL || ((w = atomic_load_explicit(&q->rq_word,
+	    memory_order_seq_cst)) & 1u) == 0)
 		return;
-	w = atomic_load_explicit(ec, memory_order_seq_cst);
+	if (kern_live_sc(m, KC_LWP_CREATE, KC_LWP_FREE) > atomic_load_explicit(
+	    &q->rq_lwps, memory_order_relaxed) || kern_live_sc(m,
+	    KC_PROC_CREATE, KC_PROC_FREE) > atomic_load_explicit(&q->rq_procs,
+	    memory_order_relaxed))
+		return;
 	while ((w & 1u) != 0) {
-		if (atomic_compare_exchange_weak_explicit(ec, &w,
+		if (atomic_compare_exchange_weak_explicit(&q->rq_word, &w,
 		    (w + 2) & ~1u, memory_order_acq_rel, memory_order_relaxed)) {
-			syscall(SYS_futex, ec, FUTEX_WAKE_PRIVATE, INT_MAX,
-			    NULL, NULL, 0);
+			syscall(SYS_futex, &q->rq_word, FUTEX_WAKE_PRIVATE,
+			    INT_MAX, NULL, NULL, 0);
 			break;
 		}
 	}

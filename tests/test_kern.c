@@ -566,7 +566,7 @@ RT_TEST(latency_stamp_one_in_n)
 	kern_machine_destroy(m);
 }
 
-static _Atomic uint32_t fe_word;
+static struct reap_quiesce_wait fe_q;
 static _Atomic int fe_woke;
 
 static void *
@@ -575,36 +575,49 @@ fe_waiter(void *arg)
 	struct kern_machine *m = arg;
 	uint32_t key;
 
-	key = atomic_fetch_or(&fe_word, 1) | 1;
-	while (kern_counter_read(m, KC_LWP_FREE) == 0) {
-		kern_futex_wait(&fe_word, key, 0);
-		key = atomic_fetch_or(&fe_word, 1) | 1;
+	for (;;) {
+		key = atomic_fetch_or(&fe_q.rq_word, 1) | 1;
+		if (kern_counter_read(m, KC_LWP_FREE) >= 2)
+			break;
+		kern_futex_wait(&fe_q.rq_word, key, 0);
 	}
+	atomic_fetch_and(&fe_q.rq_word, ~1u);
 	atomic_store(&fe_woke, 1);
 	return NULL;
 }
 
-/* A quiesce waiter sleeps on config.free_ec and a free wakes it; with
- * nobody registered, a free leaves the word alone. */
-RT_TEST(free_wakes_registered_waiter)
+/* A quiesce waiter sleeps on config.quiesce_wait; only the free that
+ * brings the live count to its target wakes it, and with nobody waiting
+ * a free leaves the word alone. */
+RT_TEST(free_wakes_waiter_at_its_target)
 {
-	struct reap_config cfg = { .ncpus = 1, .hz = 100,
-	    .free_ec = &fe_word };
+	struct reap_config cfg = { .ncpus = 2, .hz = 100,
+	    .quiesce_wait = &fe_q };
 	struct kern_machine *m = kern_machine_create(&cfg);
 	pthread_t t;
+	uint32_t w;
 
 	kern_attach(m);
 	reap_cpu_set(0);
-	atomic_store(&fe_word, 0);
+	atomic_store(&fe_q.rq_word, 0);
+	kern_count_n(KC_LWP_CREATE, 3);
+	kern_count(KC_PROC_CREATE);
 	kern_count(KC_PROC_FREE);
-	RT_EQ(atomic_load(&fe_word), 0);
+	RT_EQ(atomic_load(&fe_q.rq_word), 0);
+	atomic_store(&fe_q.rq_lwps, 1);
+	atomic_store(&fe_q.rq_procs, 0);
 	atomic_store(&fe_woke, 0);
 	RT_EQ(pthread_create(&t, NULL, fe_waiter, m), 0);
-	while ((atomic_load(&fe_word) & 1) == 0)
+	while ((atomic_load(&fe_q.rq_word) & 1) == 0)
 		sched_yield();
-	kern_lwps_freed(m, 1);
+	w = atomic_load(&fe_q.rq_word);
+	reap_cpu_set(1);
+	kern_lwps_freed(m, 1);		/* 2 live: not yet */
+	RT_EQ(atomic_load(&fe_q.rq_word), w);
+	kern_lwps_freed(m, 1);		/* 1 live: the target */
 	pthread_join(t, NULL);
 	RT_EQ(atomic_load(&fe_woke), 1);
+	kern_lwps_freed(m, 1);
 	kern_attach(NULL);
 	kern_machine_destroy(m);
 }
