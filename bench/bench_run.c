@@ -13,14 +13,16 @@ const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
 		"workers create, run and exit detached LWPs of one shared "
 		"process",
 		true,
-		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
+		"lwp_exit -> the design frees it (1 exit in 64 per CPU stamped "
+		"by the model kernel)",
 		"one LWP lifecycle",
 	},
 	[BW_CHURN_PRIVATE] = {
 		"churn_private",
 		"workers create, run and exit detached LWPs of a process each",
 		false,
-		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
+		"lwp_exit -> the design frees it (1 exit in 64 per CPU stamped "
+		"by the model kernel)",
 		"one LWP lifecycle",
 	},
 	[BW_JOIN] = {
@@ -51,7 +53,8 @@ const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
 		"churn_shared while one thread per worker looks LWPs up with "
 		"lwp_hold and releases them",
 		false,
-		"lwp_create -> all LWPs created up to it freed (stats catch-up)",
+		"lwp_exit -> the design frees it (1 exit in 64 per CPU stamped "
+		"by the model kernel)",
 		"one LWP lifecycle",
 	},
 };
@@ -92,8 +95,9 @@ bench_run(const struct bench_spec *spec, uint64_t iters,
 		iters = 1;
 	if (bench_env_open(env, spec) != 0) {
 		snprintf(r->error, sizeof(r->error), "%s", env->error);
+		rc = env->skipped ? BENCH_SKIPPED : -1;
 		free(env);
-		return -1;
+		return rc;
 	}
 	if (spec->ops == NULL)
 		rc = bench_native(env, iters, r);
@@ -130,6 +134,8 @@ bench_run(const struct bench_spec *spec, uint64_t iters,
 	r->region_ns = env->region_ns;
 	r->cpu_ns = env->cpu_ns;
 	r->sys_cpu_ns = env->sys_cpu_ns;
+	r->vcsw = env->vcsw;
+	r->ivcsw = env->ivcsw;
 	r->st = env->st_sum;
 	r->zombies_peak = env->st_sum.zombies_peak;
 	if (env->ctrs != NULL) {

@@ -621,6 +621,7 @@ calibrate(struct run_opts *o, struct bench_reg *reg)
 		uint64_t c0, t0, wall, lo, hi, iters;
 		double per;
 		bool rounds;
+		int rc;
 
 		if (it->empty || !it->selected)
 			continue;
@@ -638,13 +639,16 @@ calibrate(struct run_opts *o, struct bench_reg *reg)
 		    it->spec.wl == BW_JOIN ? 32 : 64;; c0 *= 4) {
 			t0 = bench_now_ns();
 			alarm(CALL_TIMEOUT_S);
-			if (bench_run(&it->spec, c0, r) != 0) {
+			rc = bench_run(&it->spec, c0, r);
+			alarm(0);
+			wall = bench_now_ns() - t0;
+			if (rc == BENCH_SKIPPED)
+				break;	/* reg_bench records why */
+			if (rc != 0) {
 				fprintf(stderr, "reapbench: %s: %s\n",
 				    it->spec.name, r->error);
 				_exit(1);
 			}
-			alarm(0);
-			wall = bench_now_ns() - t0;
 			bench_result_free(r);
 			if (wall >= 25000000 || r->region_ns >= 10000000 ||
 			    c0 >= 65536)
@@ -692,7 +696,17 @@ context_pins(struct run_opts *o, const struct pin_topo *topo,
 			s.pin = o->pins[p];
 			s.topo = topo;
 			s.no_counters = true;
-			if (env == NULL || bench_env_open(env, &s) != 0) {
+			if (env != NULL && bench_env_open(env, &s) != 0 &&
+			    env->skipped) {	/* the runs record it too */
+				snprintf(key, sizeof(key), "pin.%s.t%d",
+				    pin_policy_name(s.pin), s.threads);
+				gbench_context(key, env->error);
+				json_object_set_new(plans, key,
+				    json_string(env->error));
+				free(env);
+				continue;
+			}
+			if (env == NULL || env->error[0] != '\0') {
 				fprintf(stderr, "reapbench: plan %s/%d: %s\n",
 				    pin_policy_name(s.pin), s.threads,
 				    env ? env->error : "no memory");
