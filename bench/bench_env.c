@@ -529,10 +529,8 @@ bench_env_quiesce(struct bench_env *env, int64_t gone_procs,
 	for (;;) {
 		/* Register, then look (reap.h): a free after the look
 		 * that meets the targets finds the bit and wakes us. */
-		uint32_t key = atomic_fetch_or_explicit(&q->rq_word, 1,
-		    memory_order_seq_cst) | 1;
+		uint32_t key = reap_quiesce_prepare(q);
 
-		atomic_thread_fence(memory_order_seq_cst);
 		bench_live(env, &procs, &lwps, &st);
 		if (procs == wprocs && lwps == wlwps)
 			break;
@@ -550,7 +548,7 @@ bench_env_quiesce(struct bench_env *env, int64_t gone_procs,
 		    ETIMEDOUT && recheck < BENCH_RECHECK_MAX_NS)
 			recheck *= 2;
 	}
-	atomic_fetch_and_explicit(&q->rq_word, ~1u, memory_order_relaxed);
+	reap_quiesce_done(q);
 	return rc;
 }
 

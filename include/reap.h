@@ -71,17 +71,21 @@ struct reap_config {
 /*
  * A harness waiting for the live counts (created - freed, as in
  * reap_stats) to come down to its targets: it sets rq_lwps and rq_procs,
- * registers (rq_word |= 1, seq_cst), looks at the counts once more and
- * futex-waits on rq_word.  While the bit is set, each LWP or process free
- * sums the counts and, once both are at most their targets, bumps the
- * epoch (clearing the bit) and wakes rq_word.  With no waiter registered
- * a free costs one load of a line nobody writes.
+ * takes key = reap_quiesce_prepare(), looks at the counts once more and
+ * futex-waits on rq_word while it still holds key; reap_quiesce_done()
+ * when it is through.  While a waiter is registered, each LWP or process
+ * free sums the counts and, once both are at most their targets, bumps
+ * the epoch (clearing the bit) and wakes rq_word.  With none registered a
+ * free costs one load of a line nobody writes, and no fence: prepare
+ * makes every thread of the process pass one (membarrier).
  */
 struct reap_quiesce_wait {
 	_Atomic uint32_t rq_word;	/* epoch << 1 | 1 while a waiter is */
 	_Atomic int64_t	rq_lwps;	/* live LWPs the waiter waits for */
 	_Atomic int64_t	rq_procs;	/* live processes */
 };
+uint32_t reap_quiesce_prepare(struct reap_quiesce_wait *);
+void	reap_quiesce_done(struct reap_quiesce_wait *);
 
 /* One LWP exit in REAP_LAT_SAMPLE per CPU is stamped, for every design. */
 #define REAP_LAT_SAMPLE	64

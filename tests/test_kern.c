@@ -473,51 +473,68 @@ RT_TEST(counters_and_zombie_gauge)
 	kern_machine_destroy(m);
 }
 
-/* The peak without a shared gauge: exact while each CPU frees what it
- * exits (several CPUs' own peaks), never above the truth when LWPs are
- * freed on another CPU (the lows cancel), and a stats read in between
- * (the sampler) catches the peak that the per-CPU books cannot. */
-RT_TEST(zombie_peak_per_cpu_and_sampled)
+/* Run `exits` exits then `frees` frees as a thread of its own (its own
+ * books), as a worker or a reaper would. */
+struct zp_step {
+	struct kern_machine *m;
+	int	exits, frees;
+};
+
+static void *
+zp_thread(void *arg)
+{
+	struct zp_step *z = arg;
+	struct kern_lwp_stamp ls = { 0 };
+
+	kern_attach(z->m);
+	for (int i = 0; i < z->exits; i++)
+		kern_lwp_exit_stamp(z->m, &ls);
+	if (z->frees > 0)
+		kern_lwps_freed(z->m, (unsigned)z->frees);
+	kern_attach(NULL);
+	return NULL;
+}
+
+static void
+zp_run(struct kern_machine *m, int exits, int frees)
+{
+	struct zp_step z = { m, exits, frees };
+	pthread_t t;
+
+	RT_EQ(pthread_create(&t, NULL, zp_thread, &z), 0);
+	RT_EQ(pthread_join(t, NULL), 0);
+}
+
+/* The peak without a shared gauge: exact while each thread frees what it
+ * exits, never above the truth when another thread frees them (the lows
+ * cancel), and a stats read in between (the sampler) catches the peak
+ * that the per-thread books cannot. */
+RT_TEST(zombie_peak_per_thread_and_sampled)
 {
 	struct kern_machine *m = test_machine(2, 100);
-	struct kern_lwp_stamp ls[8] = { 0 };
 	struct reap_stats st;
 
-	kern_attach(m);
-	reap_cpu_set(0);
-	for (int i = 0; i < 3; i++)
-		kern_lwp_exit_stamp(m, &ls[i]);
-	kern_lwps_freed(m, 3);
-	reap_cpu_set(1);
-	for (int i = 0; i < 2; i++)
-		kern_lwp_exit_stamp(m, &ls[i]);
-	kern_lwps_freed(m, 2);
+	zp_run(m, 3, 3);
+	zp_run(m, 2, 2);
 	kern_stats_fill(m, &st);
 	RT_EQ(st.zombies_now, 0);
 	RT_EQ(st.zombies_peak, 3);
 
-	/* 5 exit on CPU 0 and are freed on CPU 1: 5 zombies at once, which
-	 * only a read while they are there sees. */
-	reap_cpu_set(0);
-	for (int i = 0; i < 5; i++)
-		kern_lwp_exit_stamp(m, &ls[i]);
-	reap_cpu_set(1);
-	kern_lwps_freed(m, 5);
+	/* 5 exit on one thread and are freed by another: 5 zombies at
+	 * once, which only a read while they are there sees. */
+	zp_run(m, 5, 0);
+	zp_run(m, 0, 5);
 	kern_stats_fill(m, &st);
 	RT_EQ(st.zombies_now, 0);
 	RT_ASSERTF(st.zombies_peak >= 3 && st.zombies_peak <= 5,
 	    "peak %llu", (unsigned long long)st.zombies_peak);
-	reap_cpu_set(0);
-	for (int i = 0; i < 6; i++)
-		kern_lwp_exit_stamp(m, &ls[i]);
+	zp_run(m, 6, 0);
 	kern_stats_fill(m, &st);		/* the sampler's read */
 	RT_EQ(st.zombies_now, 6);
-	reap_cpu_set(1);
-	kern_lwps_freed(m, 6);
+	zp_run(m, 0, 6);
 	kern_stats_fill(m, &st);
 	RT_EQ(st.zombies_now, 0);
 	RT_EQ(st.zombies_peak, 6);
-	kern_attach(NULL);
 	kern_machine_destroy(m);
 }
 
@@ -576,12 +593,12 @@ fe_waiter(void *arg)
 	uint32_t key;
 
 	for (;;) {
-		key = atomic_fetch_or(&fe_q.rq_word, 1) | 1;
+		key = reap_quiesce_prepare(&fe_q);
 		if (kern_counter_read(m, KC_LWP_FREE) >= 2)
 			break;
 		kern_futex_wait(&fe_q.rq_word, key, 0);
 	}
-	atomic_fetch_and(&fe_q.rq_word, ~1u);
+	reap_quiesce_done(&fe_q);
 	atomic_store(&fe_woke, 1);
 	return NULL;
 }
