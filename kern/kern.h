@@ -130,8 +130,9 @@ uint64_t kern_now_ns(void);			/* CLOCK_MONOTONIC */
  * no shared RMW: each block keeps the peak and the low of its own exits -
  * frees, and every stats read (the harness samples at a low rate from
  * outside the timed loop) keeps the largest of: the current sum, and over
- * blocks i, peak_i + the other blocks' lows.  Each is a lower bound of the
- * true peak, so the peak reported is one too.  It is exact when zombies
+ * blocks i, peak_i + the other blocks' lows (and 1 once an LWP exited).
+ * Each is a lower bound of the true peak, so the peak reported is one
+ * too.  It is exact when zombies
  * are freed by the thread that exited them (hybrid's per-CPU recycling,
  * netbsd's zombie slot) or sit where a read sees them; it misses a peak
  * that falls between two reads when zombies are spread over threads at

@@ -185,7 +185,8 @@ kern_zombies_fill(struct kern_machine *m, struct reap_stats *st)
 
 	if (now < 0)
 		now = 0;
-	peak = now;
+	/* An exit makes one zombie until its free, whatever else. */
+	peak = now > 0 || exits == 0 ? now : 1;
 	for (struct kern_books *b = head; b != NULL; b = b->kb_next)
 		lows += atomic_load_explicit(&b->kb_zlow, memory_order_relaxed);
 	for (struct kern_books *b = head; b != NULL; b = b->kb_next) {
