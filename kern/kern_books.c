@@ -21,6 +21,9 @@ __thread struct kern_books *kern_tls_books;
 __thread const struct kern_machine *kern_tls_books_mach;
 __thread uint64_t kern_tls_books_epoch;
 _Atomic uint64_t kern_books_epoch = 1;
+#ifdef __SANITIZE_THREAD__
+__thread _Atomic int kern_fence_word;
+#endif
 
 void
 kern_books_init(struct kern_machine *m)
@@ -143,10 +146,8 @@ reap_quiesce_prepare(struct reap_quiesce_wait *q)
 
 	/* Every thread passes a full barrier: a free's store of its count
 	 * is now visible to our look, or its later load sees the bit. */
-	if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0,
-	    0) != 0)
-		atomic_thread_fence(memory_order_seq_cst);  /* frees fence */
-	atomic_thread_fence(memory_order_seq_cst);
+	(void)syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	kern_fence();	/* without membarrier, the frees fence (mh_fence) */
 	return key;
 }
 
