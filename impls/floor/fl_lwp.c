@@ -3,11 +3,16 @@
  * detached LWP's exit (the churn path), observers' holds.
  *
  * The detached path, lwp_create -> lwp_exit on one CPU, takes the
- * process's shard lock for that CPU twice and the CPU's free-list lock
- * twice; it reads p_state and p_nbound, which nobody writes while the
- * process lives undisturbed.  When either says the process may be ending
- * (a kill, or no joinable LWP left to outlive this one) the exit takes
- * the slow path under p_lock, where "am I the last?" is decided.
+ * process's shard lock for that CPU once at create (memory, id, place)
+ * and once at exit (leave, free back to the shard); it reads p_state and
+ * p_nbound, which nobody writes while the process lives undisturbed.
+ * When either says the process may be ending (a kill, or no joinable LWP
+ * left to outlive this one) the exit takes the slow path under p_lock,
+ * where "am I the last?" is decided.
+ *
+ * Holds (l_refs) change under the LWP's shard lock, so the exit's check
+ * for holds is part of its one critical section; an exit that finds
+ * holds sleeps on l_refs until the last lwp_rele.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +20,14 @@
 #include "floor.h"
 
 void
-fl_shards_lock(struct reap_proc *p)
+fl_shards_lock(struct reap_proc *p) KERN_NO_TSA
 {
 	for (int c = 0; c < p->p_sys->s_ncpus; c++)
 		kspin_lock(&p->p_shard[c]->sh_lock);
 }
 
 void
-fl_shards_unlock(struct reap_proc *p)
+fl_shards_unlock(struct reap_proc *p) KERN_NO_TSA
 {
 	for (int c = p->p_sys->s_ncpus - 1; c >= 0; c--)
 		kspin_unlock(&p->p_shard[c]->sh_lock);
@@ -56,37 +61,17 @@ fl_lid_take(struct reap_proc *p, struct fl_shard *sh, int shard)
 	    1);
 }
 
-static void
-fl_link(struct reap_lwp **head, struct reap_lwp *l)
+/* LWP memory: the shard's own free list first (shard lock held). */
+static struct reap_lwp *
+fl_shard_alloc(struct reap_sys *s, struct fl_shard *sh)
 {
-	l->l_prev = NULL;
-	l->l_next = *head;
-	if (*head != NULL)
-		(*head)->l_prev = l;
-	*head = l;
-}
+	struct reap_lwp *l = sh->sh_free;
 
-static void
-fl_unlink(struct reap_lwp **head, struct reap_lwp *l)
-{
-	if (l->l_prev != NULL)
-		l->l_prev->l_next = l->l_next;
-	else
-		*head = l->l_next;
-	if (l->l_next != NULL)
-		l->l_next->l_prev = l->l_prev;
-}
-
-/* Memory taken for an LWP that was never created goes straight back. */
-static void
-fl_lwp_unuse(struct reap_sys *s, struct reap_lwp *l)
-{
-	struct fl_cpu *pc = s->s_cpu[mycpuid() % s->s_ncpus];
-
-	kspin_lock(&pc->fc_lock);
-	l->l_freenext = pc->fc_free;
-	pc->fc_free = l;
-	kspin_unlock(&pc->fc_lock);
+	if (l == NULL)
+		return fl_lwp_alloc(s);
+	sh->sh_free = l->l_freenext;
+	kern_count(KC_LWP_RECYCLE);
+	return l;
 }
 
 /* Models fork1()'s proc part: a process with one joinable master LWP,
@@ -109,15 +94,17 @@ fl_proc_create(struct reap_sys *s, struct reap_proc *parent,
 		p->p_shard[c] = kern_percpu_alloc(s->s_mach, c,
 		    sizeof(struct fl_shard));
 		kspin_init(&p->p_shard[c]->sh_lock);
+		LIST_INIT(&p->p_shard[c]->sh_lwps);
 	}
 	mutex_init(&p->p_lock);
 	cv_init(&p->p_cv, "lwpwait");
 	cv_init(&p->p_waitcv, "wait");
+	LIST_INIT(&p->p_lwps);
 	m = fl_lwp_alloc(s);
-	m->l_proc = p;
-	m->l_shard = cpu;
+	fl_lwp_init(m, p, cpu, false);
 	m->l_lid = fl_lid_take(p, p->p_shard[cpu], cpu);
-	fl_link(&p->p_lwps, m);
+	LIST_INSERT_HEAD(&p->p_shard[cpu]->sh_lwps, m, l_shent);
+	LIST_INSERT_HEAD(&p->p_lwps, m, l_jent);
 	atomic_store_explicit(&p->p_nbound, 1, memory_order_relaxed);
 	mutex_enter(&s->s_treelock);
 	p->p_pid = s->s_nextpid++;
@@ -137,14 +124,26 @@ fl_proc_create(struct reap_sys *s, struct reap_proc *parent,
 	return p;
 }
 
+/* The shards' free LWP memory goes back to each CPU's list. */
 void
 fl_proc_free(struct reap_proc *p)
 {
 	struct reap_sys *s = p->p_sys;
 
-	for (int c = 0; c < s->s_ncpus; c++)
-		kern_percpu_free(s->s_mach, c, p->p_shard[c],
-		    sizeof(struct fl_shard));
+	for (int c = 0; c < s->s_ncpus; c++) {
+		struct fl_shard *sh = p->p_shard[c];
+		struct fl_cpu *pc = s->s_cpu[c];
+		struct reap_lwp *l, *next;
+
+		kspin_lock(&pc->fc_lock);
+		for (l = sh->sh_free; l != NULL; l = next) {
+			next = l->l_freenext;
+			l->l_freenext = pc->fc_free;
+			pc->fc_free = l;
+		}
+		kspin_unlock(&pc->fc_lock);
+		kern_percpu_free(s->s_mach, c, sh, sizeof(*sh));
+	}
 	free(p->p_shard);
 	cv_destroy(&p->p_cv);
 	cv_destroy(&p->p_waitcv);
@@ -152,45 +151,63 @@ fl_proc_free(struct reap_proc *p)
 	free(p);
 }
 
-/* Models lwp_create(): from the calling CPU's free list and shard. */
-struct reap_lwp *
-fl_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp)
+static struct reap_lwp *
+fl_detached_create(struct reap_proc *p, int cpu)
 {
-	struct reap_sys *s = p->p_sys;
-	int cpu = mycpuid() % s->s_ncpus;
 	struct fl_shard *sh = p->p_shard[cpu];
-	struct reap_lwp *l;
-	bool detached = (flags & REAP_DETACHED) != 0;
+	struct reap_lwp *l = NULL;
 
-	fl_attach(s);
-	l = fl_lwp_alloc(s);
-	l->l_proc = p;
-	l->l_detached = detached;
-	l->l_shard = cpu;
-	if (!detached)
-		mutex_enter(&p->p_lock);
 	kspin_lock(&sh->sh_lock);
-	if (atomic_load_explicit(&p->p_state, memory_order_relaxed) !=
+	if (atomic_load_explicit(&p->p_state, memory_order_relaxed) ==
 	    FS_ACTIVE) {
-		kspin_unlock(&sh->sh_lock);
-		if (!detached)
-			mutex_exit(&p->p_lock);
-		fl_lwp_unuse(s, l);
-		return NULL;
-	}
-	l->l_lid = fl_lid_take(p, sh, cpu);
-	if (detached) {
-		fl_link(&sh->sh_lwps, l);
+		l = fl_shard_alloc(p->p_sys, sh);
+		fl_lwp_init(l, p, cpu, true);
+		l->l_lid = fl_lid_take(p, sh, cpu);
+		LIST_INSERT_HEAD(&sh->sh_lwps, l, l_shent);
 		sh->sh_live++;
 	}
 	kspin_unlock(&sh->sh_lock);
-	if (!detached) {
-		fl_link(&p->p_lwps, l);
+	return l;
+}
+
+static struct reap_lwp *
+fl_joinable_create(struct reap_proc *p, int cpu)
+{
+	struct fl_shard *sh = p->p_shard[cpu];
+	struct reap_lwp *l = NULL;
+
+	mutex_enter(&p->p_lock);
+	kspin_lock(&sh->sh_lock);
+	if (atomic_load_explicit(&p->p_state, memory_order_relaxed) ==
+	    FS_ACTIVE) {
+		l = fl_shard_alloc(p->p_sys, sh);
+		fl_lwp_init(l, p, cpu, false);
+		l->l_lid = fl_lid_take(p, sh, cpu);
+		LIST_INSERT_HEAD(&sh->sh_lwps, l, l_shent);
+	}
+	kspin_unlock(&sh->sh_lock);
+	if (l != NULL) {
+		LIST_INSERT_HEAD(&p->p_lwps, l, l_jent);
 		atomic_store_explicit(&p->p_nbound, atomic_load_explicit(
 		    &p->p_nbound, memory_order_relaxed) + 1,
 		    memory_order_relaxed);
-		mutex_exit(&p->p_lock);
 	}
+	mutex_exit(&p->p_lock);
+	return l;
+}
+
+/* Models lwp_create(): from the calling CPU's shard. */
+struct reap_lwp *
+fl_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp)
+{
+	int cpu = mycpuid() % p->p_sys->s_ncpus;
+	struct reap_lwp *l;
+
+	fl_attach(p->p_sys);
+	l = (flags & REAP_DETACHED) != 0 ? fl_detached_create(p, cpu) :
+	    fl_joinable_create(p, cpu);
+	if (l == NULL)
+		return NULL;
 	kern_count(KC_LWP_CREATE);
 	if (lidp != NULL)
 		*lidp = l->l_lid;
@@ -211,21 +228,48 @@ fl_lwp_killed(struct reap_lwp *l)
 	    memory_order_acquire) != 0;
 }
 
-/* Models lwp_drainrefs(): no new holds (FL_DEAD, set by the caller under
- * the lock lookups take), then sleep until the holds are gone. */
-void
-fl_lwp_drain(struct reap_lwp *l)
+/*
+ * Models lwp_drainrefs(): with the shard lock held, no new holds
+ * (FL_DEAD) and out of the shard's list, then sleep until the holds are
+ * gone.  Returns with the lock held.
+ */
+static void
+fl_lwp_unhold(struct fl_shard *sh, struct reap_lwp *l) KERN_NO_TSA
 {
-	uint32_t v;
+	uint32_t v = atomic_load_explicit(&l->l_refs, memory_order_relaxed);
 
+	atomic_store_explicit(&l->l_refs, v | FL_DEAD, memory_order_relaxed);
+	LIST_REMOVE(l, l_shent);
 	while (FL_COUNT(v = atomic_load_explicit(&l->l_refs,
-	    memory_order_acquire)) != 0) {
-		if ((v & FL_WAITERS) == 0 &&
-		    !atomic_compare_exchange_weak_explicit(&l->l_refs, &v,
-		    v | FL_WAITERS, memory_order_acq_rel, memory_order_acquire))
-			continue;
+	    memory_order_relaxed)) != 0) {
+		atomic_store_explicit(&l->l_refs, v | FL_WAITERS,
+		    memory_order_relaxed);
+		kspin_unlock(&sh->sh_lock);
 		kern_ec_wait_word(&l->l_refs, v | FL_WAITERS, "fldrain");
+		kspin_lock(&sh->sh_lock);
 	}
+}
+
+/* An exiting LWP is no longer found, and has no hold left. */
+void
+fl_lwp_unfind(struct reap_proc *p, struct reap_lwp *l)
+{
+	struct fl_shard *sh = p->p_shard[l->l_shard];
+
+	kspin_lock(&sh->sh_lock);
+	fl_lwp_unhold(sh, l);
+	kspin_unlock(&sh->sh_lock);
+}
+
+/* A detached LWP no longer counts among the live. */
+void
+fl_shard_leave(struct reap_proc *p, struct reap_lwp *l)
+{
+	struct fl_shard *sh = p->p_shard[l->l_shard];
+
+	kspin_lock(&sh->sh_lock);
+	sh->sh_live--;
+	kspin_unlock(&sh->sh_lock);
 }
 
 /* The carrier's last touch: after it a reaper may free the LWP. */
@@ -246,18 +290,6 @@ fl_lwp_offcpu_wait(struct reap_lwp *l)
 		kern_backoff(&bo);
 }
 
-/* A detached LWP leaves its shard: no longer live, nor found. */
-void
-fl_shard_remove(struct reap_proc *p, struct reap_lwp *l)
-{
-	struct fl_shard *sh = p->p_shard[l->l_shard];
-
-	kspin_lock(&sh->sh_lock);
-	fl_unlink(&sh->sh_lwps, l);
-	sh->sh_live--;
-	kspin_unlock(&sh->sh_lock);
-}
-
 /* The detached exit that may end the process: under p_lock, where the
  * killer and the last LWP's decision wait for it. */
 static void
@@ -266,7 +298,7 @@ fl_detached_slow(struct reap_lwp *l)
 	struct reap_proc *p = l->l_proc;
 
 	mutex_enter(&p->p_lock);
-	fl_shard_remove(p, l);
+	fl_shard_leave(p, l);
 	if (atomic_load_explicit(&p->p_state, memory_order_relaxed) ==
 	    FS_WEXIT)
 		cv_broadcast(&p->p_cv);		/* the killer counts us */
@@ -286,29 +318,31 @@ fl_lwp_exit(struct reap_lwp *l)
 	struct reap_proc *p = l->l_proc;
 	struct reap_sys *s = p->p_sys;
 	struct fl_shard *sh = p->p_shard[l->l_shard];
-	bool slow;
 
 	if (!l->l_detached) {
 		fl_joinable_exit(l);
 		return;
 	}
 	kern_td_setsig(NULL);	/* its sigword is p's: p may go */
-	kspin_lock(&sh->sh_lock);
-	atomic_fetch_or_explicit(&l->l_refs, FL_DEAD, memory_order_relaxed);
-	slow = atomic_load_explicit(&p->p_state, memory_order_relaxed) !=
-	    FS_ACTIVE || atomic_load_explicit(&p->p_nbound,
-	    memory_order_relaxed) == 0;
-	if (!slow) {
-		/* From here on p may go at any time: not touched again. */
-		fl_unlink(&sh->sh_lwps, l);
-		sh->sh_live--;
-	}
-	kspin_unlock(&sh->sh_lock);
-	fl_lwp_drain(l);
 	kern_work();		/* per-LWP teardown stand-in */
 	kern_lwp_exit_stamp(s->s_mach, &l->l_stamp);
-	if (slow)
-		fl_detached_slow(l);
+	kspin_lock(&sh->sh_lock);
+	fl_lwp_unhold(sh, l);
+	if (atomic_load_explicit(&p->p_state, memory_order_relaxed) ==
+	    FS_ACTIVE && atomic_load_explicit(&p->p_nbound,
+	    memory_order_relaxed) > 0) {
+		/* A joinable LWP outlives us: leave and free in one go;
+		 * from the unlock on p may go, and is not touched again. */
+		sh->sh_live--;
+		kern_lwp_free_stamp(s->s_mach, &l->l_stamp);
+		l->l_freenext = sh->sh_free;
+		sh->sh_free = l;
+		kspin_unlock(&sh->sh_lock);
+		kern_lwps_freed(s->s_mach, 1);
+		return;
+	}
+	kspin_unlock(&sh->sh_lock);
+	fl_detached_slow(l);
 	fl_lwp_free(s, l);
 }
 
@@ -316,33 +350,21 @@ fl_lwp_exit(struct reap_lwp *l)
 struct reap_lwp *
 fl_lwp_hold(struct reap_proc *p, lwpid_t lid)
 {
-	struct reap_sys *s = p->p_sys;
 	struct fl_shard *sh;
 	struct reap_lwp *l;
 
 	if (lid <= 0)
 		return NULL;
-	sh = p->p_shard[(lid - 1) % s->s_ncpus];
+	sh = p->p_shard[(lid - 1) % p->p_sys->s_ncpus];
 	kspin_lock(&sh->sh_lock);
-	for (l = sh->sh_lwps; l != NULL && l->l_lid != lid; l = l->l_next)
-		;
-	if (l != NULL && (atomic_load_explicit(&l->l_refs,
-	    memory_order_relaxed) & FL_DEAD) == 0)
-		atomic_fetch_add_explicit(&l->l_refs, 1, memory_order_acquire);
-	else
-		l = NULL;
+	LIST_FOREACH(l, &sh->sh_lwps, l_shent)
+		if (l->l_lid == lid)
+			break;
+	if (l != NULL)		/* on the list: not exiting yet */
+		atomic_store_explicit(&l->l_refs, atomic_load_explicit(
+		    &l->l_refs, memory_order_relaxed) + 1,
+		    memory_order_relaxed);
 	kspin_unlock(&sh->sh_lock);
-	if (l != NULL)
-		return l;
-	mutex_enter(&p->p_lock);
-	for (l = p->p_lwps; l != NULL && l->l_lid != lid; l = l->l_next)
-		;
-	if (l != NULL && !l->l_zomb && (atomic_load_explicit(&l->l_refs,
-	    memory_order_relaxed) & FL_DEAD) == 0)
-		atomic_fetch_add_explicit(&l->l_refs, 1, memory_order_acquire);
-	else
-		l = NULL;
-	mutex_exit(&p->p_lock);
 	return l;
 }
 
@@ -350,10 +372,17 @@ fl_lwp_hold(struct reap_proc *p, lwpid_t lid)
 void
 fl_lwp_rele(struct reap_lwp *l)
 {
-	uint32_t v = atomic_fetch_sub_explicit(&l->l_refs, 1,
-	    memory_order_release);
+	struct fl_shard *sh = l->l_proc->p_shard[l->l_shard];
+	uint32_t v;
+	bool wake;
 
+	kspin_lock(&sh->sh_lock);
+	v = atomic_load_explicit(&l->l_refs, memory_order_relaxed);
 	KASSERT(FL_COUNT(v) != 0, "lwp_rele without a hold");
-	if (FL_COUNT(v) == 1 && (v & FL_WAITERS) != 0)
+	wake = FL_COUNT(v) == 1 && (v & FL_WAITERS) != 0;
+	atomic_store_explicit(&l->l_refs, (v - 1) & ~(wake ? FL_WAITERS : 0),
+	    memory_order_relaxed);
+	kspin_unlock(&sh->sh_lock);
+	if (wake)	/* only an address: l may be freed and reused now */
 		kern_futex_wake(&l->l_refs, 1);
 }

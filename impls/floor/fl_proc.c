@@ -12,7 +12,7 @@
 /* The last LWP left (p_lock held; released here): status to the parent,
  * children to init.  Models exit1()'s tail. */
 void
-fl_proc_last(struct reap_proc *p, int status)
+fl_proc_last(struct reap_proc *p, int status) KERN_NO_TSA
 {
 	struct reap_sys *s = p->p_sys;
 	struct reap_proc *init = s->s_init, *k, *next;
@@ -57,10 +57,7 @@ fl_joinable_exit(struct reap_lwp *l)
 	struct reap_proc *p = l->l_proc;
 	struct reap_sys *s = p->p_sys;
 
-	mutex_enter(&p->p_lock);
-	atomic_fetch_or_explicit(&l->l_refs, FL_DEAD, memory_order_relaxed);
-	mutex_exit(&p->p_lock);
-	fl_lwp_drain(l);
+	fl_lwp_unfind(p, l);
 	kern_work();		/* per-LWP teardown stand-in */
 	kern_lwp_exit_stamp(s->s_mach, &l->l_stamp);
 	mutex_enter(&p->p_lock);
@@ -84,18 +81,14 @@ fl_others_live(struct reap_proc *p, struct reap_lwp *self)
 	    (self->l_detached ? 1 : 0);
 }
 
-/* Mark self dead for lookups and wait its holds out (p_lock held on
- * entry and return; dropped while it sleeps). */
+/* No lookup finds self any more, and its holds are gone (p_lock held
+ * on entry and return; dropped meanwhile: a holder may need it). */
 static void
 fl_self_drain(struct reap_proc *p, struct reap_lwp *self)
+    KERN_REQUIRES(p->p_lock)
 {
-	struct fl_shard *sh = p->p_shard[self->l_shard];
-
-	kspin_lock(&sh->sh_lock);
-	atomic_fetch_or_explicit(&self->l_refs, FL_DEAD, memory_order_relaxed);
-	kspin_unlock(&sh->sh_lock);
 	mutex_exit(&p->p_lock);
-	fl_lwp_drain(self);
+	fl_lwp_unfind(p, self);
 	mutex_enter(&p->p_lock);
 }
 
@@ -128,7 +121,7 @@ fl_proc_exit(struct reap_lwp *self, int status)
 	kern_work();		/* per-LWP teardown stand-in */
 	kern_lwp_exit_stamp(s->s_mach, &self->l_stamp);
 	if (self->l_detached)
-		fl_shard_remove(p, self);
+		fl_shard_leave(p, self);
 	else
 		fl_lwp_zombie(p, self);
 	kern_td_setsig(NULL);
@@ -145,12 +138,15 @@ fl_lid_detached(struct reap_proc *p, lwpid_t lid)
 {
 	struct fl_shard *sh = p->p_shard[(lid - 1) % p->p_sys->s_ncpus];
 	struct reap_lwp *l;
+	bool detached;
 
 	kspin_lock(&sh->sh_lock);
-	for (l = sh->sh_lwps; l != NULL && l->l_lid != lid; l = l->l_next)
-		;
+	LIST_FOREACH(l, &sh->sh_lwps, l_shent)
+		if (l->l_lid == lid)
+			break;
+	detached = l != NULL && l->l_detached;
 	kspin_unlock(&sh->sh_lock);
-	return l != NULL;
+	return detached;
 }
 
 /* What lwp_wait collects now (0 and *lp), or the error it returns, or
@@ -163,7 +159,7 @@ fl_lwp_wait_look(struct reap_proc *p, struct reap_lwp *self, lwpid_t lid,
 
 	if (atomic_load_explicit(&p->p_killed, memory_order_acquire) != 0)
 		return EINTR;
-	for (l = p->p_lwps; l != NULL; l = l->l_next)
+	LIST_FOREACH(l, &p->p_lwps, l_jent)
 		if (l != self && (lid == 0 ? l->l_zomb : l->l_lid == lid))
 			break;
 	if (l != NULL && l->l_zomb) {
@@ -199,12 +195,7 @@ fl_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 		}
 	if (error == 0) {
 		/* Unlinked before the lock drops: collected exactly once. */
-		if (l->l_prev != NULL)
-			l->l_prev->l_next = l->l_next;
-		else
-			p->p_lwps = l->l_next;
-		if (l->l_next != NULL)
-			l->l_next->l_prev = l->l_prev;
+		LIST_REMOVE(l, l_jent);
 		if (departed != NULL)
 			*departed = l->l_lid;
 	}
@@ -219,10 +210,10 @@ fl_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 static void
 fl_proc_reap(struct reap_sys *s, struct reap_proc *c)
 {
-	struct reap_lwp *l, *next;
+	struct reap_lwp *l;
 
-	for (l = c->p_lwps; l != NULL; l = next) {
-		next = l->l_next;
+	while ((l = LIST_FIRST(&c->p_lwps)) != NULL) {
+		LIST_REMOVE(l, l_jent);
 		fl_lwp_reap(s, l);
 	}
 	fl_proc_free(c);

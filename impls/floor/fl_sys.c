@@ -14,12 +14,13 @@ fl_attach(struct reap_sys *s)
 		kern_attach(s->s_mach);
 }
 
-/* Memory for an LWP: the calling CPU's free list, else fresh. */
+/* Memory for an LWP: the calling CPU's free list, else fresh (a shard's
+ * own free list comes first, in fl_lwp.c). */
 struct reap_lwp *
 fl_lwp_alloc(struct reap_sys *s)
 {
 	struct fl_cpu *pc = s->s_cpu[mycpuid() % s->s_ncpus];
-	struct reap_lwp *l, *all;
+	struct reap_lwp *l;
 
 	kspin_lock(&pc->fc_lock);
 	if ((l = pc->fc_free) != NULL)
@@ -27,20 +28,30 @@ fl_lwp_alloc(struct reap_sys *s)
 	kspin_unlock(&pc->fc_lock);
 	if (l != NULL) {
 		kern_count(KC_LWP_RECYCLE);
-		all = l->l_allnext;
-	} else {
-		l = aligned_alloc(KERN_CACHELINE, sizeof(*l));
-		KASSERT(l != NULL, "out of memory");
-		pthread_mutex_lock(&s->s_alllock);
-		all = s->s_all;
-		s->s_all = l;
-		pthread_mutex_unlock(&s->s_alllock);
-		kern_count(KC_LWP_ALLOC);
+		return l;
 	}
+	l = aligned_alloc(KERN_CACHELINE, sizeof(*l));
+	KASSERT(l != NULL, "out of memory");
+	pthread_mutex_lock(&s->s_alllock);
+	l->l_allnext = s->s_all;
+	s->s_all = l;
+	pthread_mutex_unlock(&s->s_alllock);
+	kern_count(KC_LWP_ALLOC);
+	return l;
+}
+
+void
+fl_lwp_init(struct reap_lwp *l, struct reap_proc *p, int shard,
+    bool detached)
+{
+	struct reap_lwp *all = l->l_allnext;
+
 	memset(l, 0, sizeof(*l));
 	l->l_allnext = all;
+	l->l_proc = p;
+	l->l_shard = shard;
+	l->l_detached = detached;
 	atomic_store_explicit(&l->l_oncpu, 1, memory_order_relaxed);
-	return l;
 }
 
 /* Account the free, then give the memory to the calling CPU's list;
