@@ -197,6 +197,7 @@ struct bench_env {
 	struct bench_hist **lat;	/* [ncpus] exit->free, on the node */
 	cpu_set_t leader_mask;		/* the leader's affinity before */
 	bool	leader_saved;
+	int	leader_slack;		/* its timer slack before (ns) */
 	struct reap_boot *boot;
 	struct reap_sys *sys;
 	struct ctr_set *ctrs;	/* NULL when no_counters */
