@@ -32,9 +32,25 @@
  * read-only after; atomics say their memory order where they are used.
  *
  * Quiesce.  A timed region ends only when everything it created is freed:
- * the region's processes are exited and reaped, then the harness polls
- * ops->stats until the live LWP and process counts are back to what they
- * were before the region (deferred reaping is inside the measurement).
+ * the region's processes are exited and reaped, then the leader sleeps
+ * until the live LWP and process counts are back to what they were before
+ * the region (deferred reaping is inside the measurement).  It does not
+ * poll: it registers its targets with the model kernel (config.
+ * quiesce_wait) and the free that meets them wakes it; a design that
+ * defers reclamation lazily gets its quiesce op again only if that wait
+ * times out (from 100 us, doubling).
+ *
+ * The leader.  Google Benchmark's thread is bound to the plan's leader_pu
+ * and sleeps while the workers run: it waits on latches with a long
+ * timeout, at which it reads ops->stats once (the low-rate sampler of the
+ * zombie peak, kern.h).  Nothing of the harness's is on a lifecycle path
+ * but what each worker keeps in its own cache line; exit->free latency is
+ * stamped by the model kernel (1 exit in REAP_LAT_SAMPLE per CPU) and
+ * recorded where the design frees the LWP, into a histogram per model CPU
+ * (on its node) that the harness merges after the region.
+ *
+ * Plans that do not fit.  A plan with more model CPUs than PUs is not run:
+ * bench_run returns BENCH_SKIPPED with the reason in r->error.
  */
 #ifndef BENCH_BENCH_H
 #define BENCH_BENCH_H
@@ -80,12 +96,20 @@ int	bench_hist_bucket(uint64_t ns);
 uint64_t bench_hist_upper(int bucket);	/* largest value in the bucket */
 /* Upper bound of the q-quantile (0 < q <= 1); 0 when empty. */
 uint64_t bench_hist_quantile(const struct bench_hist *, double q);
+/* For a histogram several threads add to (one model CPU's): relaxed
+ * atomic adds, and a merge that reads it the same way. */
+void	bench_hist_add_shared(struct bench_hist *, uint64_t ns);
+void	bench_hist_merge_shared(struct bench_hist *to,
+	    const struct bench_hist *from);
 /* "<upper_bound_ns> <cumulative_fraction>" per non-empty bucket. */
 int	bench_hist_write(const struct bench_hist *, FILE *);
 
 /* ---- futex-based synchronisation (bench_carriers.c) -------------------- */
 
 void	bench_futex_wait(_Atomic uint32_t *addr, uint32_t val);
+/* The same with a timeout; 0 or ETIMEDOUT (or EAGAIN/EINTR). */
+int	bench_futex_wait_ns(_Atomic uint32_t *addr, uint32_t val,
+	    uint64_t timeout_ns);
 void	bench_futex_wake(_Atomic uint32_t *addr, int n);
 
 /* Count down to zero; waiters block until it is zero. */
@@ -148,6 +172,14 @@ struct bench_env {
 	const struct reap_ops *ops;
 	struct pin_plan plan;
 	int	ncpus, nexit;
+	bool	obs_own;		/* observers have model CPUs of their
+					   own (the reap side), else share */
+	bool	skipped;		/* the plan does not fit: error says */
+	struct reap_quiesce_wait *qwait;	/* own cache line */
+	struct bench_hist **lat;	/* [ncpus] exit->free, on the node */
+	cpu_set_t leader_mask;		/* the leader's affinity before */
+	bool	leader_saved;
+	int	leader_slack;		/* its timer slack before (ns) */
 	struct reap_boot *boot;
 	struct reap_sys *sys;
 	struct ctr_set *ctrs;	/* NULL when no_counters */
@@ -178,6 +210,8 @@ struct bench_env {
 	/* Accumulated over timed parts (bench_env_time_*). */
 	uint64_t t_begin, cpu_begin, sys_begin;
 	uint64_t region_ns, cpu_ns, sys_cpu_ns;
+	uint64_t vcsw_begin, ivcsw_begin;	/* getrusage, all threads */
+	uint64_t vcsw, ivcsw;
 	struct reap_stats st_begin;
 	struct reap_stats st_sum;	/* deltas over timed parts */
 
@@ -202,10 +236,14 @@ void	bench_env_collect_systhreads(struct bench_env *);
 
 /* Snapshot live counts as the quiesce baseline (at a quiescent point). */
 void	bench_env_baseline(struct bench_env *);
-/* Poll ops->stats until live LWPs/processes are back to the baseline
- * minus gone_procs processes and gone_lwps LWPs; 0, or -1 on timeout. */
+/* Sleep until live LWPs/processes are back to the baseline minus
+ * gone_procs processes and gone_lwps LWPs; 0, or -1 on timeout. */
 int	bench_env_quiesce(struct bench_env *, int64_t gone_procs,
 	    int64_t gone_lwps);
+/* The leader waits for a latch while the workers run (and samples). */
+void	bench_env_await(struct bench_env *, struct bench_latch *);
+/* Merge every CPU's exit->free latency histogram into h. */
+void	bench_env_lat_collect(struct bench_env *, struct bench_hist *h);
 
 /* A timed part: counters run from the first begin to the last end. */
 void	bench_env_counters_start(struct bench_env *);
@@ -249,6 +287,8 @@ struct bench_result {
 	uint64_t region_ns;	/* timed parts, wall */
 	uint64_t cpu_ns;	/* process CPU over the timed parts */
 	uint64_t sys_cpu_ns;	/* the design's threads' CPU, same parts */
+	uint64_t vcsw, ivcsw;	/* voluntary / involuntary context
+				   switches of every thread, same parts */
 	struct reap_stats st;	/* stats deltas over the timed parts */
 	uint64_t zombies_peak;
 	double	fairness_cv;
@@ -266,7 +306,9 @@ struct bench_result {
 	char	error[256];
 };
 
-/* Run spec for iters iterations; 0, or -1 with r->error. */
+/* Run spec for iters iterations; 0, BENCH_SKIPPED (the plan does not
+ * fit this machine; r->error says why) or -1 with r->error. */
+#define BENCH_SKIPPED	1
 int	bench_run(const struct bench_spec *, uint64_t iters,
 	    struct bench_result *r);
 void	bench_result_free(struct bench_result *);

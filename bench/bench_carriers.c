@@ -35,6 +35,18 @@ bench_futex_wait(_Atomic uint32_t *addr, uint32_t val)
 	    NULL, 0);
 }
 
+int
+bench_futex_wait_ns(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns)
+{
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000u),
+	    (long)(timeout_ns % 1000000000u) };
+
+	if (syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, val, &ts,
+	    NULL, 0) == 0)
+		return 0;
+	return errno;
+}
+
 void
 bench_futex_wake(_Atomic uint32_t *addr, int n)
 {

@@ -8,12 +8,18 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "bench.h"
 
 #define BENCH_QUIESCE_TIMEOUT_NS	(60ull * 1000000000ull)
 #define BENCH_HALT_TIMEOUT_MS		30000u
+#define BENCH_QUIESCE_YIELDS		4	/* looks before sleeping */
+#define BENCH_RECHECK_NS		50000ull	/* quiesce op again */
+#define BENCH_RECHECK_MAX_NS		10000000ull
+#define BENCH_SAMPLE_NS			5000000ull	/* the leader's sampler */
 
 void
 bench_env_fail(struct bench_env *env, const char *fmt, ...)
@@ -88,16 +94,13 @@ bench_env_track(struct bench_env *env, pid_t tid, bool sys)
 	pthread_mutex_unlock(&env->lock);
 }
 
-int
-bench_env_bind(struct bench_env *env, int cpu, const char *role)
+/* Record where a thread was planned and seen; env->lock held. */
+static void
+bench_env_note_pin(struct bench_env *env, const char *role, int cpu,
+    int planned, int error)
 {
-	int error = pin_bind(env->spec->topo, &env->plan, cpu);
 	int seen = pin_where();
-	int planned = env->plan.pu[cpu];
-	pid_t tid = bench_gettid();
-	bool sys = strcmp(role, "sys") == 0;
 
-	pthread_mutex_lock(&env->lock);
 	if (env->npins < BENCH_MAX_PINRECS) {
 		struct bench_pinrec *r = &env->pins[env->npins++];
 
@@ -106,7 +109,7 @@ bench_env_bind(struct bench_env *env, int cpu, const char *role)
 		r->planned = planned;
 		r->seen = seen;
 		r->node = pin_topo_pu_node(env->spec->topo, seen);
-		r->tid = tid;
+		r->tid = bench_gettid();
 	}
 	if (error != 0) {
 		env->bind_errors++;
@@ -116,8 +119,38 @@ bench_env_bind(struct bench_env *env, int cpu, const char *role)
 			    role, cpu, planned, strerror(error));
 	} else if (planned >= 0 && seen != planned)
 		env->pin_mismatch++;
+}
+
+int
+bench_env_bind(struct bench_env *env, int cpu, const char *role)
+{
+	int error = pin_bind(env->spec->topo, &env->plan, cpu);
+
+	pthread_mutex_lock(&env->lock);
+	bench_env_note_pin(env, role, cpu, env->plan.pu[cpu], error);
 	/* Counters follow every bound thread: the design's too. */
-	bench_env_track_locked(env, tid, sys);
+	bench_env_track_locked(env, bench_gettid(), strcmp(role, "sys") == 0);
+	pthread_mutex_unlock(&env->lock);
+	return error;
+}
+
+/* The leader (the calling thread) goes to the plan's leader PU, with
+ * its timers exact (no 50 us slack on its rechecks); both are given back
+ * at close.  Model CPU -1 in the record. */
+static int
+bench_env_bind_leader(struct bench_env *env)
+{
+	int error;
+
+	if (sched_getaffinity(0, sizeof(env->leader_mask),
+	    &env->leader_mask) == 0)
+		env->leader_saved = true;
+	env->leader_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	if (env->leader_slack > 0)
+		(void)prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
+	error = pin_bind_leader(env->spec->topo, &env->plan);
+	pthread_mutex_lock(&env->lock);
+	bench_env_note_pin(env, "leader", -1, env->plan.leader_pu, error);
 	pthread_mutex_unlock(&env->lock);
 	return error;
 }
@@ -157,6 +190,23 @@ bench_free_cb(void *p, size_t size, void *ctx)
 	struct bench_env *env = ctx;
 
 	pin_free(env->spec->topo, p, size);
+}
+
+/* reap_config.lat_record: on the freeing thread, into its CPU's own. */
+static void
+bench_lat_cb(int cpu, uint64_t ns, void *ctx)
+{
+	struct bench_env *env = ctx;
+
+	if (cpu >= 0 && cpu < env->ncpus)
+		bench_hist_add_shared(env->lat[cpu], ns);
+}
+
+void
+bench_env_lat_collect(struct bench_env *env, struct bench_hist *h)
+{
+	for (int c = 0; env->lat != NULL && c < env->ncpus; c++)
+		bench_hist_merge_shared(h, env->lat[c]);
 }
 
 void
@@ -256,13 +306,32 @@ bench_shell_reap(struct bench_env *env, int n)
 
 /* ---- open / close ------------------------------------------------------ */
 
-/* Free what the environment owns apart from the design and its pools. */
+/* Free what the environment owns apart from the design and its pools;
+ * with the design gone (or never booted), what it could still call. */
 static void
-bench_env_free_own(struct bench_env *env)
+bench_env_free_own(struct bench_env *env, bool design_gone)
 {
 	if (env->ctrs != NULL)
 		ctr_set_destroy(env->ctrs);
 	env->ctrs = NULL;
+	if (design_gone) {
+		for (int c = 0; env->lat != NULL && c < env->ncpus; c++)
+			if (env->lat[c] != NULL)
+				pin_free(env->spec->topo, env->lat[c],
+				    sizeof(struct bench_hist));
+		free(env->lat);
+		free(env->qwait);
+		env->lat = NULL;
+		env->qwait = NULL;
+	}
+	if (env->leader_saved)
+		(void)sched_setaffinity(0, sizeof(env->leader_mask),
+		    &env->leader_mask);
+	if (env->leader_slack > 0)
+		(void)prctl(PR_SET_TIMERSLACK, (unsigned long)env->leader_slack,
+		    0, 0, 0);
+	env->leader_saved = false;
+	env->leader_slack = 0;
 	pin_plan_free(&env->plan);
 	free(env->cpusets);
 	free(env->cpuset_known);
@@ -270,78 +339,142 @@ bench_env_free_own(struct bench_env *env)
 	env->cpuset_known = NULL;
 }
 
-int
-bench_env_open(struct bench_env *env, const struct bench_spec *spec)
+/*
+ * Model CPUs: the threads, twice that under split (the reap side).
+ * Observers get a reap side of their own too when the PUs allow it, so
+ * they never spin on their worker's PU; else they share it and back off.
+ */
+static int
+bench_env_ncpus(struct bench_env *env, const struct bench_spec *spec)
+{
+	int t = spec->threads;
+
+	if (spec->wl == BW_OBSERVERS && (spec->pin == PIN_SPLIT ||
+	    2 * t <= pin_topo_npus(spec->topo)))
+		env->obs_own = true;
+	return spec->pin == PIN_SPLIT || env->obs_own ? 2 * t : t;
+}
+
+/* The plan, or why this configuration is not run on this machine. */
+static int
+bench_env_plan(struct bench_env *env, const struct bench_spec *spec)
 {
 	char err[256];
-	struct reap_config cfg;
-	int ncpus = spec->pin == PIN_SPLIT ? 2 * spec->threads :
-	    spec->threads;
-	int shellcpu;
+	int ncpus = bench_env_ncpus(env, spec);
 
-	memset(env, 0, sizeof(*env));
-	pthread_mutex_init(&env->lock, NULL);
-	env->spec = spec;
-	env->ops = spec->ops;
 	if (pin_plan_make(spec->topo, spec->pin, ncpus, &env->plan, err,
 	    sizeof(err)) != 0) {
 		snprintf(env->error, sizeof(env->error), "%s", err);
 		return -1;
 	}
+	if (env->plan.oversubscribed) {
+		env->skipped = true;
+		snprintf(env->error, sizeof(env->error), "skipped: pin %s at "
+		    "t:%d plans %d model CPUs on %d PUs (the harness never "
+		    "oversubscribes)", pin_policy_name(spec->pin),
+		    spec->threads, ncpus, pin_topo_npus(spec->topo));
+		return -1;
+	}
 	env->ncpus = env->plan.ncpus;
 	env->nexit = env->plan.nexit > 0 && env->plan.nexit <= env->ncpus ?
 	    env->plan.nexit : env->ncpus;
+	if (env->obs_own && spec->pin != PIN_SPLIT)
+		env->nexit = spec->threads;
+	return 0;
+}
+
+/* What the harness owns: per-CPU state, the quiesce word, counters. */
+static int
+bench_env_alloc(struct bench_env *env, const struct bench_spec *spec)
+{
+	char err[256];
+
 	env->cpusets = calloc((size_t)env->ncpus, sizeof(*env->cpusets));
 	env->cpuset_known = calloc((size_t)env->ncpus,
 	    sizeof(*env->cpuset_known));
-	if (env->cpusets == NULL || env->cpuset_known == NULL) {
+	env->lat = calloc((size_t)env->ncpus, sizeof(*env->lat));
+	env->qwait = aligned_alloc(64, 64);
+	if (env->cpusets == NULL || env->cpuset_known == NULL ||
+	    env->lat == NULL || env->qwait == NULL) {
 		snprintf(env->error, sizeof(env->error), "out of memory");
-		goto fail;
+		return -1;
 	}
+	memset(env->qwait, 0, 64);
+	for (int c = 0; c < env->ncpus; c++)
+		if ((env->lat[c] = pin_alloc(spec->topo, &env->plan, c,
+		    sizeof(struct bench_hist))) == NULL) {
+			snprintf(env->error, sizeof(env->error),
+			    "out of memory");
+			return -1;
+		}
 	if (!spec->no_counters) {
 		env->ctrs = ctr_set_create(spec->events, err, sizeof(err));
 		if (env->ctrs == NULL) {
 			snprintf(env->error, sizeof(env->error), "%s", err);
-			goto fail;
+			return -1;
 		}
-		/* The calling thread leads (and polls): it is counted too. */
+		/* The calling thread leads: it is counted too. */
 		bench_env_track(env, bench_gettid(), false);
 	}
-	if (env->ops == NULL)
-		return 0;
+	return 0;
+}
+
+/* Boot the design and fork the shell: a child of init that forks and
+ * reaps for the harness. */
+static int
+bench_env_boot(struct bench_env *env)
+{
+	struct reap_config cfg;
+	int shellcpu;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ncpus = env->ncpus;
 	cfg.bind = bench_bind_cb;
 	cfg.cpu_alloc = bench_alloc_cb;
 	cfg.cpu_free = bench_free_cb;
+	cfg.lat_record = bench_lat_cb;
+	cfg.quiesce_wait = env->qwait;
 	cfg.ctx = env;
 	if ((env->boot = reap_boot(env->ops, &cfg)) == NULL) {
 		bench_env_fail(env, "%s: reap_boot failed", env->ops->name);
-		goto fail;
+		return -1;
 	}
 	env->sys = reap_boot_sys(env->boot);
 	bench_env_collect_systhreads(env);
-
-	/* The shell: a child of init that forks and reaps for the harness. */
 	shellcpu = bench_reap_cpu(env, 0);
 	env->shellpool = bench_pool_create(env, 1, &shellcpu, "shell");
 	if (env->shellpool == NULL)
-		goto fail;
+		return -1;
 	env->shellproc = env->ops->proc_create(env->sys, NULL, &env->shell);
 	if (env->shellproc == NULL) {
 		bench_env_fail(env, "%s: cannot fork the shell", env->ops->name);
-		goto fail;
+		return -1;
 	}
 	bench_pool_post(env->shellpool, 0, bench_shell_enter_job, env);
-	if (bench_env_failed(env))
+	return bench_env_failed(env) ? -1 : 0;
+}
+
+int
+bench_env_open(struct bench_env *env, const struct bench_spec *spec)
+{
+	memset(env, 0, sizeof(*env));
+	pthread_mutex_init(&env->lock, NULL);
+	env->spec = spec;
+	env->ops = spec->ops;
+	if (bench_env_plan(env, spec) != 0 ||
+	    bench_env_alloc(env, spec) != 0 ||
+	    bench_env_bind_leader(env) != 0)
+		goto fail;
+	if (env->ops == NULL)
+		return 0;
+	if (bench_env_boot(env) != 0)
 		goto fail;
 	return 0;
 fail:
 	/* Leave the design as it is (it may be wedged); free what is ours. */
 	bench_pool_destroy(env->shellpool);
 	env->shellpool = NULL;
-	bench_env_free_own(env);
+	bench_env_free_own(env, env->boot == NULL);
 	return -1;
 }
 
@@ -349,7 +482,7 @@ int
 bench_env_close(struct bench_env *env)
 {
 	struct reap_stats fin;
-	int rc = 0, h;
+	int rc = 0, h = 0;
 
 	if (env->ops != NULL) {
 		bench_pool_post(env->shellpool, 0, bench_shell_exit_job, env);
@@ -373,7 +506,7 @@ bench_env_close(struct bench_env *env)
 			rc = -1;
 		}
 	}
-	bench_env_free_own(env);
+	bench_env_free_own(env, h != -1);
 	pthread_mutex_destroy(&env->lock);
 	return rc;
 }
@@ -399,41 +532,82 @@ bench_env_baseline(struct bench_env *env)
 	bench_live(env, &env->live_procs, &env->live_lwps, &st);
 }
 
+/* Are the live counts at the targets (after the design's quiesce op)? */
+static bool
+bench_quiesced(struct bench_env *env, int64_t wprocs, int64_t wlwps,
+    int64_t *procs, int64_t *lwps)
+{
+	struct reap_stats st;
+
+	bench_live(env, procs, lwps, &st);
+	return *procs == wprocs && *lwps == wlwps;
+}
+
 int
 bench_env_quiesce(struct bench_env *env, int64_t gone_procs,
     int64_t gone_lwps)
 {
-	struct reap_stats st;
-	int64_t procs, lwps;
-	uint64_t start = bench_now_ns(), pause_ns = 1000;
-	int spins = 0;
+	struct reap_quiesce_wait *q = env->qwait;
+	int64_t wprocs = env->live_procs - gone_procs;
+	int64_t wlwps = env->live_lwps - gone_lwps, procs, lwps;
+	uint64_t start = bench_now_ns(), recheck = BENCH_RECHECK_NS;
+	int rc = 0;
 
 	if (env->ops == NULL)
 		return 0;
-	for (;;) {
-		bench_live(env, &procs, &lwps, &st);
-		if (procs == env->live_procs - gone_procs &&
-		    lwps == env->live_lwps - gone_lwps)
+	/* An LWP still in its carrier's switch-out window is all a lazy
+	 * design leaves here: a few yields let it go, and the next
+	 * quiesce op frees it (nobody would wake us for it). */
+	for (int i = 0; i < BENCH_QUIESCE_YIELDS; i++) {
+		if (bench_quiesced(env, wprocs, wlwps, &procs, &lwps))
 			return 0;
+		sched_yield();
+	}
+	atomic_store_explicit(&q->rq_lwps, wlwps, memory_order_relaxed);
+	atomic_store_explicit(&q->rq_procs, wprocs, memory_order_relaxed);
+	for (;;) {
+		/* Register, then look (reap.h): a free after the look
+		 * that meets the targets finds the bit and wakes us. */
+		uint32_t key = reap_quiesce_prepare(q);
+
+		if (bench_quiesced(env, wprocs, wlwps, &procs, &lwps))
+			break;
 		if (bench_now_ns() - start > BENCH_QUIESCE_TIMEOUT_NS) {
 			bench_env_fail(env, "%s: no quiesce after 60 s: %lld "
 			    "procs and %lld LWPs live, expected %lld and %lld",
 			    env->ops->name, (long long)procs, (long long)lwps,
-			    (long long)(env->live_procs - gone_procs),
-			    (long long)(env->live_lwps - gone_lwps));
-			return -1;
+			    (long long)wprocs, (long long)wlwps);
+			rc = -1;
+			break;
 		}
-		/* A few yields first, then short sleeps: the poller must
-		 * not steal the CPU of the reaper it is waiting for. */
-		if (spins++ < 4) {
-			sched_yield();
-		} else {
-			struct timespec ts = { 0, (long)pause_ns };
+		/* The timeout is only for lazily deferred reclamation that
+		 * needs the quiesce op again: nobody frees, nobody wakes. */
+		if (bench_futex_wait_ns(&q->rq_word, key, recheck) ==
+		    ETIMEDOUT && recheck < BENCH_RECHECK_MAX_NS)
+			recheck *= 2;
+	}
+	reap_quiesce_done(q);
+	return rc;
+}
 
-			nanosleep(&ts, NULL);
-			if (pause_ns < 50000)
-				pause_ns *= 2;
+void
+bench_env_await(struct bench_env *env, struct bench_latch *l)
+{
+	uint32_t v;
+
+	while ((v = atomic_load_explicit(&l->count, memory_order_acquire)) !=
+	    0) {
+		if (bench_futex_wait_ns(&l->count, v, BENCH_SAMPLE_NS) !=
+		    ETIMEDOUT || env->ops == NULL)
+			continue;
+#ifndef KERN_NO_ACCOUNTING
+		{
+			/* The zombie peak's low-rate sampler (kern.h). */
+			struct reap_stats st;
+
+			env->ops->stats(env->sys, &st);
 		}
+#endif
 	}
 }
 
@@ -465,11 +639,24 @@ bench_sys_cpu(struct bench_env *env)
 	return sum;
 }
 
+/* Context switches of every thread of the process, so far. */
+static void
+bench_ctxsw(uint64_t *vol, uint64_t *invol)
+{
+	struct rusage ru;
+
+	memset(&ru, 0, sizeof(ru));
+	(void)getrusage(RUSAGE_SELF, &ru);
+	*vol = (uint64_t)ru.ru_nvcsw;
+	*invol = (uint64_t)ru.ru_nivcsw;
+}
+
 void
 bench_env_time_begin(struct bench_env *env)
 {
 	if (env->ops != NULL)
 		reap_stats_quiesced(env->ops, env->sys, &env->st_begin);
+	bench_ctxsw(&env->vcsw_begin, &env->ivcsw_begin);
 	env->sys_begin = bench_sys_cpu(env);
 	env->cpu_begin = bench_proc_cpu_ns();
 	env->t_begin = bench_now_ns();
@@ -480,12 +667,15 @@ bench_env_time_begin(struct bench_env *env)
 void
 bench_env_time_end(struct bench_env *env)
 {
-	uint64_t now = bench_now_ns();
+	uint64_t now = bench_now_ns(), vol, invol;
 	struct reap_stats st;
 
 	env->region_ns += now - env->t_begin;
 	env->cpu_ns += bench_proc_cpu_ns() - env->cpu_begin;
 	env->sys_cpu_ns += bench_sys_cpu(env) - env->sys_begin;
+	bench_ctxsw(&vol, &invol);
+	env->vcsw += vol - env->vcsw_begin;
+	env->ivcsw += invol - env->ivcsw_begin;
 	if (env->ops != NULL) {
 		reap_stats_quiesced(env->ops, env->sys, &st);
 		BENCH_ST_ADD(procs_created);

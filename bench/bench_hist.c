@@ -103,3 +103,27 @@ bench_hist_write(const struct bench_hist *h, FILE *f)
 	}
 	return 0;
 }
+
+void
+bench_hist_add_shared(struct bench_hist *h, uint64_t ns)
+{
+	uint64_t m = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
+
+	__atomic_fetch_add(&h->b[bench_hist_bucket(ns)], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&h->count, 1, __ATOMIC_RELAXED);
+	while (ns > m && !__atomic_compare_exchange_n(&h->max, &m, ns, true,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+void
+bench_hist_merge_shared(struct bench_hist *to, const struct bench_hist *from)
+{
+	uint64_t m = __atomic_load_n(&from->max, __ATOMIC_RELAXED);
+
+	for (int i = 0; i < BENCH_HIST_NBUCKETS; i++)
+		to->b[i] += __atomic_load_n(&from->b[i], __ATOMIC_RELAXED);
+	to->count += __atomic_load_n(&from->count, __ATOMIC_RELAXED);
+	if (m > to->max)
+		to->max = m;
+}

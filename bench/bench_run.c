@@ -33,8 +33,9 @@ bench_run(const struct bench_spec *spec, uint64_t iters,
 		iters = 1;
 	if (bench_env_open(env, spec) != 0) {
 		snprintf(r->error, sizeof(r->error), "%s", env->error);
+		rc = env->skipped ? BENCH_SKIPPED : -1;
 		free(env);
-		return -1;
+		return rc;
 	}
 	if (spec->ops == NULL)
 		rc = bench_native(env, iters, r);
@@ -71,6 +72,8 @@ bench_run(const struct bench_spec *spec, uint64_t iters,
 	r->region_ns = env->region_ns;
 	r->cpu_ns = env->cpu_ns;
 	r->sys_cpu_ns = env->sys_cpu_ns;
+	r->vcsw = env->vcsw;
+	r->ivcsw = env->ivcsw;
 	r->st = env->st_sum;
 	r->zombies_peak = env->st_sum.zombies_peak;
 	if (env->ctrs != NULL) {

@@ -11,8 +11,8 @@
 #define BENCH_STR_(x)	#x
 
 /* What the churn workloads' latency is, and observers'. */
-#define LAT_CHURN "lwp_create -> all LWPs created up to it freed (stats " \
-	"catch-up)"
+#define LAT_CHURN "lwp_exit -> the design frees it (1 exit in " \
+	BENCH_STR(REAP_LAT_SAMPLE) " per CPU stamped by the model kernel)"
 
 const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
 	[BW_CHURN_SHARED] = {
@@ -118,6 +118,10 @@ const struct bench_key_info bench_keys[BK_NKEYS] = {
 	    "process CPU ns over the timed parts " PER_LC },
 	[BK_FAIRNESS_CV] = { "fairness_cv", BK_EVERY, NULL, false,
 	    "coefficient of variation of the workers' lifecycle counts" },
+	[BK_VOL_CTXSW_PER_OP] = { "vol_ctxsw_per_op", BK_EVERY, NULL, false,
+	    "voluntary context switches of every thread " PER_LC },
+	[BK_INVOL_CTXSW_PER_OP] = { "invol_ctxsw_per_op", BK_EVERY, NULL,
+	    false, "involuntary context switches of every thread " PER_LC },
 	[BK_PIN_MISMATCH] = { "pin_mismatch", BK_EVERY, NULL, false,
 	    "threads seen on another PU than planned" },
 	[BK_LAT_P50_NS] = { "lat_p50_ns", BK_LATENCY, NULL, false,

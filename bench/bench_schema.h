@@ -84,6 +84,8 @@ enum bench_key {
 	BK_NS_PER_LIFECYCLE,	/* every benchmark */
 	BK_CPU_NS_PER_OP,
 	BK_FAIRNESS_CV,
+	BK_VOL_CTXSW_PER_OP,
+	BK_INVOL_CTXSW_PER_OP,
 	BK_PIN_MISMATCH,
 	BK_LAT_P50_NS,		/* latency samples */
 	BK_LAT_P99_NS,

@@ -88,6 +88,10 @@ bench_reg_counters(gbench_state *st, const struct bench_spec *spec,
 	gbench_counter(st, BENCH_KEY(BK_FAIRNESS_CV), r->fairness_cv, 0);
 	gbench_counter(st, BENCH_KEY(BK_CPU_NS_PER_OP), (double)r->cpu_ns / n,
 	    0);
+	gbench_counter(st, BENCH_KEY(BK_VOL_CTXSW_PER_OP), (double)r->vcsw / n,
+	    0);
+	gbench_counter(st, BENCH_KEY(BK_INVOL_CTXSW_PER_OP),
+	    (double)r->ivcsw / n, 0);
 	if (spec->ops != NULL) {
 		gbench_counter(st, BENCH_KEY(BK_ZOMBIES_PEAK),
 		    (double)r->zombies_peak, 0);
@@ -144,8 +148,15 @@ reg_bench(gbench_state *st, void *arg)
 		abort();
 	atomic_store(&reg_running, it->spec.name);
 	while (gbench_keep_running_batch(st, n)) {
+		int rc;
+
 		alarm(reg->call_timeout_s);
-		if (bench_run(&it->spec, n, r) != 0) {
+		if ((rc = bench_run(&it->spec, n, r)) == BENCH_SKIPPED) {
+			alarm(0);	/* recorded as the run's error */
+			gbench_skip_error(st, r->error);
+			break;
+		}
+		if (rc != 0) {
 			alarm(0);
 			/*
 			 * A design that fails leaves threads blocked inside
@@ -158,6 +169,12 @@ reg_bench(gbench_state *st, void *arg)
 		}
 		alarm(0);
 		gbench_set_iteration_time(st, (double)r->region_ns / 1e9);
+	}
+	if (r->error[0] != '\0') {
+		reg_progress(reg, it, NULL);
+		free(r);
+		atomic_store(&reg_running, NULL);
+		return;
 	}
 	bench_reg_counters(st, &it->spec, r);
 	reg_write_pins(reg, it, r);

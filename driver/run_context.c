@@ -244,7 +244,16 @@ pins_probe(const struct run_opts *o, const struct pin_topo *topo, int p,
 	struct bench_pool *pool;
 	int cpus[512];
 
-	if (bench_env_open(env, &s) != 0) {
+	if (bench_env_open(env, &s) != 0 && env->skipped) {
+		/* The plan does not fit: the runs record the reason too. */
+		snprintf(key, klen, "%s%s.t%d", BENCH_CTX(BC_PIN),
+		    pin_policy_name(s.pin), s.threads);
+		snprintf(val, vlen, "%s", env->error);
+		*over = false;
+		free(env);
+		return;
+	}
+	if (env->error[0] != '\0') {
 		fprintf(stderr, "reapbench: plan %s/%d: %s\n",
 		    pin_policy_name(s.pin), s.threads, env->error);
 		exit(1);

@@ -141,18 +141,22 @@ calibrate_one(const struct run_opts *o, const struct bench_spec *spec)
 	struct bench_result *r = xcalloc(1, sizeof(*r));
 	uint64_t c0, t0, wall, lo, hi, iters;
 	double per;
+	int rc;
 
 	for (c0 = rounds ? (spec->lwps >= 64 ? 1 : 2) :
 	    spec->wl == BW_JOIN ? 32 : 64;; c0 *= 4) {
 		t0 = bench_now_ns();
 		alarm(CALL_TIMEOUT_S);
-		if (bench_run(spec, c0, r) != 0) {
+		rc = bench_run(spec, c0, r);
+		alarm(0);
+		wall = bench_now_ns() - t0;
+		if (rc == BENCH_SKIPPED)
+			break;	/* reg_bench records why */
+		if (rc != 0) {
 			fprintf(stderr, "reapbench: %s: %s\n", spec->name,
 			    r->error);
 			_exit(1);
 		}
-		alarm(0);
-		wall = bench_now_ns() - t0;
 		bench_result_free(r);
 		if (wall >= 25000000 || r->region_ns >= 10000000 ||
 		    c0 >= 65536)

@@ -21,6 +21,7 @@
 #ifndef REAP_H
 #define REAP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,8 +57,38 @@ struct reap_config {
 	 * cache-line-aligned malloc.  cpu_free must then be set too. */
 	void	*(*cpu_alloc)(int cpu, size_t size, void *ctx);
 	void	(*cpu_free)(void *p, size_t size, void *ctx);
-	void	*ctx;		/* passed to bind, cpu_alloc, cpu_free */
+	void	*ctx;		/* passed to bind, cpu_alloc, cpu_free,
+				   lat_record */
+	/* Exit-to-free latency: the model kernel stamps one LWP exit in
+	 * REAP_LAT_SAMPLE on each CPU and, where the design accounts that
+	 * LWP's free, calls this on the freeing thread (cpu: its model CPU;
+	 * several threads may share one).  NULL: nothing is stamped. */
+	void	(*lat_record)(int cpu, uint64_t ns, void *ctx);
+	/* Where a harness waits for a quiesce point; NULL: it never does. */
+	struct reap_quiesce_wait *quiesce_wait;
 };
+
+/*
+ * A harness waiting for the live counts (created - freed, as in
+ * reap_stats) to come down to its targets: it sets rq_lwps and rq_procs,
+ * takes key = reap_quiesce_prepare(), looks at the counts once more and
+ * futex-waits on rq_word while it still holds key; reap_quiesce_done()
+ * when it is through.  While a waiter is registered, each LWP or process
+ * free sums the counts and, once both are at most their targets, bumps
+ * the epoch (clearing the bit) and wakes rq_word.  With none registered a
+ * free costs one load of a line nobody writes, and no fence: prepare
+ * makes every thread of the process pass one (membarrier).
+ */
+struct reap_quiesce_wait {
+	_Atomic uint32_t rq_word;	/* epoch << 1 | 1 while a waiter is */
+	_Atomic int64_t	rq_lwps;	/* live LWPs the waiter waits for */
+	_Atomic int64_t	rq_procs;	/* live processes */
+};
+uint32_t reap_quiesce_prepare(struct reap_quiesce_wait *);
+void	reap_quiesce_done(struct reap_quiesce_wait *);
+
+/* One LWP exit in REAP_LAT_SAMPLE per CPU is stamped, for every design. */
+#define REAP_LAT_SAMPLE	64
 
 /* Counters of one reap_sys since sys_create. */
 struct reap_stats {
@@ -68,7 +99,8 @@ struct reap_stats {
 	uint64_t lwp_allocs;		/* LWPs taken from fresh memory */
 	uint64_t lwp_recycled;		/* LWPs reused without a fresh alloc */
 	uint64_t zombies_now;		/* LWPs exited, not yet freed */
-	uint64_t zombies_peak;		/* max of zombies_now */
+	uint64_t zombies_peak;		/* max of zombies_now, a lower bound
+					   (kern.h says what it may miss) */
 	uint64_t reaper_wakeups;	/* runs of reaper/taskqueue threads */
 	uint64_t sleeps;		/* blocking sleeps of any kind */
 	uint64_t tick_sleeps;		/* sleeps ended by a tick timeout */

@@ -53,7 +53,9 @@ void	kern_panic(const char *fmt, ...) __noreturn
 
 enum kern_counter {
 	KC_PROC_CREATE, KC_PROC_FREE,
-	KC_LWP_CREATE, KC_LWP_FREE, KC_LWP_ALLOC, KC_LWP_RECYCLE,
+	KC_LWP_CREATE, KC_LWP_FREE,	/* quiesce needs these four */
+	KC_LWP_EXIT,		/* kern_lwp_exit_stamp: became a zombie */
+	KC_LWP_ALLOC, KC_LWP_RECYCLE,
 	KC_REAPER_WAKEUP,	/* a reaper/taskqueue thread ran */
 	KC_SLEEP,		/* a blocking sleep began */
 	KC_TICK_TIMEOUT,	/* a sleep ended by its tick timeout */
@@ -69,7 +71,7 @@ struct kern_machine;
 extern __thread int kern_curcpu;
 static inline int mycpuid(void) { return kern_curcpu < 0 ? 0 : kern_curcpu; }
 
-/* The machine: ncpus, hz, per-CPU counters, the threads it created. */
+/* The machine: ncpus, hz, its books, the threads it created. */
 struct kern_machine *kern_machine_create(const struct reap_config *);
 void	kern_machine_destroy(struct kern_machine *);
 int	kern_ncpus(const struct kern_machine *);
@@ -86,16 +88,7 @@ uint64_t kern_ticks_to_ns(int ticks);
  */
 void	kern_attach(struct kern_machine *);
 struct kern_machine *kern_curmachine(void);
-
-/* Per-CPU event counters, summed on read; padded per CPU. */
-void	kern_count(enum kern_counter);		/* on curmachine, curcpu */
-void	kern_count_n(enum kern_counter, uint64_t n);
-uint64_t kern_counter_read(struct kern_machine *, enum kern_counter);
-/* Zombie gauge: LWPs exited, not freed; tracks its peak. */
-void	kern_zombie_inc(struct kern_machine *);
-void	kern_zombie_dec(struct kern_machine *);
-/* Fill the kernel-counted fields of a reap_stats. */
-void	kern_stats_fill(struct kern_machine *, struct reap_stats *);
+extern __thread struct kern_machine *kern_curmach;	/* the same */
 
 /* Per-CPU memory on `cpu`'s NUMA node (config's cpu_alloc), zeroed. */
 void	*kern_percpu_alloc(struct kern_machine *, int cpu, size_t size);
@@ -117,6 +110,212 @@ int	kern_machine_threads(struct kern_machine *, pid_t *tids, int max);
 int	kern_futex_wait(_Atomic uint32_t *addr, uint32_t val, uint64_t timeout_ns);
 void	kern_futex_wake(_Atomic uint32_t *addr, int nwake);	/* counted */
 uint64_t kern_now_ns(void);			/* CLOCK_MONOTONIC */
+
+/* ---- the books (kern_books.c) ----------------------------------------- */
+
+/*
+ * Event counters and the LWP lifecycle's books.  Every thread that counts
+ * for a machine has a block of its own (struct kern_books), allocated on
+ * its CPU's node through config.cpu_alloc and padded to cache lines; it
+ * alone writes it, with plain (relaxed) stores: no RMW, no shared line,
+ * not even between the threads that act on one CPU (a worker and its
+ * CPU's taskqueue), which per-CPU books would make share one line with
+ * locked adds.  A reader sums the blocks (kern_counter_read,
+ * kern_stats_fill) at a quiesce point or from outside the timed loop.
+ * -DKERN_NO_ACCOUNTING compiles out all of it but the four counters
+ * quiesce needs (processes and LWPs created and freed).
+ *
+ * The LWP lifecycle is booked at the same two places in every design:
+ * kern_lwp_exit_stamp() where the LWP becomes a zombie (exited, not
+ * freed), kern_lwp_free_stamp() + kern_lwps_freed() where the design
+ * accounts its free.  Each LWP embeds a struct kern_lwp_stamp.
+ *
+ * Exit-to-free latency: one exit in REAP_LAT_SAMPLE of each thread's
+ * (the first included), whatever the design, is stamped with the time;
+ * the free of that LWP hands exit->free to config.lat_record.
+ *
+ * Zombies.  zombies_now = the sum of exits - frees.  zombies_peak costs
+ * no shared RMW: each block keeps the peak and the low of its own exits -
+ * frees, and every stats read (the harness samples at a low rate from
+ * outside the timed loop) keeps the largest of: the current sum, and over
+ * blocks i, peak_i + the other blocks' lows (and 1 once an LWP exited).
+ * Each is a lower bound of the true peak, so the peak reported is one
+ * too.  It is exact when zombies
+ * are freed by the thread that exited them (hybrid's per-CPU recycling,
+ * netbsd's zombie slot) or sit where a read sees them; it misses a peak
+ * that falls between two reads when zombies are spread over threads at
+ * once, or are freed by another thread than the one that exited them
+ * (dragonfly's taskqueue, lwp_wait): the lows then cancel the peaks and
+ * only the samples (every 5 ms in the benchmark) see it.
+ */
+struct kern_books {
+	_Atomic uint64_t kb_ctr[KC_NCOUNTERS];	/* relaxed, single writer */
+	_Atomic int64_t kb_zpeak;	/* max of its exits - frees */
+	_Atomic int64_t kb_zlow;	/* min of it (< 0: frees of LWPs that
+					   another thread exited) */
+	struct kern_books *kb_next;	/* the machine's list */
+	pid_t	kb_tid;			/* the writer */
+	int	kb_cpu;			/* allocated on this CPU's node */
+} __cacheline_aligned;
+
+struct kern_lwp_stamp {
+	_Atomic uint64_t ls_exit_ns;	/* exit time if sampled, else 0 */
+};
+
+/* What the inline books read of a machine: its first member. */
+struct kern_machine_hot {
+	struct reap_quiesce_wait *mh_qwait;	/* config.quiesce_wait */
+	void	(*mh_lat_record)(int cpu, uint64_t ns, void *ctx);
+	void	*mh_ctx;
+	bool	mh_fence;		/* no membarrier: fence every free */
+};
+#define KERN_MACHINE_HOT(m) \
+	((const struct kern_machine_hot *)(const void *)(m))
+
+/* The calling thread's block for m; the slow path finds or makes it.
+ * A cache keyed by the machine and an epoch that every machine's destroy
+ * bumps, so a new machine at a freed one's address is never confused. */
+extern __thread struct kern_books *kern_tls_books;
+extern __thread const struct kern_machine *kern_tls_books_mach;
+extern __thread uint64_t kern_tls_books_epoch;
+extern _Atomic uint64_t kern_books_epoch;
+struct kern_books *kern_books_lookup(struct kern_machine *);
+static inline struct kern_books *
+kern_books_of(struct kern_machine *m)
+{
+	if (__builtin_expect(kern_tls_books_mach == m &&
+	    kern_tls_books_epoch == atomic_load_explicit(&kern_books_epoch,
+	    memory_order_relaxed), 1))
+		return kern_tls_books;
+	return kern_books_lookup(m);
+}
+
+static inline uint64_t
+kern_books_add(struct kern_books *b, enum kern_counter c, uint64_t n)
+{
+	uint64_t v = atomic_load_explicit(&b->kb_ctr[c],
+	    memory_order_relaxed) + n;
+
+	atomic_store_explicit(&b->kb_ctr[c], v, memory_order_relaxed);
+	return v;
+}
+
+/* A full fence.  gcc's ThreadSanitizer refuses fences: there, a seq_cst
+ * RMW of a word of the thread's own, which x86 makes a full fence too. */
+#ifdef __SANITIZE_THREAD__
+extern __thread _Atomic int kern_fence_word;
+#define kern_fence() \
+	((void)atomic_fetch_add_explicit(&kern_fence_word, 0, \
+	    memory_order_seq_cst))
+#else
+#define kern_fence()	atomic_thread_fence(memory_order_seq_cst)
+#endif
+
+/*
+ * After a free: a registered quiesce waiter (reap.h) is woken if its
+ * targets are met.  The waiter's membarrier() after it registers orders
+ * this load after the free's store on every CPU (folly's asymmetric
+ * fence); where membarrier is missing every free pays a fence instead.
+ */
+void	kern_free_wake(struct kern_machine *);
+static inline void
+kern_free_poke(struct kern_machine *m)
+{
+	const struct kern_machine_hot *h = KERN_MACHINE_HOT(m);
+
+	if (h->mh_qwait == NULL)
+		return;
+	if (h->mh_fence)
+		kern_fence();
+	else
+		atomic_signal_fence(memory_order_seq_cst);
+	if ((atomic_load_explicit(&h->mh_qwait->rq_word,
+	    memory_order_relaxed) & 1u) != 0)
+		kern_free_wake(m);
+}
+
+/* Count on the calling thread's machine (nothing if not attached). */
+static inline void
+kern_count_n(enum kern_counter c, uint64_t n)
+{
+	struct kern_machine *m = kern_curmach;
+
+#ifdef KERN_NO_ACCOUNTING
+	if (c > KC_LWP_FREE)
+		return;
+#endif
+	if (m == NULL)
+		return;
+	(void)kern_books_add(kern_books_of(m), c, n);
+	if (c == KC_LWP_FREE || c == KC_PROC_FREE)
+		kern_free_poke(m);
+}
+
+static inline void
+kern_count(enum kern_counter c)
+{
+	kern_count_n(c, 1);
+}
+
+uint64_t kern_counter_read(struct kern_machine *, enum kern_counter);
+
+/* An LWP became a zombie. */
+static inline void
+kern_lwp_exit_stamp(struct kern_machine *m, struct kern_lwp_stamp *s)
+{
+#ifndef KERN_NO_ACCOUNTING
+	struct kern_books *b = kern_books_of(m);
+	uint64_t n = kern_books_add(b, KC_LWP_EXIT, 1);
+	int64_t z = (int64_t)(n - atomic_load_explicit(
+	    &b->kb_ctr[KC_LWP_FREE], memory_order_relaxed));
+
+	if (z > atomic_load_explicit(&b->kb_zpeak, memory_order_relaxed))
+		atomic_store_explicit(&b->kb_zpeak, z, memory_order_relaxed);
+	if (n % REAP_LAT_SAMPLE == 1 &&
+	    KERN_MACHINE_HOT(m)->mh_lat_record != NULL)
+		atomic_store_explicit(&s->ls_exit_ns, kern_now_ns(),
+		    memory_order_relaxed);
+#else
+	(void)m;
+	(void)s;
+#endif
+}
+
+/* Where the design frees the LWP: report a stamped one's latency. */
+void	kern_lat_report(struct kern_machine *, struct kern_lwp_stamp *);
+static inline void
+kern_lwp_free_stamp(struct kern_machine *m, struct kern_lwp_stamp *s)
+{
+#ifndef KERN_NO_ACCOUNTING
+	if (atomic_load_explicit(&s->ls_exit_ns, memory_order_relaxed) != 0)
+		kern_lat_report(m, s);
+#else
+	(void)m;
+	(void)s;
+#endif
+}
+
+/* n LWPs freed: KC_LWP_FREE; a quiesce waiter whose targets are met is
+ * woken. */
+static inline void
+kern_lwps_freed(struct kern_machine *m, unsigned n)
+{
+	struct kern_books *b = kern_books_of(m);
+	uint64_t f = kern_books_add(b, KC_LWP_FREE, n);
+#ifndef KERN_NO_ACCOUNTING
+	int64_t z = (int64_t)(atomic_load_explicit(&b->kb_ctr[KC_LWP_EXIT],
+	    memory_order_relaxed) - f);
+
+	if (z < atomic_load_explicit(&b->kb_zlow, memory_order_relaxed))
+		atomic_store_explicit(&b->kb_zlow, z, memory_order_relaxed);
+#else
+	(void)f;
+#endif
+	kern_free_poke(m);
+}
+
+/* Fill the kernel-counted fields of a reap_stats (and keep the peak). */
+void	kern_stats_fill(struct kern_machine *, struct reap_stats *);
 
 /* ---- per-thread sleep state and signals (kern_sleep.c) ---------------- */
 

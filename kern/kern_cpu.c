@@ -1,6 +1,6 @@
 /*
- * kern_cpu.c - model CPUs, the machine, per-CPU memory, event counters and
- * the machine's own threads.
+ * kern_cpu.c - model CPUs, the machine, per-CPU memory and the machine's
+ * own threads (its books are kern_books.c's).
  */
 #include "kern.h"
 #include "kern_impl.h"
@@ -14,12 +14,7 @@
 #include <unistd.h>
 
 __thread int kern_curcpu = -1;
-static __thread struct kern_machine *kern_curmach;
-
-/* Per-CPU counters: one cache line (or more) per CPU, never shared. */
-struct kern_pcpu {
-	_Atomic uint64_t pc_ctr[KC_NCOUNTERS];	/* relaxed; summed on read */
-} __cacheline_aligned;
+__thread struct kern_machine *kern_curmach;
 
 struct kern_thread {
 	pthread_t kt_pthread;
@@ -31,18 +26,6 @@ struct kern_thread {
 	_Atomic uint32_t kt_started;		/* futex: tid is published */
 	pid_t	kt_tid;
 	struct kern_thread *kt_next;		/* m_threads_lock */
-};
-
-struct kern_machine {
-	struct reap_config m_cfg;		/* (: stable */
-	struct kern_pcpu **m_pcpu;		/* (: per-CPU counters */
-	/* Zombie gauge, on its own line: instrumentation every design pays
-	 * equally (one atomic at exit, one at free). */
-	_Atomic int64_t m_zombies __cacheline_aligned;
-	_Atomic int64_t m_zombies_peak;
-	pthread_mutex_t m_threads_lock __cacheline_aligned;
-	struct kern_thread *m_threads;		/* m_threads_lock */
-	int	m_nthreads;			/* m_threads_lock */
 };
 
 /*
@@ -101,10 +84,7 @@ kern_machine_create(const struct reap_config *cfg)
 	if (m->m_cfg.tick_ns == 0)
 		m->m_cfg.tick_ns = 1000000000u / m->m_cfg.hz;
 	pthread_mutex_init(&m->m_threads_lock, NULL);
-	m->m_pcpu = calloc((size_t)cfg->ncpus, sizeof(*m->m_pcpu));
-	KASSERT(m->m_pcpu != NULL, "out of memory");
-	for (int c = 0; c < cfg->ncpus; c++)
-		m->m_pcpu[c] = kern_percpu_alloc(m, c, sizeof(struct kern_pcpu));
+	kern_books_init(m);
 	return m;
 }
 
@@ -119,9 +99,7 @@ kern_machine_destroy(struct kern_machine *m)
 	pthread_mutex_lock(&m->m_threads_lock);
 	KASSERT(m->m_threads == NULL, "machine threads still running");
 	pthread_mutex_unlock(&m->m_threads_lock);
-	for (int c = 0; c < m->m_cfg.ncpus; c++)
-		kern_percpu_free(m, c, m->m_pcpu[c], sizeof(struct kern_pcpu));
-	free(m->m_pcpu);
+	kern_books_fini(m);
 	pthread_mutex_destroy(&m->m_threads_lock);
 	if (kern_curmach == m)
 		kern_curmach = NULL;
@@ -187,102 +165,6 @@ kern_ticks_to_ns(int ticks)
 	    kern_curmach->m_cfg.tick_ns : 1000000000u / 100;
 
 	return (uint64_t)ticks * tick_ns;
-}
-
-/*
- * Add n to counter c of the calling thread's machine, in the slot of its
- * model CPU (modulo ncpus; slot 0 when it has none); nothing when not
- * attached.  A relaxed add on that CPU's own cache line: no lock.
- */
-void
-kern_count_n(enum kern_counter c, uint64_t n)
-{
-	struct kern_machine *m = kern_curmach;
-
-	if (m == NULL)
-		return;
-	atomic_fetch_add_explicit(
-	    &m->m_pcpu[(unsigned)mycpuid() % (unsigned)m->m_cfg.ncpus]->pc_ctr[c],
-	    n, memory_order_relaxed);
-}
-
-/* kern_count_n(c, 1). */
-void
-kern_count(enum kern_counter c)
-{
-	kern_count_n(c, 1);
-}
-
-/*
- * Counter c of m summed over its CPUs.  Relaxed loads, no lock: adds made
- * meanwhile may or may not be included, so two reads are no snapshot.
- */
-uint64_t
-kern_counter_read(struct kern_machine *m, enum kern_counter c)
-{
-	uint64_t sum = 0;
-
-	for (int cpu = 0; cpu < m->m_cfg.ncpus; cpu++)
-		sum += atomic_load_explicit(&m->m_pcpu[cpu]->pc_ctr[c],
-		    memory_order_relaxed);
-	return sum;
-}
-
-/*
- * An LWP of m exited and is not freed yet: raise the zombie gauge and its
- * peak.  Relaxed atomics, no lock.  Paired with one kern_zombie_dec.
- */
-void
-kern_zombie_inc(struct kern_machine *m)
-{
-	int64_t now = atomic_fetch_add_explicit(&m->m_zombies, 1,
-	    memory_order_relaxed) + 1;
-	int64_t peak = atomic_load_explicit(&m->m_zombies_peak,
-	    memory_order_relaxed);
-
-	while (now > peak && !atomic_compare_exchange_weak_explicit(
-	    &m->m_zombies_peak, &peak, now, memory_order_relaxed,
-	    memory_order_relaxed))
-		;
-}
-
-/*
- * The LWP counted by kern_zombie_inc was freed.  The design orders the
- * free after the exit; a gauge that would go below zero panics (an LWP
- * freed twice).  Relaxed, no lock.
- */
-void
-kern_zombie_dec(struct kern_machine *m)
-{
-	int64_t was = atomic_fetch_sub_explicit(&m->m_zombies, 1,
-	    memory_order_relaxed);
-
-	KASSERT(was > 0, "zombie gauge underflow: an LWP freed twice?");
-}
-
-/*
- * Fill the kernel-counted fields of st from m's counters and gauge, read
- * as kern_counter_read does: exact once m is quiescent.
- */
-void
-kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
-{
-	st->procs_created = kern_counter_read(m, KC_PROC_CREATE);
-	st->procs_freed = kern_counter_read(m, KC_PROC_FREE);
-	st->lwps_created = kern_counter_read(m, KC_LWP_CREATE);
-	st->lwps_freed = kern_counter_read(m, KC_LWP_FREE);
-	st->lwp_allocs = kern_counter_read(m, KC_LWP_ALLOC);
-	st->lwp_recycled = kern_counter_read(m, KC_LWP_RECYCLE);
-	st->zombies_now = (uint64_t)atomic_load_explicit(&m->m_zombies,
-	    memory_order_relaxed);
-	st->zombies_peak = (uint64_t)atomic_load_explicit(&m->m_zombies_peak,
-	    memory_order_relaxed);
-	st->reaper_wakeups = kern_counter_read(m, KC_REAPER_WAKEUP);
-	st->sleeps = kern_counter_read(m, KC_SLEEP);
-	st->tick_sleeps = kern_counter_read(m, KC_TICK_TIMEOUT);
-	st->wakeups = kern_counter_read(m, KC_WAKEUP);
-	st->futex_wakes = kern_counter_read(m, KC_FUTEX_WAKE);
-	st->spins = kern_counter_read(m, KC_SPIN);
 }
 
 /*

@@ -2,6 +2,8 @@
 #ifndef KERN_IMPL_H
 #define KERN_IMPL_H
 
+#include <pthread.h>
+
 #include "kern.h"
 
 /*
@@ -15,6 +17,27 @@ bool	kern_lockword_try(_Atomic uint32_t *w);
 void	kern_lockword_release(_Atomic uint32_t *w, bool count);
 /* Wait (without taking it) until the word looks free; then retry. */
 void	kern_lockword_await(_Atomic uint32_t *w, bool count);
+
+/*
+ * The machine.  m_hot comes first: kern.h's inline books read it through
+ * KERN_MACHINE_HOT without knowing the rest.
+ */
+struct kern_thread;
+struct kern_machine {
+	struct kern_machine_hot m_hot;		/* (: copied from m_cfg */
+	struct reap_config m_cfg;		/* (: stable */
+	/* The books (kern_books.c): one block per thread, never freed
+	 * before the machine; pushed under m_books_lock, read lock-free. */
+	struct kern_books *_Atomic m_books;
+	pthread_mutex_t m_books_lock;
+	/* The kept zombie peak: written by stats readers only. */
+	_Atomic int64_t m_zpeak_kept __cacheline_aligned;
+	pthread_mutex_t m_threads_lock __cacheline_aligned;
+	struct kern_thread *m_threads;		/* m_threads_lock */
+	int	m_nthreads;			/* m_threads_lock */
+};
+void	kern_books_init(struct kern_machine *);
+void	kern_books_fini(struct kern_machine *);
 
 /* Per-thread state (kern_sleep.c). */
 #define KERN_TD_MAXTOKENS 32

@@ -419,6 +419,32 @@ pin_plan_fill(const struct pin_topo *t, struct pin_plan *p, int first,
 	return count > n;
 }
 
+/* The spare PUs (used by no model CPU) and the leader's PU. */
+static int
+pin_plan_harness(const struct pin_topo *t, struct pin_plan *p, char *err,
+    size_t errlen)
+{
+	p->leader_pu = -1;
+	if (p->policy == PIN_NONE)
+		return 0;
+	p->spare = malloc(sizeof(int) * (size_t)t->npus);
+	if (p->spare == NULL) {
+		pin_plan_free(p);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < t->npus; i++) {
+		bool used = false;
+
+		for (int c = 0; c < p->ncpus && !used; c++)
+			used = p->pu[c] == t->pus[i].os;
+		if (!used)
+			p->spare[p->nspare++] = t->pus[i].os;
+	}
+	p->leader_pu = p->nspare > 0 ? p->spare[0] : p->pu[p->ncpus - 1];
+	return 0;
+}
+
 int
 pin_plan_make(const struct pin_topo *t, enum pin_policy policy,
     int ncpus, struct pin_plan *p, char *err, size_t errlen)
@@ -513,7 +539,7 @@ pin_plan_make(const struct pin_topo *t, enum pin_policy policy,
 		break;
 	}
 	free(order);
-	return 0;
+	return pin_plan_harness(t, p, err, errlen);
 }
 
 void
@@ -521,10 +547,13 @@ pin_plan_free(struct pin_plan *p)
 {
 	free(p->pu);
 	free(p->node);
+	free(p->spare);
 	p->pu = NULL;
 	p->node = NULL;
+	p->spare = NULL;
 	p->ncpus = 0;
 	p->nexit = 0;
+	p->nspare = 0;
 }
 
 void
@@ -544,6 +573,16 @@ pin_plan_print(const struct pin_topo *t, const struct pin_plan *p,
 	if (p->policy == PIN_SPLIT)
 		fprintf(f, "split:    model CPUs 0-%d exit side, %d-%d reap "
 		    "side\n", p->nexit - 1, p->nexit, p->ncpus - 1);
+	if (p->leader_pu >= 0)
+		fprintf(f, "leader:   PU %d (%s; it sleeps while the workers "
+		    "run)\n", p->leader_pu, p->nspare > 0 ? "a PU of its own" :
+		    "shared with the last model CPU");
+	if (p->nspare > 0) {
+		fprintf(f, "spare:    PU");
+		for (int i = 0; i < p->nspare; i++)
+			fprintf(f, "%s%d", i ? "," : " ", p->spare[i]);
+		fprintf(f, " (observers get model CPUs there when they fit)\n");
+	}
 	fprintf(f, "%5s %-5s %5s %5s %5s\n", "cpu", "side", "pu", "core",
 	    "node");
 	for (int i = 0; i < p->ncpus; i++) {
@@ -564,27 +603,43 @@ pin_plan_print(const struct pin_topo *t, const struct pin_plan *p,
 	}
 }
 
-int
-pin_bind(const struct pin_topo *t, const struct pin_plan *p,
-    int cpu)
+/* Bind the calling thread to PU os index pu, strictly. */
+static int
+pin_bind_os(const struct pin_topo *t, int pu)
 {
 	hwloc_bitmap_t set;
 	int rc = 0;
 
-	if (p->policy == PIN_NONE)
-		return 0;
-	if (!t->thissystem || cpu < 0 || cpu >= p->ncpus || p->pu[cpu] < 0)
-		return EINVAL;
-	set = hwloc_bitmap_alloc();
-	if (set == NULL)
+	if ((set = hwloc_bitmap_alloc()) == NULL)
 		return ENOMEM;
-	hwloc_bitmap_only(set, (unsigned)p->pu[cpu]);
+	hwloc_bitmap_only(set, (unsigned)pu);
 	/* STRICT: a PU the OS will not allow is a failure, not a hint. */
 	if (hwloc_set_cpubind(t->topo, set,
 	    HWLOC_CPUBIND_THREAD | HWLOC_CPUBIND_STRICT) != 0)
 		rc = errno != 0 ? errno : EINVAL;
 	hwloc_bitmap_free(set);
 	return rc;
+}
+
+int
+pin_bind(const struct pin_topo *t, const struct pin_plan *p,
+    int cpu)
+{
+	if (p->policy == PIN_NONE)
+		return 0;
+	if (!t->thissystem || cpu < 0 || cpu >= p->ncpus || p->pu[cpu] < 0)
+		return EINVAL;
+	return pin_bind_os(t, p->pu[cpu]);
+}
+
+int
+pin_bind_leader(const struct pin_topo *t, const struct pin_plan *p)
+{
+	if (p->policy == PIN_NONE || p->leader_pu < 0)
+		return 0;
+	if (!t->thissystem)
+		return EINVAL;
+	return pin_bind_os(t, p->leader_pu);
 }
 
 int

@@ -17,7 +17,18 @@
  *            different cores when there is one node.
  *   none     no binding at all (pu[] is -1).
  * More model CPUs than PUs (of the machine, or of a split side) wraps
- * around and sets oversubscribed; it is allowed, never hidden.
+ * around and sets oversubscribed; a plan may say so (tests, --plan), but
+ * the benchmark never runs one: it skips the configuration and records
+ * why (bench_env_open).
+ *
+ * The harness's own threads are part of the plan.  The leader (Google
+ * Benchmark's thread) gets leader_pu: a PU no model CPU uses when there is
+ * one, else the last model CPU's; it sleeps while the workers run.  init's
+ * wait loop and the shell block in proc_wait on model CPU 0 and the first
+ * reap-side CPU, holders park on the exit CPUs: none of them runs while
+ * the workers do.  Threads that do run beside the workers (observers) get
+ * model CPUs of their own on the spare PUs when there are enough, else
+ * they share their worker's PU with a bounded back-off.
  */
 #ifndef PLATFORM_PIN_H
 #define PLATFORM_PIN_H
@@ -68,6 +79,9 @@ struct pin_plan {
 	int	nexit;		/* split: [0,nexit) exit side, [nexit,ncpus)
 				   reap side; other policies: ncpus */
 	bool	oversubscribed;	/* more model CPUs than PUs (of a side) */
+	int	leader_pu;	/* the leader's PU OS index, -1: unbound */
+	int	nspare;		/* PUs no model CPU uses */
+	int	*spare;		/* [nspare] their OS indices, logical order */
 };
 
 /* 0, or -1 with a one-line message in err (ncpus < 1, no PUs...). */
@@ -91,6 +105,8 @@ int	pin_topo_pu_node(const struct pin_topo *, int pu);
  */
 int	pin_bind(const struct pin_topo *, const struct pin_plan *,
 	    int cpu);
+/* The same for the leader: its PU, or nothing under policy none. */
+int	pin_bind_leader(const struct pin_topo *, const struct pin_plan *);
 /* sched_getcpu() of the calling thread, or -1. */
 int	pin_where(void);
 

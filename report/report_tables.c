@@ -35,7 +35,7 @@ report_design_order(const char *design)
 bool
 report_design_is_reference(const char *design)
 {
-	return strcmp(design, "native") == 0;
+	return strcmp(design, "native") == 0 || strcmp(design, "floor") == 0;
 }
 
 void

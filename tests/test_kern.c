@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "kern.h"
@@ -446,6 +447,7 @@ RT_TEST(taskqueue_coalesces_on_its_cpu)
 RT_TEST(counters_and_zombie_gauge)
 {
 	struct kern_machine *m = test_machine(2, 100);
+	struct kern_lwp_stamp ls[2] = { 0 };
 	struct reap_stats st;
 
 	kern_attach(m);
@@ -453,14 +455,186 @@ RT_TEST(counters_and_zombie_gauge)
 	kern_count(KC_LWP_CREATE);
 	reap_cpu_set(0);
 	kern_count_n(KC_LWP_CREATE, 2);
-	kern_zombie_inc(m);
-	kern_zombie_inc(m);
-	kern_zombie_dec(m);
+	kern_lwp_exit_stamp(m, &ls[0]);
+	kern_lwp_exit_stamp(m, &ls[1]);
+	kern_lwp_free_stamp(m, &ls[0]);
+	kern_lwps_freed(m, 1);
 	kern_stats_fill(m, &st);
 	RT_EQ(st.lwps_created, 3);
+	RT_EQ(st.lwps_freed, 1);
 	RT_EQ(st.zombies_now, 1);
 	RT_EQ(st.zombies_peak, 2);
-	kern_zombie_dec(m);
+	kern_lwp_free_stamp(m, &ls[1]);
+	kern_lwps_freed(m, 1);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.zombies_now, 0);
+	RT_EQ(st.zombies_peak, 2);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+/* Run `exits` exits then `frees` frees as a thread of its own (its own
+ * books), as a worker or a reaper would. */
+struct zp_step {
+	struct kern_machine *m;
+	int	exits, frees;
+};
+
+static void *
+zp_thread(void *arg)
+{
+	struct zp_step *z = arg;
+	struct kern_lwp_stamp ls = { 0 };
+
+	kern_attach(z->m);
+	for (int i = 0; i < z->exits; i++)
+		kern_lwp_exit_stamp(z->m, &ls);
+	if (z->frees > 0)
+		kern_lwps_freed(z->m, (unsigned)z->frees);
+	kern_attach(NULL);
+	return NULL;
+}
+
+static void
+zp_run(struct kern_machine *m, int exits, int frees)
+{
+	struct zp_step z = { m, exits, frees };
+	pthread_t t;
+
+	RT_EQ(pthread_create(&t, NULL, zp_thread, &z), 0);
+	RT_EQ(pthread_join(t, NULL), 0);
+}
+
+/* The peak without a shared gauge: exact while each thread frees what it
+ * exits, never above the truth when another thread frees them (the lows
+ * cancel), and a stats read in between (the sampler) catches the peak
+ * that the per-thread books cannot. */
+RT_TEST(zombie_peak_per_thread_and_sampled)
+{
+	struct kern_machine *m = test_machine(2, 100);
+	struct reap_stats st;
+
+	zp_run(m, 3, 3);
+	zp_run(m, 2, 2);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.zombies_now, 0);
+	RT_EQ(st.zombies_peak, 3);
+
+	/* 5 exit on one thread and are freed by another: 5 zombies at
+	 * once, which only a read while they are there sees. */
+	zp_run(m, 5, 0);
+	zp_run(m, 0, 5);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.zombies_now, 0);
+	RT_ASSERTF(st.zombies_peak >= 3 && st.zombies_peak <= 5,
+	    "peak %llu", (unsigned long long)st.zombies_peak);
+	zp_run(m, 6, 0);
+	kern_stats_fill(m, &st);		/* the sampler's read */
+	RT_EQ(st.zombies_now, 6);
+	zp_run(m, 0, 6);
+	kern_stats_fill(m, &st);
+	RT_EQ(st.zombies_now, 0);
+	RT_EQ(st.zombies_peak, 6);
+	kern_machine_destroy(m);
+}
+
+static _Atomic int lat_calls;
+static _Atomic int lat_cpu_seen = -1;
+
+static void
+lat_record(int cpu, uint64_t ns, void *ctx)
+{
+	(void)ns;
+	RT_ASSERT(ctx == &lat_calls);
+	atomic_store(&lat_cpu_seen, cpu);
+	atomic_fetch_add(&lat_calls, 1);
+}
+
+/* One exit in REAP_LAT_SAMPLE per CPU is stamped (the first one too);
+ * its free reports the latency once, on the freeing CPU. */
+RT_TEST(latency_stamp_one_in_n)
+{
+	enum { N = 2 * REAP_LAT_SAMPLE + 2 };
+	struct reap_config cfg = { .ncpus = 2, .hz = 100,
+	    .lat_record = lat_record, .ctx = &lat_calls };
+	struct kern_machine *m = kern_machine_create(&cfg);
+	static struct kern_lwp_stamp ls[N];
+	int stamped = 0;
+
+	memset(ls, 0, sizeof(ls));
+	atomic_store(&lat_calls, 0);
+	kern_attach(m);
+	reap_cpu_set(0);
+	for (int i = 0; i < N; i++) {
+		kern_lwp_exit_stamp(m, &ls[i]);
+		stamped += atomic_load(&ls[i].ls_exit_ns) != 0;
+	}
+	RT_EQ(stamped, 3);	/* exits 1, 1 + N, 1 + 2N */
+	reap_cpu_set(1);
+	for (int i = 0; i < N; i++) {
+		kern_lwp_free_stamp(m, &ls[i]);
+		kern_lwp_free_stamp(m, &ls[i]);	/* reported once */
+		RT_EQ(atomic_load(&ls[i].ls_exit_ns), 0);
+	}
+	kern_lwps_freed(m, N);
+	RT_EQ(atomic_load(&lat_calls), 3);
+	RT_EQ(atomic_load(&lat_cpu_seen), 1);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+static struct reap_quiesce_wait fe_q;
+static _Atomic int fe_woke;
+
+static void *
+fe_waiter(void *arg)
+{
+	struct kern_machine *m = arg;
+	uint32_t key;
+
+	for (;;) {
+		key = reap_quiesce_prepare(&fe_q);
+		if (kern_counter_read(m, KC_LWP_FREE) >= 2)
+			break;
+		kern_futex_wait(&fe_q.rq_word, key, 0);
+	}
+	reap_quiesce_done(&fe_q);
+	atomic_store(&fe_woke, 1);
+	return NULL;
+}
+
+/* A quiesce waiter sleeps on config.quiesce_wait; only the free that
+ * brings the live count to its target wakes it, and with nobody waiting
+ * a free leaves the word alone. */
+RT_TEST(free_wakes_waiter_at_its_target)
+{
+	struct reap_config cfg = { .ncpus = 2, .hz = 100,
+	    .quiesce_wait = &fe_q };
+	struct kern_machine *m = kern_machine_create(&cfg);
+	pthread_t t;
+	uint32_t w;
+
+	kern_attach(m);
+	reap_cpu_set(0);
+	atomic_store(&fe_q.rq_word, 0);
+	kern_count_n(KC_LWP_CREATE, 3);
+	kern_count(KC_PROC_CREATE);
+	kern_count(KC_PROC_FREE);
+	RT_EQ(atomic_load(&fe_q.rq_word), 0);
+	atomic_store(&fe_q.rq_lwps, 1);
+	atomic_store(&fe_q.rq_procs, 0);
+	atomic_store(&fe_woke, 0);
+	RT_EQ(pthread_create(&t, NULL, fe_waiter, m), 0);
+	while ((atomic_load(&fe_q.rq_word) & 1) == 0)
+		sched_yield();
+	w = atomic_load(&fe_q.rq_word);
+	reap_cpu_set(1);
+	kern_lwps_freed(m, 1);		/* 2 live: not yet */
+	RT_EQ(atomic_load(&fe_q.rq_word), w);
+	kern_lwps_freed(m, 1);		/* 1 live: the target */
+	pthread_join(t, NULL);
+	RT_EQ(atomic_load(&fe_woke), 1);
+	kern_lwps_freed(m, 1);
 	kern_attach(NULL);
 	kern_machine_destroy(m);
 }

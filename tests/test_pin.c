@@ -285,6 +285,31 @@ RT_TEST(plan_oversubscribed)
 	pin_topo_free(t);
 }
 
+/* The harness's leader gets a PU no model CPU uses when there is one,
+ * else the last model CPU's; the spare PUs are listed. */
+RT_TEST(plan_leader_and_spare)
+{
+	struct pin_topo *t = load(ONENODE);
+	struct pin_plan p;
+
+	plan(t, PIN_COMPACT, 3, &p);
+	RT_EQ(p.nspare, pin_topo_npus(t) - 3);
+	for (int i = 0; i < p.nspare; i++)
+		for (int c = 0; c < 3; c++)
+			RT_ASSERT(p.spare[i] != p.pu[c]);
+	RT_EQ(p.leader_pu, p.spare[0]);
+	pin_plan_free(&p);
+	plan(t, PIN_COMPACT, pin_topo_npus(t), &p);
+	RT_EQ(p.nspare, 0);
+	RT_EQ(p.leader_pu, p.pu[pin_topo_npus(t) - 1]);
+	pin_plan_free(&p);
+	plan(t, PIN_NONE, 2, &p);
+	RT_EQ(p.leader_pu, -1);
+	RT_EQ(p.nspare, 0);
+	pin_plan_free(&p);
+	pin_topo_free(t);
+}
+
 RT_TEST(plan_none_and_errors)
 {
 	struct pin_topo *t = load(ONENODE);

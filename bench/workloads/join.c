@@ -217,12 +217,12 @@ bench_join(struct bench_env *env, uint64_t iters, struct bench_result *r)
 	bench_latch_init(&j.wdone, (uint32_t)j.nw);
 	for (int i = 0; i < j.nw; i++)
 		bench_pool_post(j.waiters, i, join_waiter_job, &j.w[i]);
-	bench_latch_wait(&j.wdone);
+	bench_env_await(env, &j.wdone);
 	bench_latch_init(&reaped, 1);
 	bench_shell_reap_async(env, j.nw, &reaped);
 	for (int i = 0; i < j.nw; i++)
 		bench_pool_post(j.waiters, i, join_exit_job, &j.w[i]);
-	bench_latch_wait(&reaped);
+	bench_env_await(env, &reaped);
 	(void)bench_env_quiesce(env, j.nw, j.nw);
 	bench_env_time_end(env);
 	bench_env_counters_stop(env);

@@ -65,6 +65,8 @@ struct native {
 	struct bench_bell bell;
 	uint32_t gen;
 	uint64_t ring_ts;
+	struct bench_pool *exitpool;	/* probes of the exit-side CPUs */
+	int	*cpus;
 };
 
 static void *
@@ -257,17 +259,14 @@ native_reap_job(void *arg)
 	bench_latch_done(&n->wdone);
 }
 
-int
-bench_native(struct bench_env *env, uint64_t iters, struct bench_result *r)
+/* Untimed: the workers (exit side for churn, reap side otherwise) and
+ * one parked thread per exit-side CPU, to learn its cpu_set_t. */
+static int
+native_setup(struct bench_env *env, struct native *n, bool rounds)
 {
 	const struct bench_spec *spec = env->spec;
-	struct native *n = calloc(1, sizeof(*n));
-	bool rounds = spec->wl == BW_TEARDOWN || spec->wl == BW_STORM;
-	int nexitcpus = env->nexit, *cpus;
-	struct bench_pool *exitpool = NULL;
+	int nexitcpus = env->nexit;
 
-	if (n == NULL)
-		return -1;
 	n->env = env;
 	n->nw = spec->threads;
 	if (rounds) {
@@ -279,8 +278,8 @@ bench_native(struct bench_env *env, uint64_t iters, struct bench_result *r)
 			n->nw = n->nprocs;
 	}
 	n->w = aligned_alloc(64, sizeof(*n->w) * (size_t)n->nw);
-	cpus = calloc((size_t)(n->nw + nexitcpus), sizeof(*cpus));
-	if (n->w == NULL || cpus == NULL)
+	n->cpus = calloc((size_t)(n->nw + nexitcpus), sizeof(*n->cpus));
+	if (n->w == NULL || n->cpus == NULL)
 		return -1;
 	memset(n->w, 0, sizeof(*n->w) * (size_t)n->nw);
 	pthread_attr_init(&n->detached);
@@ -288,60 +287,83 @@ bench_native(struct bench_env *env, uint64_t iters, struct bench_result *r)
 	for (int i = 0; i < n->nw; i++) {
 		n->w[i].n = n;
 		n->w[i].idx = i;
-		cpus[i] = spec->wl == BW_CHURN_SHARED ? bench_exit_cpu(env, i) :
-		    bench_reap_cpu(env, i);
+		n->cpus[i] = spec->wl == BW_CHURN_SHARED ?
+		    bench_exit_cpu(env, i) : bench_reap_cpu(env, i);
 	}
-	if ((n->workers = bench_pool_create(env, n->nw, cpus,
+	if ((n->workers = bench_pool_create(env, n->nw, n->cpus,
 	    spec->wl == BW_CHURN_SHARED ? "worker" : "waiter")) == NULL)
 		return -1;
-	/* One parked thread per exit-side CPU, to learn its cpu_set_t. */
 	for (int i = 0; i < nexitcpus; i++)
-		cpus[i] = i;
-	if ((exitpool = bench_pool_create(env, nexitcpus, cpus, "probe")) ==
-	    NULL)
+		n->cpus[i] = i;
+	if ((n->exitpool = bench_pool_create(env, nexitcpus, n->cpus,
+	    "probe")) == NULL)
 		return -1;
 	for (int i = 0; i < n->nw && i < 64; i++)
 		n->have_exitset[i] = bench_pool_cpuset(env,
 		    bench_exit_cpu(env, i), &n->exitset[i]);
+	return 0;
+}
 
-	bench_env_counters_start(env);
-	if (!rounds) {
-		bench_env_time_begin(env);
-		atomic_store(&n->budget, (int64_t)iters);
-		bench_latch_init(&n->wdone, (uint32_t)n->nw);
+/* churn_shared and join: one timed region. */
+static void
+native_region(struct bench_env *env, struct native *n, uint64_t iters)
+{
+	bench_job_fn fn = env->spec->wl == BW_CHURN_SHARED ?
+	    native_churn_job : native_join_job;
+
+	bench_env_time_begin(env);
+	atomic_store(&n->budget, (int64_t)iters);
+	bench_latch_init(&n->wdone, (uint32_t)n->nw);
+	for (int i = 0; i < n->nw; i++)
+		bench_pool_post(n->workers, i, fn, &n->w[i]);
+	bench_env_await(env, &n->wdone);
+	bench_env_time_end(env);
+}
+
+/* teardown and storm: rounds, each prepared untimed. */
+static int
+native_rounds(struct bench_env *env, struct native *n, uint64_t iters)
+{
+	n->th = calloc((size_t)(n->nprocs * n->nlwps), sizeof(*n->th));
+	if (n->th == NULL)
+		return -1;
+	for (uint64_t k = 0; k < iters && !bench_env_failed(env); k++) {
+		n->gen = bench_bell_gen(&n->bell);
+		bench_latch_init(&n->prepared, (uint32_t)n->nw);
 		for (int i = 0; i < n->nw; i++)
-			bench_pool_post(n->workers, i,
-			    spec->wl == BW_CHURN_SHARED ? native_churn_job :
-			    native_join_job, &n->w[i]);
-		bench_latch_wait(&n->wdone);
+			bench_pool_post(n->workers, i, native_prepare_job,
+			    &n->w[i]);
+		bench_latch_wait(&n->prepared);
+		bench_latch_init(&n->wdone, (uint32_t)n->nw);
+		bench_env_time_begin(env);
+		n->ring_ts = bench_now_ns();
+		for (int i = 0; i < n->nw; i++)
+			bench_pool_post(n->workers, i, native_reap_job,
+			    &n->w[i]);
+		bench_bell_ring(&n->bell);
+		bench_env_await(env, &n->wdone);
 		bench_env_time_end(env);
-		r->iters = iters;
-	} else {
-		n->th = calloc((size_t)(n->nprocs * n->nlwps), sizeof(*n->th));
-		if (n->th == NULL)
-			return -1;
-		for (uint64_t k = 0; k < iters && !bench_env_failed(env); k++) {
-			n->gen = bench_bell_gen(&n->bell);
-			bench_latch_init(&n->prepared, (uint32_t)n->nw);
-			for (int i = 0; i < n->nw; i++)
-				bench_pool_post(n->workers, i,
-				    native_prepare_job, &n->w[i]);
-			bench_latch_wait(&n->prepared);
-			bench_latch_init(&n->wdone, (uint32_t)n->nw);
-			bench_env_time_begin(env);
-			n->ring_ts = bench_now_ns();
-			for (int i = 0; i < n->nw; i++)
-				bench_pool_post(n->workers, i,
-				    native_reap_job, &n->w[i]);
-			bench_bell_ring(&n->bell);
-			bench_latch_wait(&n->wdone);
-			bench_env_time_end(env);
-		}
-		free(n->th);
-		r->iters = iters;
 	}
-	bench_env_counters_stop(env);
+	free(n->th);
+	return 0;
+}
 
+int
+bench_native(struct bench_env *env, uint64_t iters, struct bench_result *r)
+{
+	bool rounds = env->spec->wl == BW_TEARDOWN ||
+	    env->spec->wl == BW_STORM;
+	struct native *n = calloc(1, sizeof(*n));
+
+	if (n == NULL || native_setup(env, n, rounds) != 0)
+		return -1;
+	bench_env_counters_start(env);
+	if (!rounds)
+		native_region(env, n, iters);
+	else if (native_rounds(env, n, iters) != 0)
+		return -1;
+	bench_env_counters_stop(env);
+	r->iters = iters;
 	{
 		double v[n->nw];
 
@@ -355,11 +377,11 @@ bench_native(struct bench_env *env, uint64_t iters, struct bench_result *r)
 	}
 	if (rounds)
 		r->lifecycles = iters * (uint64_t)(n->nprocs * n->nlwps);
-	bench_pool_destroy(exitpool);
+	bench_pool_destroy(n->exitpool);
 	bench_pool_destroy(n->workers);
 	pthread_attr_destroy(&n->detached);
 	free(n->w);
-	free(cpus);
+	free(n->cpus);
 	free(n);
 	return bench_env_failed(env) ? -1 : 0;
 }

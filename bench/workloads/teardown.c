@@ -64,6 +64,7 @@ struct rounds {
 	struct bench_latch entered, prepared, ready, reaped;
 	struct bench_bell bell;
 	uint32_t gen;			/* bell generation of this round */
+	int	*cpus;
 };
 
 static void
@@ -183,82 +184,119 @@ rnd_reap_job(void *arg)
 	bench_latch_done(&r->reaped);
 }
 
+/* Untimed: the parents (each carries its own process's master, forked
+ * from the shell) and a carrier per LWP of a round. */
+static int
+rnd_setup(struct bench_env *env, struct rounds *r, int nprocs, int nlwps)
+{
+	int nc = nprocs * nlwps;
+
+	r->env = env;
+	r->ops = env->ops;
+	r->nprocs = nprocs;
+	r->nlwps = nlwps;
+	r->nparents = env->spec->threads < nprocs ? env->spec->threads :
+	    nprocs;
+	r->par = aligned_alloc(64, sizeof(*r->par) * (size_t)r->nparents);
+	r->lw = calloc((size_t)nc, sizeof(*r->lw));
+	r->pid = calloc((size_t)nprocs, sizeof(*r->pid));
+	r->exit_ts = calloc((size_t)nprocs, sizeof(*r->exit_ts));
+	r->cpus = calloc((size_t)(nc > r->nparents ? nc : r->nparents),
+	    sizeof(*r->cpus));
+	if (r->par == NULL || r->lw == NULL || r->pid == NULL ||
+	    r->exit_ts == NULL || r->cpus == NULL) {
+		bench_env_fail(env, "out of memory");
+		return -1;
+	}
+	memset(r->par, 0, sizeof(*r->par) * (size_t)r->nparents);
+	for (int i = 0; i < r->nparents; i++)
+		r->cpus[i] = bench_reap_cpu(env, i);
+	if ((r->parents = bench_pool_create(env, r->nparents, r->cpus,
+	    "parent")) == NULL)
+		return -1;
+	/* The LWPs of a process spread over the exit side's CPUs. */
+	for (int i = 0; i < nc; i++) {
+		r->lw[i].r = r;
+		r->lw[i].k = i / nlwps;
+		r->lw[i].j = i % nlwps;
+		r->cpus[i] = bench_exit_cpu(env, i);
+	}
+	if ((r->carriers = bench_pool_create(env, nc, r->cpus, "carrier")) ==
+	    NULL)
+		return -1;
+	bench_latch_init(&r->entered, (uint32_t)r->nparents);
+	for (int i = 0; i < r->nparents; i++) {
+		struct rnd_parent *p = &r->par[i];
+
+		p->r = r;
+		p->idx = i;
+		if ((p->p = bench_shell_fork(env, &p->m)) == NULL)
+			return -1;
+		bench_pool_post(r->parents, i, rnd_enter_job, p);
+	}
+	bench_latch_wait(&r->entered);
+	bench_env_collect_systhreads(env);
+	return 0;
+}
+
+/* One round: prepared untimed, then the bell, the reaps and the
+ * quiesce are timed. */
+static void
+rnd_round(struct bench_env *env, struct rounds *r)
+{
+	r->gen = bench_bell_gen(&r->bell);
+	bench_latch_init(&r->prepared, (uint32_t)r->nparents);
+	bench_latch_init(&r->ready, (uint32_t)(r->nprocs * r->nlwps));
+	for (int i = 0; i < r->nparents; i++)
+		bench_pool_post(r->parents, i, rnd_prepare_job, &r->par[i]);
+	bench_latch_wait(&r->prepared);
+	bench_latch_wait(&r->ready);
+	bench_env_baseline(env);
+	bench_latch_init(&r->reaped, (uint32_t)r->nparents);
+	for (int i = 0; i < r->nparents; i++)
+		bench_pool_post(r->parents, i, rnd_reap_job, &r->par[i]);
+	bench_env_time_begin(env);
+	bench_bell_ring(&r->bell);
+	bench_env_await(env, &r->reaped);
+	(void)bench_env_quiesce(env, r->nprocs, r->nprocs * r->nlwps);
+	bench_env_time_end(env);
+}
+
+/* The parents' own processes exit, the shell reaps them; free it all. */
+static void
+rnd_finish(struct bench_env *env, struct rounds *r)
+{
+	struct bench_latch reaped;
+
+	bench_latch_init(&reaped, 1);
+	bench_shell_reap_async(env, r->nparents, &reaped);
+	for (int i = 0; i < r->nparents; i++)
+		bench_pool_post(r->parents, i, rnd_exit_job, &r->par[i]);
+	bench_latch_wait(&reaped);
+	bench_pool_destroy(r->carriers);
+	bench_pool_destroy(r->parents);
+	free(r->par);
+	free(r->lw);
+	free((void *)r->pid);
+	free((void *)r->exit_ts);
+	free(r->cpus);
+}
+
 int
 bench_rounds(struct bench_env *env, uint64_t rounds, int nprocs, int nlwps,
     struct bench_result *res)
 {
 	struct rounds r;
-	int nc = nprocs * nlwps, *cpus;
 
 	memset(&r, 0, sizeof(r));
-	r.env = env;
-	r.ops = env->ops;
-	r.nprocs = nprocs;
-	r.nlwps = nlwps;
-	r.nparents = env->spec->threads < nprocs ? env->spec->threads : nprocs;
-	r.par = aligned_alloc(64, sizeof(*r.par) * (size_t)r.nparents);
-	r.lw = calloc((size_t)nc, sizeof(*r.lw));
-	r.pid = calloc((size_t)nprocs, sizeof(*r.pid));
-	r.exit_ts = calloc((size_t)nprocs, sizeof(*r.exit_ts));
-	cpus = calloc((size_t)(nc > r.nparents ? nc : r.nparents),
-	    sizeof(*cpus));
-	if (r.par == NULL || r.lw == NULL || r.pid == NULL ||
-	    r.exit_ts == NULL || cpus == NULL) {
-		bench_env_fail(env, "out of memory");
+	if (rnd_setup(env, &r, nprocs, nlwps) != 0)
 		return -1;
-	}
-	memset(r.par, 0, sizeof(*r.par) * (size_t)r.nparents);
-	for (int i = 0; i < r.nparents; i++)
-		cpus[i] = bench_reap_cpu(env, i);
-	if ((r.parents = bench_pool_create(env, r.nparents, cpus,
-	    "parent")) == NULL)
-		return -1;
-	/* The LWPs of a process spread over the exit side's CPUs. */
-	for (int i = 0; i < nc; i++) {
-		r.lw[i].r = &r;
-		r.lw[i].k = i / nlwps;
-		r.lw[i].j = i % nlwps;
-		cpus[i] = bench_exit_cpu(env, i);
-	}
-	if ((r.carriers = bench_pool_create(env, nc, cpus, "carrier")) == NULL)
-		return -1;
-	bench_latch_init(&r.entered, (uint32_t)r.nparents);
-	for (int i = 0; i < r.nparents; i++) {
-		struct rnd_parent *p = &r.par[i];
-
-		p->r = &r;
-		p->idx = i;
-		if ((p->p = bench_shell_fork(env, &p->m)) == NULL)
-			return -1;
-		bench_pool_post(r.parents, i, rnd_enter_job, p);
-	}
-	bench_latch_wait(&r.entered);
-	bench_env_collect_systhreads(env);
-
 	bench_env_counters_start(env);
-	for (uint64_t n = 0; n < rounds && !bench_env_failed(env); n++) {
-		r.gen = bench_bell_gen(&r.bell);
-		bench_latch_init(&r.prepared, (uint32_t)r.nparents);
-		bench_latch_init(&r.ready, (uint32_t)nc);
-		for (int i = 0; i < r.nparents; i++)
-			bench_pool_post(r.parents, i, rnd_prepare_job,
-			    &r.par[i]);
-		bench_latch_wait(&r.prepared);
-		bench_latch_wait(&r.ready);
-		bench_env_baseline(env);
-		bench_latch_init(&r.reaped, (uint32_t)r.nparents);
-		for (int i = 0; i < r.nparents; i++)
-			bench_pool_post(r.parents, i, rnd_reap_job, &r.par[i]);
-		bench_env_time_begin(env);
-		bench_bell_ring(&r.bell);
-		bench_latch_wait(&r.reaped);
-		(void)bench_env_quiesce(env, nprocs, nc);
-		bench_env_time_end(env);
-	}
+	for (uint64_t n = 0; n < rounds && !bench_env_failed(env); n++)
+		rnd_round(env, &r);
 	bench_env_counters_stop(env);
 	if (bench_env_failed(env))
 		return -1;	/* threads may be wedged: see bench_run */
-
 	{
 		double w[r.nparents];
 
@@ -269,25 +307,8 @@ bench_rounds(struct bench_env *env, uint64_t rounds, int nprocs, int nlwps,
 		res->fairness_cv = bench_cv(w, r.nparents);
 	}
 	res->iters = rounds;
-	res->lifecycles = rounds * (uint64_t)nc;
-
-	/* The parents' own processes exit; the shell reaps them. */
-	{
-		struct bench_latch reaped;
-
-		bench_latch_init(&reaped, 1);
-		bench_shell_reap_async(env, r.nparents, &reaped);
-		for (int i = 0; i < r.nparents; i++)
-			bench_pool_post(r.parents, i, rnd_exit_job, &r.par[i]);
-		bench_latch_wait(&reaped);
-	}
-	bench_pool_destroy(r.carriers);
-	bench_pool_destroy(r.parents);
-	free(r.par);
-	free(r.lw);
-	free((void *)r.pid);
-	free((void *)r.exit_ts);
-	free(cpus);
+	res->lifecycles = rounds * (uint64_t)(nprocs * nlwps);
+	rnd_finish(env, &r);
 	return bench_env_failed(env) ? -1 : 0;
 }
 

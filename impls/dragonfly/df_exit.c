@@ -277,7 +277,7 @@ df_lwp_exit1(struct reap_lwp *lwp, int masterexit, void *waddr)
 		tsleep(lwp, 0, "lwpexit", 1);
 	/* Until the LWP is disposed of, wait*() must not free p. */
 	df_proc_hold(p);
-	kern_zombie_inc(sys->s_machine);
+	kern_lwp_exit_stamp(sys->s_machine, &lwp->lwp_stamp);
 
 	joinwake = false;
 	if (masterexit == 0) {

@@ -100,8 +100,8 @@ df_lwp_dispose(struct reap_lwp *lwp)
 	 * (it waits for p_lock), and a harness snapshot after that must
 	 * already count this LWP freed.  Nothing reaches lwp any more.
 	 */
-	kern_zombie_dec(m);
-	kern_count(KC_LWP_FREE);
+	kern_lwp_free_stamp(m, &lwp->lwp_stamp);
+	kern_lwps_freed(m, 1);
 	df_proc_rele(p);
 	free(lwp->lwp_joinrec);		/* a master's; others moved it */
 	free(lwp);

@@ -119,6 +119,7 @@ struct reap_lwp {			/* struct lwp */
 	lwpid_t	lwp_waiter;		/* p: first LWP waiting for us */
 	lwpid_t	lwp_waitingfor;		/* p: lid we wait for in df_join */
 	struct df_thread lwp_thread;	/* see struct df_thread */
+	struct kern_lwp_stamp lwp_stamp; /* exit -> lwp_dispose (kern.h) */
 };
 
 struct reap_proc {			/* struct proc */

@@ -216,7 +216,7 @@ hy_lwp_exit(struct reap_lwp *l)
 
 	/* [E3] Publish.  Joinable: p_nzomb first, then ZOMB (seq_cst)
 	 * against lwp_wait's prepare-then-scan. */
-	kern_zombie_inc(s->s_mach);
+	kern_lwp_exit_stamp(s->s_mach, &l->l_stamp);
 	if (detached) {
 		atomic_store_explicit(&l->l_state,
 		    LS_MAKE(LS_LIFE(st), LS_DEAD), memory_order_relaxed);

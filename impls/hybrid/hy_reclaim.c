@@ -232,6 +232,7 @@ hy_reclaim(struct reap_sys *s, int cpu, struct reap_lwp **keep)
 			ndefer++;
 			continue;
 		}
+		kern_lwp_free_stamp(s->s_mach, &l->l_stamp);
 		hy_lwp_scrub(mypc, l);				/* [R4] */
 		nfree++;
 		if (keep != NULL && *keep == NULL) {
@@ -256,9 +257,7 @@ hy_reclaim(struct reap_sys *s, int cpu, struct reap_lwp **keep)
 	atomic_fetch_add_explicit(&pc->pc_batches, 1, memory_order_relaxed);
 	/* Counter updates batched per reclaim (FreeBSD's tidbatch). */
 	if (nfree != 0)
-		kern_count_n(KC_LWP_FREE, nfree);
-	for (unsigned i = 0; i < nfree; i++)
-		kern_zombie_dec(s->s_mach);
+		kern_lwps_freed(s->s_mach, nfree);
 	return nfree;
 }
 
@@ -278,10 +277,10 @@ hy_lwp_free(struct reap_sys *s, struct reap_lwp *l)
 		hy_lwp_dead_push(s, cpu, l);			/* [R3] */
 		return;
 	}
+	kern_lwp_free_stamp(s->s_mach, &l->l_stamp);
 	hy_lwp_scrub(s->s_cpu[cpu], l);				/* [R4] */
 	hy_cache_put(s, l, l, 1);
-	kern_count(KC_LWP_FREE);
-	kern_zombie_dec(s->s_mach);
+	kern_lwps_freed(s->s_mach, 1);
 }
 
 /* A quiesce point: one batch on every CPU. */

@@ -106,6 +106,7 @@ struct reap_lwp {
 	int		 l_cpu;		/* !: carrier's CPU at lwp_enter */
 	uint64_t	 l_nvcsw;	/* !: switch-outs, written in the window
 					   [E8]; folded by the reclaimer [R4] */
+	struct kern_lwp_stamp l_stamp;	/* exit [E3] -> free [R4] (kern.h) */
 } __cacheline_aligned;
 
 /* ---- processes ----------------------------------------------------------- */

@@ -197,8 +197,8 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 	nb_lwp_setstat(l, LSIDL);
 	nb_lwp_unlock(l);
 
-	kern_zombie_dec(ns->ns_mach);
-	kern_count(KC_LWP_FREE);
+	kern_lwp_free_stamp(ns->ns_mach, &l->l_stamp);
+	kern_lwps_freed(ns->ns_mach, 1);
 	if (!recycle)
 		nb_cache_put(ns, l);
 }

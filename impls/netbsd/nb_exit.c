@@ -185,7 +185,7 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 		nb7_lwp_drainrefs(l);
 	else
 		nb_lwp_drainrefs(l);
-	kern_zombie_inc(ns->ns_mach);
+	kern_lwp_exit_stamp(ns->ns_mach, &l->l_stamp);
 	nb_lwp_lock(l);
 	l->l_prflag &= ~LPR_DETACHED;
 	nb_lwp_setstat(l, LSZOMB);

@@ -221,7 +221,7 @@ nb_lwp_exit_zombie(struct reap_lwp *l) KERN_NO_TSA
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 	/* Publish the zombie: from here lwp_free may be gunning for us. */
-	kern_zombie_inc(ns->ns_mach);
+	kern_lwp_exit_stamp(ns->ns_mach, &l->l_stamp);
 	nb_lwp_lock(l);
 	nb_lwp_setstat(l, LSZOMB);
 	nb_lwp_unlock(l);
@@ -358,8 +358,8 @@ nb_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 	 * cpu_lwp_free2, uvm_lwp_exit, kdtrace_thread_dtor. */
 	kern_work();
 
-	kern_zombie_dec(ns->ns_mach);
-	kern_count(KC_LWP_FREE);
+	kern_lwp_free_stamp(ns->ns_mach, &l->l_stamp);
+	kern_lwps_freed(ns->ns_mach, 1);
 	if (!recycle)
 		nb_cache_put(ns, l);
 }

@@ -87,6 +87,7 @@ struct reap_lwp {
 	LIST_ENTRY(reap_lwp) l_sibling;	/* p: on p_lwps */
 	LIST_ENTRY(reap_lwp) l_list;	/* g (G): on alllwp */
 	uint64_t	l_ncsw;		/* !: switches (written at switch-out) */
+	struct kern_lwp_stamp l_stamp;	/* LSZOMB -> lwp_free (kern.h) */
 };
 
 LIST_HEAD(nb_lwplist, reap_lwp);

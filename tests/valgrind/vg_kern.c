@@ -83,6 +83,8 @@ void	WRAP(kern_futex_wake)(_Atomic uint32_t *, int);
 bool	WRAP(kern_ec_bump)(struct kern_ec *);
 void	WRAP(nb_lwp_unlock_to)(struct reap_lwp *, struct kspin *);
 void	WRAP(kern_ec_wait)(struct kern_ec *, uint32_t, const char *);
+void	WRAP(fl_lwp_offcpu)(struct reap_lwp *);
+void	WRAP(fl_lwp_offcpu_wait)(struct reap_lwp *);
 
 void
 WRAP(kern_lockword_acquire)(_Atomic uint32_t *w, bool count)
@@ -253,4 +255,26 @@ WRAP(nb_lwp_unlock_to)(struct reap_lwp *l, struct kspin *new)
 	VALGRIND_GET_ORIG_FN(fn);
 	vg_send(&new->sp_word);
 	CALL_FN_v_WW(fn, l, new);
+}
+
+/* floor: the carrier's release store of l_oncpu, the reaper's acquire
+ * wait for it (impls/floor/fl_lwp.c); the LWP's address is the tag. */
+void
+WRAP(fl_lwp_offcpu)(struct reap_lwp *l)
+{
+	OrigFn fn;
+
+	VALGRIND_GET_ORIG_FN(fn);
+	vg_send(l);
+	CALL_FN_v_W(fn, l);
+}
+
+void
+WRAP(fl_lwp_offcpu_wait)(struct reap_lwp *l)
+{
+	OrigFn fn;
+
+	VALGRIND_GET_ORIG_FN(fn);
+	CALL_FN_v_W(fn, l);
+	vg_recv(l);
 }
