@@ -27,12 +27,13 @@
  * CAS of WAITERS.  A waker decides from its own RMW's old and new value
  * (hy_proc_state_wake) and issues the futex wake as a step of its own.
  *
- * Futexes are modelled exactly: futex_wait compares the word and enqueues
- * in one step, and a sleeper wakes only on a futex wake issued after it
- * enqueued (fw_* counters), so a wake that the protocol forgets leaves the
- * sleeper blocked: spin reports an invalid end state (a lost wakeup).
- * The eventcount (kern_ec) is its epoch and WAITERS bit; bump and the
- * owed futex wake are separate steps, as in kern_ec_bump/_wake_owed.
+ * Futexes: a sleeper wakes only on a futex wake issued after it went to
+ * sleep (fw_* counters), so a wake that the protocol forgets leaves it
+ * blocked: spin reports an invalid end state (a lost wakeup).  On p_state
+ * and on the eventcounts futex_wait compares the word and enqueues in one
+ * step.  The eventcount (kern_ec) is its epoch and WAITERS bit; the last
+ * exit's bump and owed futex wake are separate steps ([Z4], [Z6]), as in
+ * kern_ec_bump/_wake_owed; the other wakes are one step.
  *
  * Checked: no LWP is freed while on its CPU or while held (assert at the
  * free); every LWP is freed exactly once; the process is made a zombie
