@@ -236,6 +236,7 @@ static struct {
 	_Atomic uint64_t progress;	/* anything that finished */
 	_Atomic uint64_t collects, reaps, holds, late, scens, handoffs;
 	_Atomic uint64_t churned, badargs, multireap;
+	_Atomic uint64_t kwaits[3];	/* waits ended killed, by kind */
 	uint64_t	 t0;
 	/* the carrier pool */
 	pthread_mutex_t	 pl_lock;
@@ -537,6 +538,15 @@ collected(struct tlwp *self, lwpid_t d, const char *how)
 	    "a detached LWP", how, (int)d, (int)pr->pr_pid);
 }
 
+/* A wait of kind k (lwp_wait(0), lwp_wait(lid), proc_wait) ended while
+ * its LWP was killed: counted, to show the kills land in every wait. */
+static void
+killed_wait(struct reap_lwp *l, int k)
+{
+	if (O->lwp_killed(l))
+		atomic_fetch_add_explicit(&T.kwaits[k], 1, memory_order_relaxed);
+}
+
 static void
 body_waitany(struct tlwp *tl)
 {
@@ -555,6 +565,7 @@ body_waitany(struct tlwp *tl)
 		    "lwp_wait(0) returned %d", rc);
 		TASSERT(rc != EINTR || O->lwp_killed(l), "lwp_wait(0) = EINTR "
 		    "but the LWP is not killed");
+		killed_wait(l, 0);
 		break;
 	}
 }
@@ -610,6 +621,7 @@ body_waitone(struct tlwp *tl)
 	    "lwp_wait(%d) of a joinable sibling returned %d", (int)lid, rc);
 	TASSERT(rc != EINTR || O->lwp_killed(l), "lwp_wait(%d) = EINTR but "
 	    "the LWP is not killed", (int)lid);
+	killed_wait(l, 1);
 }
 
 /*
@@ -646,6 +658,7 @@ body_pwait(struct tlwp *tl)
 		if (rc == -EINTR) {
 			TASSERT(O->lwp_killed(l), "proc_wait = -EINTR but the LWP"
 			    " is not killed");
+			killed_wait(l, 2);
 			return;
 		}
 		if (rc == -ECHILD) {
@@ -1497,6 +1510,8 @@ run_one(void)
 	atomic_store(&T.churned, 0);
 	atomic_store(&T.badargs, 0);
 	atomic_store(&T.multireap, 0);
+	for (int k = 0; k < 3; k++)
+		atomic_store(&T.kwaits[k], 0);
 	printf("torture: design=%s%s%s variant=%#x seed=%llu threads=%d "
 	    "lifecycles=%llu seconds=%g permille=%u hz=%u tick_us=%g\n",
 	    O->name, T.mutant ? " mutant=" : "", T.mutant ? T.mutant : "",
@@ -1603,7 +1618,8 @@ run_one(void)
 		    "%.2fs = %.0f/s; %llu scenarios, %llu procs, %llu collected, "
 		    "%llu reaped, %llu holds (%llu handed off), %llu late creates, "
 		    "%llu churned, %llu bad-argument rounds, %llu reaped by one "
-		    "of two reapers; zombies_peak %llu, "
+		    "of two reapers, killed in lwp_wait(0)/lwp_wait(lid)/"
+		    "proc_wait %llu/%llu/%llu; zombies_peak %llu, "
 		    "sleeps %llu, tick_sleeps %llu, spins %llu\n", O->name,
 		    T.mutant ? " mutant=" : "", T.mutant ? T.mutant : "",
 		    (unsigned long long)T.seed, T.nthreads,
@@ -1619,6 +1635,9 @@ run_one(void)
 		    (unsigned long long)atomic_load(&T.churned),
 		    (unsigned long long)atomic_load(&T.badargs),
 		    (unsigned long long)atomic_load(&T.multireap),
+		    (unsigned long long)atomic_load(&T.kwaits[0]),
+		    (unsigned long long)atomic_load(&T.kwaits[1]),
+		    (unsigned long long)atomic_load(&T.kwaits[2]),
 		    (unsigned long long)fin.zombies_peak,
 		    (unsigned long long)fin.sleeps,
 		    (unsigned long long)fin.tick_sleeps, (unsigned long long)fin.spins);
