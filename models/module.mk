@@ -1,39 +1,61 @@
 # models/ - the spin (Promela) model of the hybrid's exit/reap protocol.
 #
-# spin-verify runs spin exhaustively (no bitstate) on models/hybrid.pml:
+# spin-verify runs spin exhaustively (no bitstate) on models/hybrid.pml, in
+# each of its configurations (JOIN: lwp_wait, observer, kill; CREATE:
+# lwp_create racing the kill and the last exit):
 #   safety:   assertions + invalid end states (a lost wakeup leaves a
 #             sleeper blocked: an invalid end state), -DSAFETY -DNOCLAIM
-#   liveness: the LTL claim all_freed (every LWP and the process are freed
-#             exactly once) under weak fairness, acceptance cycles (-a -f)
-# Both use -DCOLLAPSE (lossless state compression).  A run fails on any
-# error, on a truncated search, and on a depth limit that was hit.
+#   liveness: the LTL claim all_freed (everything created is freed exactly
+#             once) under weak fairness, acceptance cycles (-a -f)
+# and checks that spin still finds the lost zombie of 75fc2a4's lwp_create
+# (-DCREATE -DOLD_CREATE must fail), so the CREATE configuration is not
+# vacuous.  All use -DCOLLAPSE (lossless state compression).  A run fails
+# on any error, on a truncated search, and on a depth limit that was hit.
 # The lead wires `test` to depend on $(TEST_PREREQS).
 SPIN		?= spin
 SPIN_CC		?= gcc
 SPIN_DIR	:= $(BUILD)/spin
 SPIN_CHECK	= grep -q 'errors: 0' $(1) && ! grep -q 'max search depth too small\|search not completed' $(1) || { cat $(1); echo "spin-verify: $(2) FAILED"; exit 1; }
+SPIN_CFLAGS_safety := -DSAFETY -DNOCLAIM
+SPIN_CFLAGS_liveness := -DNFAIR=3
+SPIN_PAN_safety	:= -m400000
+SPIN_PAN_liveness := -a -f -m400000
+
+# $(1) config (join, create), $(2) its spin -D flags, $(3) safety|liveness
+define SPIN_RUN
+$(SPIN_DIR)/$(1)-$(3).ok: models/hybrid.pml models/module.mk
+	@mkdir -p $(SPIN_DIR)/$(1)-$(3)
+	cp models/hybrid.pml $(SPIN_DIR)/$(1)-$(3)/
+	cd $(SPIN_DIR)/$(1)-$(3) && $(SPIN) $(2) -a hybrid.pml >/dev/null && \
+	  $(SPIN_CC) -O2 -w $(SPIN_CFLAGS_$(3)) -DCOLLAPSE \
+	    -o pan pan.c && \
+	  ./pan $(SPIN_PAN_$(3)) > pan.out 2>&1; \
+	  $$(call SPIN_CHECK,pan.out,$(1) $(3))
+	@grep -E 'errors:|states, stored' $(SPIN_DIR)/$(1)-$(3)/pan.out
+	@touch $$@
+SPIN_OKS	+= $(SPIN_DIR)/$(1)-$(3).ok
+endef
+SPIN_OKS	:=
+$(eval $(call SPIN_RUN,join,,safety))
+$(eval $(call SPIN_RUN,join,,liveness))
+$(eval $(call SPIN_RUN,create,-DCREATE,safety))
+$(eval $(call SPIN_RUN,create,-DCREATE,liveness))
+
+# The old create must be caught: the lost zombie is an invalid end state.
+$(SPIN_DIR)/old-create.ok: models/hybrid.pml models/module.mk
+	@mkdir -p $(SPIN_DIR)/old-create
+	cp models/hybrid.pml $(SPIN_DIR)/old-create/
+	cd $(SPIN_DIR)/old-create && \
+	  $(SPIN) -DCREATE -DOLD_CREATE -a hybrid.pml >/dev/null && \
+	  $(SPIN_CC) -O2 -w $(SPIN_CFLAGS_safety) -DCOLLAPSE -o pan pan.c && \
+	  ./pan -m400000 > pan.out 2>&1; \
+	  grep -q 'invalid end state' pan.out && ! grep -q 'errors: 0' pan.out || \
+	  { cat pan.out; echo "spin-verify: the old create's lost zombie was not found"; exit 1; }
+	@echo "old create (75fc2a4): $$(grep -m1 -o 'invalid end state (at depth [0-9]*)' $(SPIN_DIR)/old-create/pan.out), as expected"
+	@touch $@
+SPIN_OKS	+= $(SPIN_DIR)/old-create.ok
 
 .PHONY: spin-verify
-spin-verify: $(SPIN_DIR)/safety.ok $(SPIN_DIR)/liveness.ok
-
-$(SPIN_DIR)/safety.ok: models/hybrid.pml models/module.mk
-	@mkdir -p $(SPIN_DIR)/safety
-	cp models/hybrid.pml $(SPIN_DIR)/safety/
-	cd $(SPIN_DIR)/safety && $(SPIN) -a hybrid.pml >/dev/null && \
-	  $(SPIN_CC) -O2 -w -DSAFETY -DNOCLAIM -DCOLLAPSE -o pan pan.c && \
-	  ./pan -m400000 > pan.out 2>&1; \
-	  $(call SPIN_CHECK,pan.out,safety)
-	@grep -E 'errors:|states, stored' $(SPIN_DIR)/safety/pan.out
-	@touch $@
-
-$(SPIN_DIR)/liveness.ok: models/hybrid.pml models/module.mk
-	@mkdir -p $(SPIN_DIR)/liveness
-	cp models/hybrid.pml $(SPIN_DIR)/liveness/
-	cd $(SPIN_DIR)/liveness && $(SPIN) -a hybrid.pml >/dev/null && \
-	  $(SPIN_CC) -O2 -w -DCOLLAPSE -DNFAIR=3 -o pan pan.c && \
-	  ./pan -a -f -m400000 > pan.out 2>&1; \
-	  $(call SPIN_CHECK,pan.out,liveness)
-	@grep -E 'errors:|states, stored' $(SPIN_DIR)/liveness/pan.out
-	@touch $@
+spin-verify: $(SPIN_OKS)
 
 TEST_PREREQS	+= spin-verify

@@ -93,12 +93,14 @@ struct df_t {
 	struct reap_lwp *tpm;
 };
 
+/* tick_ns: 0 for ticks of real time, else compressed model time. */
 static void
-df_t_boot(struct df_t *t, const char *design, unsigned variant)
+df_t_boot_tick(struct df_t *t, const char *design, unsigned variant,
+    uint64_t tick_ns)
 {
 	struct reap_config cfg = {
-		.ncpus = DF_T_NCPUS, .hz = 100, .variant = variant,
-		.bind = df_t_bind,
+		.ncpus = DF_T_NCPUS, .hz = 100, .tick_ns = tick_ns,
+		.variant = variant, .bind = df_t_bind,
 	};
 
 	memset(&df_t_bound, 0, sizeof(df_t_bound));
@@ -111,6 +113,12 @@ df_t_boot(struct df_t *t, const char *design, unsigned variant)
 	t->tp = t->o->proc_create(t->sys, NULL, &t->tpm);
 	RT_ASSERT(t->tp != NULL);
 	t->o->lwp_enter(t->tpm);
+}
+
+static void
+df_t_boot(struct df_t *t, const char *design, unsigned variant)
+{
+	df_t_boot_tick(t, design, variant, 0);
 }
 
 /* TP exits, init reaps it, the books must balance. */
@@ -450,9 +458,13 @@ df_t_mutant(const char *design)
 	RT_ASSERTF(!(WIFEXITED(st) && WEXITSTATUS(st) == 0),
 	    "%s mutant was not caught", design);
 #if defined(DF_T_ASAN)
-	RT_ASSERTF(strstr(buf, "heap-use-after-free") != NULL,
-	    "%s mutant: no ASan use-after-free report (status %#x)", design,
-	    st);
+	/* A use after free, or a SEGV on a pointer read from an LWP that
+	 * was freed and reused (seen under load: the carrier's
+	 * df_lwp_switchout dereferenced one). */
+	RT_ASSERTF(strstr(buf, "heap-use-after-free") != NULL ||
+	    strstr(buf, "AddressSanitizer: SEGV") != NULL,
+	    "%s mutant: no ASan use-after-free report (status %#x): %.2000s",
+	    design, st, buf);
 #elif defined(DF_T_TSAN)
 	RT_ASSERTF(strstr(buf, "ThreadSanitizer") != NULL ||
 	    (WIFEXITED(st) && WEXITSTATUS(st) == 42),
@@ -616,6 +628,209 @@ RT_TEST(df_held_lwp_exit_not_undead)
 		for (int r = 0; r < 4; r++)
 			df_t_held_exit(df_t_designs[i], r & 1,
 			    r & 2 ? REAP_DETACHED : 0);
+}
+
+/*
+ * Two reapers, one zombie (issue 17, bug 5).  Two LWPs of TP wait in
+ * proc_wait(-1) while TP's zombie child C1 is held (a /proc-style PHOLD):
+ * the first to take it sleeps in its hold poll ("reap3", which gives up
+ * both tokens), and the second must not take the same zombie; it reaps
+ * C2 when C2 exits.  DragonFly's 2010 kern_wait has no PHOLDZOMB: there
+ * the second also took C1, and whichever woke last read it after the
+ * other had freed it.  Run in a child process (bounded by alarm) whose
+ * output goes to a pipe: with the mutant, its sanitizer report and crash
+ * are the expected result.
+ */
+struct df_t_reaper {
+	const struct reap_ops *o;
+	struct reap_lwp *lp;
+	int	cpu;
+	pid_t	rc;
+	int	st;
+	_Atomic int done;
+	pthread_t thr;
+};
+
+static void *
+df_t_reaper_main(void *arg)
+{
+	struct df_t_reaper *r = arg;
+
+	reap_cpu_set(r->cpu);
+	r->o->lwp_enter(r->lp);
+	r->rc = r->o->proc_wait(r->lp, -1, &r->st, 0);
+	atomic_store(&r->done, 1);
+	r->o->lwp_exit(r->lp);
+	return NULL;
+}
+
+/* Wait (5 s at most) until pred; false on timeout. */
+static bool
+df_t_until(bool (*pred)(void *), void *arg)
+{
+	const struct timespec ms = { 0, 1000000 };
+
+	for (int i = 0; i < 5000; i++) {
+		if (pred(arg))
+			return true;
+		nanosleep(&ms, NULL);
+	}
+	return false;
+}
+
+static bool
+df_t_both_slept(void *arg)
+{
+	struct df_t_reaper *r = arg;
+	static bool seen[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct kern_td *td = atomic_load(&r[i].lp->lwp_thread.td_carrier);
+
+		seen[i] = seen[i] || (td != NULL && kern_td_wmesg(td) != NULL);
+	}
+	return seen[0] && seen[1];
+}
+
+static bool
+df_t_one_done(void *arg)
+{
+	struct df_t_reaper *r = arg;
+
+	return atomic_load(&r[0].done) + atomic_load(&r[1].done) >= 1;
+}
+
+static bool
+df_t_both_done(void *arg)
+{
+	struct df_t_reaper *r = arg;
+
+	return atomic_load(&r[0].done) + atomic_load(&r[1].done) == 2;
+}
+
+static void
+df_t_two_reapers_child(const char *design, unsigned variant)
+{
+	struct df_t t;
+	struct df_t_reaper r[2];
+	struct df_t_carrier e[2];
+	struct reap_lwp *cm[2];
+	struct reap_proc *cp[2];
+	pid_t pid[2];
+
+	alarm(30);
+	/* 100 us ticks: the 2010 "reap3" poll (hz ticks) is 10 ms. */
+	df_t_boot_tick(&t, design, variant, 100000);
+	for (int i = 0; i < 2; i++) {
+		cp[i] = t.o->proc_create(t.sys, t.tp, &cm[i]);
+		RT_ASSERT(cp[i] != NULL);
+		pid[i] = t.o->proc_pid(cp[i]);
+		e[i] = (struct df_t_carrier){ .o = t.o, .lp = cm[i], .cpu = 1 };
+		r[i] = (struct df_t_reaper){ .o = t.o, .cpu = i };
+		r[i].lp = t.o->lwp_create(t.tp, 0, NULL);
+		RT_ASSERT(r[i].lp != NULL);
+	}
+	/* C1 exits and is held; both reapers go for it. */
+	RT_ASSERT(pthread_create(&e[0].thr, NULL, df_t_joinee_main,
+	    &e[0]) == 0);
+	RT_ASSERT(pthread_join(e[0].thr, NULL) == 0);
+	RT_EQ(atomic_load(&cp[0]->p_stat), SZOMB);
+	df_proc_hold(cp[0]);
+	for (int i = 0; i < 2; i++)
+		RT_ASSERT(pthread_create(&r[i].thr, NULL, df_t_reaper_main,
+		    &r[i]) == 0);
+	RT_ASSERTF(df_t_until(df_t_both_slept, r), "%s: the reapers did not "
+	    "both sleep", design);
+	usleep(50000);
+	df_proc_rele(cp[0]);
+	RT_ASSERTF(df_t_until(df_t_one_done, r), "%s: nobody reaped the "
+	    "released zombie", design);
+	/* C2 exits: the other reaper takes it. */
+	RT_ASSERT(pthread_create(&e[1].thr, NULL, df_t_joinee_main,
+	    &e[1]) == 0);
+	RT_ASSERT(pthread_join(e[1].thr, NULL) == 0);
+	RT_ASSERTF(df_t_until(df_t_both_done, r), "%s: a reaper never "
+	    "returned (%d, %d)", design, atomic_load(&r[0].done),
+	    atomic_load(&r[1].done));
+	for (int i = 0; i < 2; i++)
+		RT_ASSERT(pthread_join(r[i].thr, NULL) == 0);
+	RT_ASSERTF((r[0].rc == pid[0] && r[1].rc == pid[1]) ||
+	    (r[0].rc == pid[1] && r[1].rc == pid[0]), "%s: reapers got %d and "
+	    "%d, want %d and %d once each", design, (int)r[0].rc,
+	    (int)r[1].rc, (int)pid[0], (int)pid[1]);
+	RT_EQ(r[0].st, 0);
+	RT_EQ(r[1].st, 0);
+	df_t_halt(&t);
+}
+
+/* Run it in a child: its exit status, its output in buf. */
+static int
+df_t_two_reapers(const char *design, unsigned variant, char *buf,
+    size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fds[2], st;
+	pid_t pid;
+
+	fflush(stdout);
+	RT_ASSERT(pipe(fds) == 0);
+	pid = fork();
+	RT_ASSERT(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		df_t_two_reapers_child(design, variant);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (len < size - 1 &&
+	    (n = read(fds[0], buf + len, size - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		RT_ASSERT(n > 0);
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		RT_ASSERT(errno == EINTR);
+	return st;
+}
+
+RT_TEST(df_two_reapers_one_zombie)
+{
+	static char buf[65536];
+
+	for (unsigned i = 0; i < 2; i++) {
+		int st = df_t_two_reapers(df_t_designs[i], 0, buf, sizeof(buf));
+
+		RT_ASSERTF(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: status "
+		    "%#x: %s", df_t_designs[i], st, buf);
+	}
+}
+
+/* The 2010 seed's kern_wait (the mutant) must fail the same run. */
+RT_TEST(df_mutant_wait_no_holdzomb_is_caught)
+{
+#if defined(KERN_NO_INJECT) || !defined(REAP_MUTANTS)
+	printf("skip: mutants compiled out\n");
+#else
+	static char buf[65536];
+	int st = df_t_two_reapers("dragonfly-2010",
+	    DF_VARIANT_WAIT_NOHOLDZOMB, buf, sizeof(buf));
+
+	RT_ASSERTF(!(WIFEXITED(st) && WEXITSTATUS(st) == 0),
+	    "the 2010 kern_wait without PHOLDZOMB ran clean");
+#if defined(DF_T_ASAN)
+	RT_ASSERTF(strstr(buf, "heap-use-after-free") != NULL,
+	    "no ASan use-after-free report (status %#x): %s", st, buf);
+#endif
+	printf("caught: %s %d\n", WIFSIGNALED(st) ? "signal" : "exit status",
+	    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+#endif
 }
 
 int

@@ -508,6 +508,240 @@ RT_TEST(hy_lwpwait_claimer_uncounted)
 	ht_halt(&t);
 }
 
+/*
+ * lwp_create racing the last exit (issue 17, bug 1).  A create is refused
+ * once the process exits; a refusal must leave p_state as it found it, so
+ * that the exit whose fetch_sub takes the live count to 0 is the last one
+ * [E4] and makes the process a zombie.  The creators here are not LWPs of
+ * the process (as the churn benchmark's workers): their create may land
+ * while the process's last LWP is exiting.
+ */
+#define HT_PUBLISHED	"hybrid.exit.published"
+#define HT_COUNTED	"hybrid.create.counted"
+#define HT_LAST		"hybrid.exit.last"
+
+struct cx {
+	struct reap_proc *p;
+	struct reap_lwp *self;		/* the killer's or exiter's LWP */
+	const char *after;		/* create once this point was hit */
+	uint64_t hits0;
+	struct cx *first;		/* ... or once `first` is done */
+	struct reap_lwp *made;
+	_Atomic int done;
+};
+
+static void *
+cx_killer(void *arg)
+{
+	struct cx *c = arg;
+
+	reap_cpu_set(1);
+	H->lwp_enter(c->self);
+	H->proc_exit(c->self, 31);
+	atomic_store(&c->done, 1);
+	return NULL;
+}
+
+static void *
+cx_exiter(void *arg)
+{
+	struct cx *c = arg;
+
+	reap_cpu_set(1);
+	H->lwp_enter(c->self);
+	H->lwp_exit(c->self);
+	atomic_store(&c->done, 1);
+	return NULL;
+}
+
+/* Create once the exiter is inside the widened window (or, for a second
+ * creator, once the first is inside its own, or done), at most 2 s. */
+static void *
+cx_creator(void *arg)
+{
+	struct cx *c = arg;
+
+	reap_cpu_set(0);
+	for (int i = 0; i < 2000; i++) {
+		if (kern_inject_hits(c->after) > c->hits0 ||
+		    (c->first != NULL && atomic_load(&c->first->done)))
+			break;
+		usleep(1000);
+	}
+	c->made = H->lwp_create(c->p, REAP_DETACHED, NULL);
+	atomic_store(&c->done, 1);
+	return NULL;
+}
+
+/* The parent finds the zombie at once (WNOHANG), with its status, and
+ * the books balance: the process was made a zombie exactly once. */
+static void
+cx_reaped(struct ht *t, int want)
+{
+	struct reap_stats st;
+	pid_t pid = H->proc_pid(t->p);
+	int status = -1;
+
+	reap_cpu_set(0);
+	H->lwp_enter(t->init);
+	RT_ASSERTF(H->proc_wait(t->init, pid, &status, WNOHANG) == pid,
+	    "every LWP of pid %d exited but it is no zombie", (int)pid);
+	RT_EQ(status, want);
+	hy_t_stats(t->s, &st);
+	RT_EQ(st.procs_created, st.procs_freed);
+	RT_EQ(st.lwps_created, st.lwps_freed);
+	RT_EQ(st.zombies_now, 0);
+	H->sys_destroy(t->s);
+}
+
+/*
+ * proc_exit's caller is alone [K3] and exits; a create lands inside its
+ * exit, between publishing [E3] and the fetch_sub [E4] (widened).  It
+ * must be refused without its count ever being the one that decides who
+ * is last: the create's window is widened past the exit's fetch_sub.
+ * (With the fetch_add + undo of 75fc2a4 the exit saw live 2, the undo
+ * took it to 0, and nobody made the process a zombie.)
+ */
+RT_TEST(hy_create_refused_during_last_exit)
+{
+	struct ht t;
+	struct cx k = { 0 }, c = { 0 };
+	pthread_t th[2];
+
+	ht_boot(&t, 2, 0);
+	kern_inject_widen(HT_PUBLISHED, 50000);		/* 50 ms */
+	kern_inject_widen(HT_COUNTED, 100000);		/* 100 ms */
+	k.self = t.m;
+	c.p = t.p;
+	c.after = HT_PUBLISHED;
+	c.hits0 = kern_inject_hits(HT_PUBLISHED);
+	RT_EQ(pthread_create(&th[0], NULL, cx_creator, &c), 0);
+	RT_EQ(pthread_create(&th[1], NULL, cx_killer, &k), 0);
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	kern_inject_disable();
+	RT_ASSERT(kern_inject_hits(HT_PUBLISHED) > c.hits0);
+	RT_ASSERTF(c.made == NULL, "lwp_create succeeded after proc_exit");
+	cx_reaped(&t, 31);
+}
+
+/*
+ * The last LWP leaves by lwp_exit (status 0); while it is between its
+ * fetch_sub and PS_ZOMB [Z1..Z3] (widened), two creates arrive, the
+ * second one while the first is inside its own window.  Both must be
+ * refused: the process has no live LWP.  (With 75fc2a4 the first one's
+ * transient count made the second see one live LWP and succeed: a live
+ * LWP in a process that its parent then frees.)
+ */
+RT_TEST(hy_create_refused_after_last_exit)
+{
+	struct ht t;
+	struct cx x = { 0 }, c[2] = { { 0 }, { 0 } };
+	pthread_t th[3];
+
+	ht_boot(&t, 2, 0);
+	kern_inject_widen(HT_LAST, 200000);		/* 200 ms */
+	kern_inject_widen(HT_COUNTED, 50000);		/* 50 ms */
+	x.self = t.m;
+	c[0].p = c[1].p = t.p;
+	c[0].after = HT_LAST;
+	c[0].hits0 = kern_inject_hits(HT_LAST);
+	c[1].after = HT_COUNTED;
+	c[1].hits0 = kern_inject_hits(HT_COUNTED);
+	c[1].first = &c[0];
+	RT_EQ(pthread_create(&th[0], NULL, cx_exiter, &x), 0);
+	RT_EQ(pthread_create(&th[1], NULL, cx_creator, &c[0]), 0);
+	RT_EQ(pthread_create(&th[2], NULL, cx_creator, &c[1]), 0);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	kern_inject_disable();
+	RT_ASSERT(kern_inject_hits(HT_LAST) > c[0].hits0);
+	RT_ASSERTF(c[0].made == NULL && c[1].made == NULL, "lwp_create "
+	    "succeeded in a process whose last LWP had exited");
+	cx_reaped(&t, 0);
+}
+
+/*
+ * The issue's scenario with random injection: two threads keep creating,
+ * entering and exiting detached LWPs of a process while its master
+ * either proc_exits (status 31) or leaves by lwp_exit (status 0); every
+ * round the parent must find the zombie at once and the books balance.
+ * (75fc2a4 failed in about 2 of 5 seeds within the 2000 rounds; the two
+ * tests above widen its windows and fail every time.)  At most 4 s.
+ */
+struct cr {
+	struct reap_proc *p;
+	int cpu;
+};
+
+static void *
+cr_churn(void *arg)
+{
+	struct cr *c = arg;
+	struct reap_lwp *l;
+
+	reap_cpu_set(c->cpu);
+	while ((l = H->lwp_create(c->p, REAP_DETACHED, NULL)) != NULL) {
+		H->lwp_enter(l);
+		H->lwp_exit(l);
+	}
+	return NULL;
+}
+
+RT_TEST(hy_create_racing_exit_rounds)
+{
+	enum { ROUNDS = 2000 };
+	struct ht t;
+	struct reap_stats st;
+	struct cr c[2];
+	struct cx k = { 0 };
+	pthread_t th[3];
+	uint64_t seed = rt_seed(), t0;
+
+	ht_boot(&t, 2, 0);
+	{					/* a process per round instead */
+		pid_t pid = H->proc_pid(t.p);
+		int status = -1;
+
+		H->lwp_enter(t.m);
+		H->lwp_exit(t.m);
+		RT_EQ(H->proc_wait(t.init, pid, &status, 0), pid);
+	}
+	kern_inject_enable(seed, 20);
+	t0 = kern_now_ns();
+	for (int r = 0; r < ROUNDS && kern_now_ns() - t0 < 4000000000ull;
+	    r++) {
+		bool kill = (r & 1) == 0;
+		pid_t pid;
+		int status = -1;
+
+		t.p = H->proc_create(t.s, NULL, &t.m);
+		RT_ASSERT(t.p != NULL);
+		pid = H->proc_pid(t.p);
+		k.self = t.m;
+		for (int i = 0; i < 2; i++) {
+			c[i] = (struct cr){ t.p, i };
+			RT_EQ(pthread_create(&th[i], NULL, cr_churn, &c[i]), 0);
+		}
+		usleep((unsigned)(seed + (uint64_t)r * 7919) % 300);
+		RT_EQ(pthread_create(&th[2], NULL, kill ? cx_killer : cx_exiter,
+		    &k), 0);
+		for (int i = 0; i < 3; i++)
+			pthread_join(th[i], NULL);
+		reap_cpu_set(0);
+		RT_ASSERTF(H->proc_wait(t.init, pid, &status, WNOHANG) == pid,
+		    "round %d (%s): every LWP of pid %d exited but it is no "
+		    "zombie", r, kill ? "proc_exit" : "lwp_exit", (int)pid);
+		RT_EQ(status, kill ? 31 : 0);
+	}
+	kern_inject_disable();
+	hy_t_stats(t.s, &st);
+	RT_EQ(st.procs_created, st.procs_freed);
+	RT_EQ(st.lwps_created, st.lwps_freed);
+	RT_EQ(st.zombies_now, 0);
+	H->sys_destroy(t.s);
+}
+
 int
 main(int argc, char **argv)
 {

@@ -4,7 +4,7 @@
  *   torture [--design NAME[,NAME]] [--mutant NAME] [--seed N] [--seeds K]
  *           [--threads T[,T...]] [--lifecycles N] [--seconds S]
  *           [--permille P] [--hang S] [--hz HZ] [--tick-us US]
- *           [--widen POINT:US]
+ *           [--widen POINT:US] [--no-known-skips]
  *           [--list] [--list-mutants] [--quiet]
  *
  * For each design (or the design that owns --mutant, with its variant bits
@@ -39,11 +39,18 @@
  * lwp_wait/proc_wait, or leave early).  LWP bodies: exit after a random
  * delay; spin until killed; lwp_wait(0) collecting; lwp_wait(lid) of a
  * sibling; proc_wait on the process's children (blocking or WNOHANG polls;
- * at most one such LWP per process, so ECHILD can be checked exactly);
- * create up to two more LWPs while the process may be exiting; proc_exit.
- * Children of P that outlive it are reparented to init and reaped by
- * init's loop (reap_boot).  Every collection (lwp_wait) and reap
- * (proc_wait) is checked to happen exactly once, with a valid id/status.
+ * one such LWP per process, or two: TF_REAPERS); create up to two more
+ * LWPs while the process may be exiting; pass bad arguments (TF_BADARGS,
+ * TF_BADPID); proc_exit.  A third of the P's also get a churner, a carrier
+ * that is no LWP of P and creates, enters and exits detached LWPs of P
+ * while P exits (TF_CHURN).  Children of P that outlive it are reparented
+ * to init and reaped by init's loop (reap_boot).  Every collection
+ * (lwp_wait) and reap (proc_wait) is checked to happen exactly once, with
+ * a valid id/status; only what the contract makes certain is asserted.
+ *
+ * A design with a filed bug in one of the TF_* scenarios skips it through
+ * its entry in known_bugs[] (printed at the start of each run), until the
+ * fix merges and the entry goes; --no-known-skips runs them anyway.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -73,10 +80,51 @@
 #define TS_PROGRESS_S	30	/* seconds between progress lines */
 
 enum kind { K_EXIT, K_SPIN, K_WAITANY, K_WAITONE, K_PWAIT, K_CREATE,
-	K_PEXIT, K_NKINDS };
+	K_PEXIT, K_BADARG, K_CHURN, K_NKINDS };
 static const char *const kind_name[K_NKINDS] = { "exit", "spin", "waitany",
-	"waitone", "pwait", "create", "pexit" };
+	"waitone", "pwait", "create", "pexit", "badarg", "churn" };
 enum mode { M_EXIT_ALL, M_KILL };
+
+/*
+ * Adversarial scenarios written from the contract (issue 17), each a
+ * feature of the scenario mix that a known design bug may switch off:
+ *
+ *   TF_CHURN    a thread that is no LWP of P keeps creating, entering and
+ *               exiting detached LWPs of P while P exits (by proc_exit or
+ *               its last lwp_exit), as the churn benchmark's workers do
+ *   TF_REAPERS  two LWPs of P reap P's children at once (proc_wait -1 or
+ *               a pid, blocking when a kill will end them, else WNOHANG)
+ *   TF_BADARGS  an LWP passes bad arguments: lwp_wait on itself, on lids
+ *               that name no LWP, lwp_hold of such lids, proc_wait of its
+ *               own pid and of its parent's (WNOHANG)
+ *   TF_BADPID   ... and proc_wait with pid 0 and pid < -1 (WNOHANG)
+ */
+#define TF_CHURN	0x1u
+#define TF_REAPERS	0x2u
+#define TF_BADARGS	0x4u
+#define TF_BADPID	0x8u
+
+/*
+ * Known bugs: a design that fails a feature's scenarios for a reason
+ * already filed skips that feature (unless --no-known-skips), so the rest
+ * of its torture still runs.  Each entry is removed when its fix merges.
+ */
+static const struct known_bug {
+	const char *kb_design;
+	unsigned kb_feats;
+	const char *kb_why;
+} known_bugs[] = {
+	{ "netbsd", TF_BADPID, "issue 17 bug 4: proc_wait(0) and pid < -1 "
+	  "abort (\"process groups are not modelled\", nb_exit.c)" },
+	{ "netbsd", TF_CHURN, "issue 17 bug 1: an LWP created while exit1 "
+	  "collects LWPs is linked in (nb_lwp_create): \"lid slot is not an "
+	  "lwp\" or \"exit1: other lwps still running\"" },
+	{ "netbsd-2007", TF_BADPID, "issue 17 bug 4: proc_wait(0) and "
+	  "pid < -1 abort (\"process groups are not modelled\", nb_exit.c)" },
+	{ "netbsd-2007", TF_CHURN, "issue 17 bug 1: a create racing exit1 "
+	  "(nb7_newlwp) makes the parent get status 0, not the killer's" },
+	{ NULL, 0, NULL }
+};
 
 struct scen;
 struct tproc;
@@ -109,6 +157,10 @@ struct tproc {
 	_Atomic int	 pr_creating;	/* late lwp_create calls not yet in a
 					   slot: an observer may hold one */
 	int		 pr_late;	/* reserved carriers for late LWPs */
+	int		 pr_nreapers;	/* K_PWAIT LWPs (0..2) */
+	pid_t		 pr_ppid;	/* its parent's pid */
+	bool		 pr_churn;	/* has a churner (TF_CHURN) */
+	struct tlwp	 pr_churner;	/* K_CHURN: a carrier, no LWP */
 	struct tlwp	 pr_l[TS_MAXL];
 	_Atomic int	 pr_reaped;	/* times reaped (children of P) */
 	_Atomic int	 pr_status;
@@ -162,6 +214,7 @@ static struct {
 	unsigned	 o_hz;
 	double		 o_tick_us;	/* 0: real time (1e6/hz) */
 	bool		 o_quiet;
+	bool		 o_no_known_skips;
 	const char	*o_widen[8];	/* "point:us" */
 	int		 o_nwiden;
 	/* the run */
@@ -171,6 +224,7 @@ static struct {
 	uint64_t	 seed;
 	int		 nthreads;
 	int		 ncpus;
+	unsigned	 skip;		/* TF_* off for this design */
 	struct reap_boot *boot;
 	struct reap_sys	*sys;
 	struct reap_proc *tp;
@@ -181,6 +235,8 @@ static struct {
 	_Atomic uint64_t procs;		/* processes created */
 	_Atomic uint64_t progress;	/* anything that finished */
 	_Atomic uint64_t collects, reaps, holds, late, scens, handoffs;
+	_Atomic uint64_t churned, badargs, multireap;
+	_Atomic uint64_t kwaits[3];	/* waits ended killed, by kind */
 	uint64_t	 t0;
 	/* the carrier pool */
 	pthread_mutex_t	 pl_lock;
@@ -232,7 +288,7 @@ tt_replay(FILE *f)
 	    T.o_hz, T.o_tick_us);
 	for (int i = 0; i < T.o_nwiden; i++)
 		fprintf(f, " --widen %s", T.o_widen[i]);
-	fprintf(f, "\n");
+	fprintf(f, "%s\n", T.o_no_known_skips ? " --no-known-skips" : "");
 }
 
 /* A broken invariant: name the run and its seed, and stop at once. */
@@ -482,6 +538,15 @@ collected(struct tlwp *self, lwpid_t d, const char *how)
 	    "a detached LWP", how, (int)d, (int)pr->pr_pid);
 }
 
+/* A wait of kind k (lwp_wait(0), lwp_wait(lid), proc_wait) ended while
+ * its LWP was killed: counted, to show the kills land in every wait. */
+static void
+killed_wait(struct reap_lwp *l, int k)
+{
+	if (O->lwp_killed(l))
+		atomic_fetch_add_explicit(&T.kwaits[k], 1, memory_order_relaxed);
+}
+
 static void
 body_waitany(struct tlwp *tl)
 {
@@ -500,6 +565,7 @@ body_waitany(struct tlwp *tl)
 		    "lwp_wait(0) returned %d", rc);
 		TASSERT(rc != EINTR || O->lwp_killed(l), "lwp_wait(0) = EINTR "
 		    "but the LWP is not killed");
+		killed_wait(l, 0);
 		break;
 	}
 }
@@ -509,6 +575,9 @@ body_waitany(struct tlwp *tl)
 static bool
 detached_reuse(struct tproc *pr, lwpid_t lid)
 {
+	/* A churner's LWPs are detached and in no slot. */
+	if (pr->pr_churn)
+		return true;
 	for (int tries = 0; tries < 1000; tries++) {
 		int n = atomic_load_explicit(&pr->pr_nslots,
 		    memory_order_acquire);
@@ -552,19 +621,31 @@ body_waitone(struct tlwp *tl)
 	    "lwp_wait(%d) of a joinable sibling returned %d", (int)lid, rc);
 	TASSERT(rc != EINTR || O->lwp_killed(l), "lwp_wait(%d) = EINTR but "
 	    "the LWP is not killed", (int)lid);
+	killed_wait(l, 1);
 }
 
+/*
+ * proc_wait on P's children until none is left or the LWP is killed.
+ * With two reapers (TF_REAPERS) the other one may reap the child this one
+ * looked for, so -ECHILD is not checked; a blocking wait is used only
+ * where a kill will end it (M_KILL): whether a blocked wait returns when
+ * the other reaper takes the last child is not the point here.
+ */
 static void
 body_pwait(struct tlwp *tl)
 {
 	struct tproc *pr = tl->tl_pr;
 	struct scen *sc = pr->pr_sc;
 	struct reap_lwp *l = tl->tl_l;
+	bool multi = pr->pr_nreapers > 1;
 
 	for (;;) {
 		struct tproc *want = NULL, *c = NULL;
 		int opt = rnd(&tl->tl_rng, 2) ? WNOHANG : 0, st = -1;
 		pid_t rc, pid = -1;
+
+		if (multi && pr->pr_mode == M_EXIT_ALL)
+			opt = WNOHANG;
 
 		if (O->lwp_killed(l))
 			return;
@@ -577,11 +658,12 @@ body_pwait(struct tlwp *tl)
 		if (rc == -EINTR) {
 			TASSERT(O->lwp_killed(l), "proc_wait = -EINTR but the LWP"
 			    " is not killed");
+			killed_wait(l, 2);
 			return;
 		}
 		if (rc == -ECHILD) {
-			TASSERT(want == NULL, "proc_wait(%d) = -ECHILD but child "
-			    "%d of %d was never reaped", (int)pid,
+			TASSERT(want == NULL || multi, "proc_wait(%d) = -ECHILD "
+			    "but child %d of %d was never reaped", (int)pid,
 			    (int)want->pr_pid, (int)pr->pr_pid);
 			return;
 		}
@@ -602,11 +684,105 @@ body_pwait(struct tlwp *tl)
 		TASSERT(c != NULL, "proc_wait reaped %d, not a child of %d",
 		    (int)rc, (int)pr->pr_pid);
 		TASSERT(atomic_fetch_add(&c->pr_reaped, 1) == 0, "child %d "
-		    "reaped twice", (int)rc);
+		    "reaped twice%s", (int)rc, multi ? " (two reapers)" : "");
+		if (multi)
+			atomic_fetch_add_explicit(&T.multireap, 1,
+			    memory_order_relaxed);
 		TASSERT(st == c->pr_st[0] || (c->pr_nst > 1 && st == c->pr_st[1]),
 		    "child %d exited with status %d, want %d%s", (int)rc, st,
 		    c->pr_st[0], c->pr_nst > 1 ? " or the other killer's" : "");
 		atomic_fetch_add_explicit(&T.reaps, 1, memory_order_relaxed);
+		bump();
+	}
+}
+
+/*
+ * Bad arguments (TF_BADARGS, TF_BADPID): only what the contract makes
+ * certain is checked -- no crash, no hang, no collection or reap of
+ * anything, EDEADLK for itself and -ECHILD for pids that are no child.
+ */
+static void
+body_badarg(struct tlwp *tl)
+{
+	static const lwpid_t nolid[] = { -1, -4096, INT32_MAX };
+	struct tproc *pr = tl->tl_pr;
+	struct reap_lwp *l = tl->tl_l;
+	lwpid_t me = atomic_load(&tl->tl_lid), d = -1;
+	pid_t rc, bad = -2 - (pid_t)rnd(&tl->tl_rng, 1000);
+	int st = -7, e;
+
+	/* Waiting for itself: EDEADLK, or for a detached LWP EINVAL. */
+	e = O->lwp_wait(l, me, &d);
+	TASSERT(e == EDEADLK || (e == EINVAL && tl->tl_detached) ||
+	    (e == EINTR && O->lwp_killed(l)), "lwp_wait(self %d, %s) "
+	    "returned %d, want EDEADLK", (int)me, tl->tl_detached ?
+	    "detached" : "joinable", e);
+	for (size_t i = 0; i < sizeof(nolid) / sizeof(nolid[0]); i++) {
+		e = O->lwp_wait(l, nolid[i], &d);
+		TASSERT(e != 0, "lwp_wait(%d) collected lid %d: no LWP has "
+		    "that id", (int)nolid[i], (int)d);
+		TASSERT(O->lwp_hold(pr->pr_p, nolid[i]) == NULL,
+		    "lwp_hold(%d) found an LWP", (int)nolid[i]);
+	}
+	TASSERT(O->lwp_hold(pr->pr_p, 0) == NULL, "lwp_hold(0) found an LWP");
+	rc = O->proc_wait(l, pr->pr_pid, &st, WNOHANG);
+	TASSERT(rc == -ECHILD || rc == -EINTR, "proc_wait(own pid %d) = %d, "
+	    "want -ECHILD", (int)pr->pr_pid, (int)rc);
+	rc = O->proc_wait(l, pr->pr_ppid, &st, WNOHANG);
+	TASSERT(rc == -ECHILD || rc == -EINTR, "proc_wait(parent's pid %d) "
+	    "= %d, want -ECHILD", (int)pr->pr_ppid, (int)rc);
+	if ((T.skip & TF_BADPID) == 0) {
+		rc = O->proc_wait(l, 0, &st, WNOHANG);
+		TASSERT(rc < 0, "proc_wait(0) = %d, want an error", (int)rc);
+		rc = O->proc_wait(l, bad, &st, WNOHANG);
+		TASSERT(rc < 0, "proc_wait(%d) = %d, want an error", (int)bad,
+		    (int)rc);
+	}
+	TASSERT(st == -7, "a failed proc_wait wrote status %d", st);
+	atomic_fetch_add_explicit(&T.badargs, 1, memory_order_relaxed);
+	bump();
+	/* Then leave like the others: spin until killed in a kill. */
+	while (pr->pr_mode == M_KILL && !O->lwp_killed(l))
+		sleep_us(20 + rnd(&tl->tl_rng, 80));
+}
+
+/*
+ * TF_CHURN: a carrier that is no LWP of P creates, enters and exits
+ * detached LWPs of P while P exits, until a create is refused (P is
+ * exiting) or its count is done.  A refused create must stay refused:
+ * the churner then keeps asking in a tight loop, each ask racing the
+ * exit's last steps.  Its caller keeps P from being reaped meanwhile:
+ * the worker reaps P only once this is done.
+ */
+static void
+body_churn(struct tlwp *tl)
+{
+	struct tproc *pr = tl->tl_pr;
+	int n = 1 + (int)rnd(&tl->tl_rng, 12);
+
+	reap_cpu_set(tl->tl_cpu);
+	for (int i = 0; i < n; i++) {
+		struct reap_lwp *l;
+		lwpid_t lid = 0;
+
+		if (rnd(&tl->tl_rng, 2))
+			jitter(&tl->tl_rng);
+		if ((l = O->lwp_create(pr->pr_p, REAP_DETACHED, &lid)) == NULL) {
+			for (int k = 0; k < 32; k++)
+				TASSERT(O->lwp_create(pr->pr_p, REAP_DETACHED,
+				    &lid) == NULL, "lwp_create on pid %d "
+				    "succeeded after one was refused (the "
+				    "process exits)", (int)pr->pr_pid);
+			break;
+		}
+		atomic_fetch_add_explicit(&T.lifecycles, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&T.churned, 1, memory_order_relaxed);
+		TASSERT(lid > 0 && O->lwp_id(l) == lid, "lwp_create lid %d, "
+		    "lwp_id %d", (int)lid, (int)O->lwp_id(l));
+		O->lwp_enter(l);
+		if (rnd(&tl->tl_rng, 2))
+			jitter(&tl->tl_rng);
+		O->lwp_exit(l);
 		bump();
 	}
 }
@@ -662,6 +838,10 @@ lwp_run(struct tlwp *tl)
 {
 	struct reap_lwp *l = tl->tl_l;
 
+	if (tl->tl_kind == K_CHURN) {
+		body_churn(tl);
+		return;
+	}
 	reap_cpu_set(tl->tl_cpu);
 	O->lwp_enter(l);
 	jitter(&tl->tl_rng);
@@ -687,6 +867,9 @@ lwp_run(struct tlwp *tl)
 		break;
 	case K_CREATE:
 		body_create(tl);
+		break;
+	case K_BADARG:
+		body_badarg(tl);
 		break;
 	case K_PEXIT:
 		O->proc_exit(l, tl->tl_status);
@@ -775,12 +958,53 @@ scen_rele(struct scen *sc)
 		free(sc);
 }
 
+/* TF_REAPERS: half the time a second reaper beside the planned one. */
+static void
+plan_reaper2(struct tproc *pr, uint64_t *rng)
+{
+	int n = pr->pr_nplan, j = (int)rnd(rng, (unsigned)n);
+
+	if (rnd(rng, 2) != 0)
+		return;
+	for (int k = 0; k < n; k++) {
+		struct tlwp *t = &pr->pr_l[(j + k) % n];
+
+		if (t->tl_kind == K_EXIT || t->tl_kind == K_SPIN) {
+			t->tl_kind = K_PWAIT;
+			pr->pr_nreapers++;
+			return;
+		}
+	}
+}
+
+/* TF_CHURN: a third of the P's get a churner (P only: its worker keeps
+ * it from being reaped while the churner creates).  Carriers it needs. */
+static int
+plan_churner(struct tproc *pr, uint64_t *rng)
+{
+	struct tlwp *c = &pr->pr_churner;
+
+	pr->pr_churn = pr->pr_idx == 0 && (T.skip & TF_CHURN) == 0 &&
+	    rnd(rng, 3) == 0;
+	if (!pr->pr_churn)
+		return 0;
+	memset(c, 0, sizeof(*c));
+	c->tl_pr = pr;
+	c->tl_kind = K_CHURN;
+	c->tl_detached = true;
+	c->tl_cpu = (int)rnd(rng, (unsigned)T.ncpus);
+	c->tl_rng = splitmix(rng);
+	return 1;
+}
+
 /* Plan one process: mode, kinds, statuses.  Returns carriers it needs. */
 static int
 plan_proc(struct tproc *pr, uint64_t *rng, int maxl, bool has_children)
 {
 	int n = 1 + (int)rnd(rng, (unsigned)maxl), nk = 0, res;
-	bool pwait = false, create = false;
+	int npw = 0, maxpw = !has_children ? 0 :
+	    (T.skip & TF_REAPERS) != 0 ? 1 : 2;
+	bool create = false, badarg = (T.skip & TF_BADARGS) != 0;
 
 	pr->pr_mode = rnd(rng, 2) ? M_KILL : M_EXIT_ALL;
 	pr->pr_nplan = n;
@@ -815,9 +1039,12 @@ plan_proc(struct tproc *pr, uint64_t *rng, int maxl, bool has_children)
 			t->tl_kind = K_WAITANY;
 		else if (r < 80)
 			t->tl_kind = K_WAITONE;
-		else if (r < 90 && has_children && !pwait) {
+		else if (r < 90 && npw < maxpw) {
 			t->tl_kind = K_PWAIT;
-			pwait = true;
+			npw++;
+		} else if (r < 95 && !badarg) {
+			t->tl_kind = K_BADARG;
+			badarg = true;
 		} else if (!create) {
 			t->tl_kind = K_CREATE;
 			create = true;
@@ -834,6 +1061,9 @@ plan_proc(struct tproc *pr, uint64_t *rng, int maxl, bool has_children)
 		pr->pr_l[j] = tmp;
 	}
 	pr->pr_l[0].tl_detached = false;	/* the master is joinable */
+	pr->pr_nreapers = npw;
+	if (npw == 1 && maxpw == 2)
+		plan_reaper2(pr, rng);
 	/* lwp_wait(lid) targets: joinable LWPs that do not wait themselves
 	 * (no wait cycles, which may legitimately hang until killed). */
 	for (int i = 0; i < n; i++) {
@@ -853,7 +1083,7 @@ plan_proc(struct tproc *pr, uint64_t *rng, int maxl, bool has_children)
 			t->tl_target = cand[rnd(rng, (unsigned)nc)];
 	}
 	res = n + pr->pr_late;
-	return res;
+	return res + plan_churner(pr, rng);
 }
 
 /* Create a planned process (fork + its planned LWPs). */
@@ -865,6 +1095,7 @@ make_proc(struct tproc *pr, struct reap_proc *parent)
 	pr->pr_p = O->proc_create(T.sys, parent, &m);
 	TASSERT(pr->pr_p != NULL && m != NULL, "proc_create failed");
 	pr->pr_pid = O->proc_pid(pr->pr_p);
+	pr->pr_ppid = O->proc_pid(parent);
 	atomic_fetch_add_explicit(&T.procs, 1, memory_order_relaxed);
 	for (int i = 0; i < pr->pr_nplan; i++) {
 		struct tlwp *t = &pr->pr_l[i];
@@ -929,6 +1160,8 @@ scen_run(struct wrk *w, struct reap_lwp *wpm)
 		for (int k = 0; k < pr->pr_nplan; k++)
 			pool_dispatch(&pr->pr_l[(start + k) % pr->pr_nplan]);
 	}
+	if (P->pr_churn)
+		pool_dispatch(&P->pr_churner);
 
 	/*
 	 * Observe: hold up to 4 LWPs of P at once (P is alive: we are its
@@ -969,9 +1202,10 @@ scen_run(struct wrk *w, struct reap_lwp *wpm)
 					if (!ok && !last)
 						sched_yield();
 				}
-				TASSERT(ok, "lwp_hold(%d) returned an LWP that "
-				    "is not one of pid %d", (int)lid,
-				    (int)P->pr_pid);
+				/* (A churner's LWPs are in no slot.) */
+				TASSERT(ok || P->pr_churn, "lwp_hold(%d) "
+				    "returned an LWP that is not one of pid %d",
+				    (int)lid, (int)P->pr_pid);
 			}
 			held[nh++] = h;
 			atomic_fetch_add_explicit(&T.holds, 1,
@@ -993,6 +1227,11 @@ scen_run(struct wrk *w, struct reap_lwp *wpm)
 		}
 	}
 
+	/* The churner's lwp_create needs P kept from being reaped. */
+	atomic_store(&w->wk_doing, "await the churner");
+	while (P->pr_churn && atomic_load_explicit(&P->pr_churner.tl_done,
+	    memory_order_acquire) == 0)
+		sleep_us(50);
 	/* Reap P: blocking or by WNOHANG polls. */
 	atomic_store(&w->wk_doing, "reap");
 	if (rnd(rng, 2)) {
@@ -1087,6 +1326,9 @@ dump_scen(struct scen *sc)
 			    atomic_load(&t->tl_done) ? " done" : " live",
 			    atomic_load(&t->tl_seen) ? " collected" : "");
 		}
+		if (pr->pr_churn)
+			printf(" [churner %s]", atomic_load(&pr->pr_churner.
+			    tl_done) ? "done" : "running");
 		printf("\n");
 	}
 }
@@ -1200,6 +1442,32 @@ wd_stop(void)
 
 /* ---- one run ---------------------------------------------------------------- */
 
+/* The TF_* features design `name` skips for its known bugs (said once
+ * per design, quiet or not). */
+static unsigned
+known_skips(const char *name)
+{
+	static const char *said;
+	unsigned skip = 0;
+
+	if (T.o_no_known_skips)
+		return 0;
+	for (const struct known_bug *kb = known_bugs; kb->kb_design != NULL;
+	    kb++) {
+		if (strcmp(kb->kb_design, name) != 0)
+			continue;
+		skip |= kb->kb_feats;
+		if (said != name)
+			printf("torture: %s skips %s%s%s%s(known: %s)\n", name,
+		    kb->kb_feats & TF_CHURN ? "churn " : "",
+		    kb->kb_feats & TF_REAPERS ? "reapers " : "",
+		    kb->kb_feats & TF_BADARGS ? "badargs " : "",
+		    kb->kb_feats & TF_BADPID ? "badpid " : "", kb->kb_why);
+	}
+	said = name;
+	return skip;
+}
+
 static void
 books(const struct reap_stats *s, const struct reap_stats *b, char *why,
     size_t len)
@@ -1239,12 +1507,18 @@ run_one(void)
 	atomic_store(&T.late, 0);
 	atomic_store(&T.scens, 0);
 	atomic_store(&T.handoffs, 0);
+	atomic_store(&T.churned, 0);
+	atomic_store(&T.badargs, 0);
+	atomic_store(&T.multireap, 0);
+	for (int k = 0; k < 3; k++)
+		atomic_store(&T.kwaits[k], 0);
 	printf("torture: design=%s%s%s variant=%#x seed=%llu threads=%d "
 	    "lifecycles=%llu seconds=%g permille=%u hz=%u tick_us=%g\n",
 	    O->name, T.mutant ? " mutant=" : "", T.mutant ? T.mutant : "",
 	    T.variant, (unsigned long long)T.seed, T.nthreads,
 	    (unsigned long long)T.o_lifecycles, T.o_seconds, T.o_permille,
 	    T.o_hz, T.o_tick_us);
+	T.skip = known_skips(O->name);
 	fflush(stdout);
 
 	reap_cpu_set(0);
@@ -1342,8 +1616,10 @@ run_one(void)
 	if (!T.o_quiet)
 		printf("torture: ok %s%s%s seed=%llu threads=%d: %llu lifecycles in "
 		    "%.2fs = %.0f/s; %llu scenarios, %llu procs, %llu collected, "
-		    "%llu reaped, %llu holds (%llu handed off), %llu late creates; "
-		    "zombies_peak %llu, "
+		    "%llu reaped, %llu holds (%llu handed off), %llu late creates, "
+		    "%llu churned, %llu bad-argument rounds, %llu reaped by one "
+		    "of two reapers, killed in lwp_wait(0)/lwp_wait(lid)/"
+		    "proc_wait %llu/%llu/%llu; zombies_peak %llu, "
 		    "sleeps %llu, tick_sleeps %llu, spins %llu\n", O->name,
 		    T.mutant ? " mutant=" : "", T.mutant ? T.mutant : "",
 		    (unsigned long long)T.seed, T.nthreads,
@@ -1356,6 +1632,12 @@ run_one(void)
 		    (unsigned long long)atomic_load(&T.holds),
 		    (unsigned long long)atomic_load(&T.handoffs),
 		    (unsigned long long)atomic_load(&T.late),
+		    (unsigned long long)atomic_load(&T.churned),
+		    (unsigned long long)atomic_load(&T.badargs),
+		    (unsigned long long)atomic_load(&T.multireap),
+		    (unsigned long long)atomic_load(&T.kwaits[0]),
+		    (unsigned long long)atomic_load(&T.kwaits[1]),
+		    (unsigned long long)atomic_load(&T.kwaits[2]),
 		    (unsigned long long)fin.zombies_peak,
 		    (unsigned long long)fin.sleeps,
 		    (unsigned long long)fin.tick_sleeps, (unsigned long long)fin.spins);
@@ -1374,7 +1656,8 @@ usage(void)
 	    " [--permille P]\n"
 	    "               [--hang S] [--hz HZ] [--tick-us US]"
 	    " [--widen POINT:US]...\n"
-	    "               [--list] [--list-mutants]\n");
+	    "               [--no-known-skips] [--list] [--list-mutants]"
+	    " [--quiet]\n");
 	exit(2);
 }
 
@@ -1408,6 +1691,10 @@ main(int argc, char **argv)
 		}
 		if (strcmp(a, "--quiet") == 0) {
 			T.o_quiet = true;
+			continue;
+		}
+		if (strcmp(a, "--no-known-skips") == 0) {
+			T.o_no_known_skips = true;
 			continue;
 		}
 		if (v == NULL)

@@ -73,7 +73,11 @@ df_proc_holdzomb(struct reap_proc *p)
 				return 0;
 			continue;
 		}
-		KASSERT((o & PLOCK_MASK) > 0, "pholdzomb: zomb without hold");
+		/* The seed asserts a hold here (KKASSERT), but kern_wait's
+		 * owner keeps PLOCK_ZOMB with no hold from its PRELE to its
+		 * final PHOLD, and a waiter woken from "phldz" by another
+		 * PRELE can rescan into that window (two reapers, one
+		 * zombie, both variants): it just sleeps until PRELEZOMB. */
 		n = o | PLOCK_WAITING;
 		tsleep_interlock(&p->p_lock, 0);
 		if (atomic_compare_exchange_weak_explicit(&p->p_lock, &o, n,
@@ -149,11 +153,14 @@ df_proc_ksignal(struct reap_proc *p)
 /*
  * The 2010 seed's p_lock poll: "while (p->p_lock) tsleep(p, 0, wmesg,
  * timo)".  Nobody wakes p for this, so each round ends on its timeout.
+ * It polls the count: PLOCK_ZOMB, which the 2010 variant's kern_wait
+ * takes (a deviation), is not a hold.
  */
-static void
+void
 df_proc_poll_lock(struct reap_proc *p, const char *wmesg, int timo)
 {
-	while (atomic_load_explicit(&p->p_lock, memory_order_acquire) != 0)
+	while ((atomic_load_explicit(&p->p_lock, memory_order_acquire) &
+	    PLOCK_MASK) != 0)
 		tsleep(p, 0, wmesg, timo);
 }
 

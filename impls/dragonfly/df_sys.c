@@ -137,6 +137,10 @@ static const struct reap_mutant df_mutants_2010[] = {
 	  "(DragonFly kern_exit.c (2010) exit1)",
 	  /* the seed's window is two instructions: stretch it */
 	  "dragonfly.exit1.parent:2000" },
+	{ "dragonfly-2010-wait-no-holdzomb", DF_VARIANT_WAIT_NOHOLDZOMB,
+	  "kern_wait() reaps a zombie without PHOLDZOMB: a second LWP of the "
+	  "parent reaps and frees it while the first sleeps on it (\"reap3\") "
+	  "(DragonFly kern_exit.c (2010) kern_wait)", NULL },
 	{ NULL, 0, NULL, NULL },
 };
 #define DF_MUTANTS	df_mutants

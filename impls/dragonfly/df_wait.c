@@ -4,9 +4,10 @@
  *
  * Modern seed: PHOLDZOMB elects one reaper per zombie, PSTALL sleeps on
  * the hold count with PLOCK_WAITING, and the final sleep is interlocked
- * through p_waitgen.  2010 seed: no PHOLDZOMB, p_lock polled with hz
- * sleeps ("reap3/4/5"), final sleep interlocked (per its comment) by the
- * waiter's p_token only.
+ * through p_waitgen.  2010 seed: p_lock polled with hz sleeps
+ * ("reap3/4/5"), final sleep interlocked (per its comment) by the
+ * waiter's p_token only; it has no PHOLDZOMB, which the 2010 variant
+ * takes from the modern seed (deviation: two reapers, one zombie).
  */
 #include "dragonfly.h"
 
@@ -69,28 +70,60 @@ df_wait_reap(struct reap_proc *waiter, struct reap_proc *p, int *status)
 }
 
 /*
- * The SZOMB branch of kern_wait() in DragonFly kern_exit.c (2010): no zombie
- * election, p_lock polled once per hz.  Two LWPs of one waiter waiting
- * for the same zombie race here, as in the seed (PHOLDZOMB fixed it).
+ * Whether kern_wait reaps without PHOLDZOMB, as the 2010 seed does (the
+ * mutant dragonfly-2010-wait-no-holdzomb).  Two LWPs of one waiter then
+ * both take the same zombie: the first sleeps in a p_lock poll ("reap3",
+ * which gives up both tokens), the second reaps and frees the zombie, and
+ * the first wakes and reads it.
+ */
+static bool
+df_wait_noholdzomb(const struct reap_sys *sys)
+{
+#ifdef REAP_MUTANTS
+	return (sys->s_variant & DF_VARIANT_WAIT_NOHOLDZOMB) != 0;
+#else
+	(void)sys;
+	return false;
+#endif
+}
+
+/*
+ * The SZOMB branch of kern_wait() in DragonFly kern_exit.c (2010), p_lock
+ * polled once per hz, with the zombie election of DragonFly kern_exit.c
+ * a3127495 (deviation, see README "kern_wait"): PHOLDZOMB (rescan if it
+ * slept: p may be gone), p_pptr revalidated, PHOLD + PRELEZOMB at the end
+ * so that a losing waiter asleep in "phldz" wakes and rescans.  Returns
+ * the pid reaped, or 0 if the caller must rescan.
  */
 static pid_t
 df_wait_reap_2010(struct reap_proc *waiter, struct reap_proc *p, int *status)
 {
 	struct reap_sys *sys = waiter->p_sys;
+	bool elect = !df_wait_noholdzomb(sys);
 	int hz = (int)sys->s_hz;
 	struct reap_lwp *lwp;
 	pid_t pid;
 
+	/* p stays valid across a failed PHOLDZOMB: waiter->p_token. */
+	if (elect && df_proc_holdzomb(p) != 0)
+		return 0;
 	lwkt_gettoken(&p->p_token);
 	KERN_INJECT("dragonfly.wait.zombtoken");
+	if (elect && atomic_load_explicit(&p->p_pptr,
+	    memory_order_relaxed) != waiter) {
+		lwkt_reltoken(&p->p_token);
+		df_proc_relezomb(p);
+		return 0;
+	}
 	df_proc_await_nthreads(p, 0, "lwpzomb", hz);
 	while ((lwp = LIST_FIRST(&p->p_lwps)) != NULL) {
 		LIST_REMOVE(lwp, lwp_entry);
 		df_reaper_reap(lwp);
 	}
 	KASSERT(p->p_nthreads == 0, "kern_wait: threads left in a zombie");
-	while (atomic_load_explicit(&p->p_lock, memory_order_acquire) != 0)
-		tsleep(p, 0, "reap3", hz);
+	if (elect)
+		df_proc_rele(p);	/* PHOLDZOMB's hold; PLOCK_ZOMB stays */
+	df_proc_poll_lock(p, "reap3", hz);
 
 	pid = p->p_pid;
 	if (status != NULL)
@@ -99,11 +132,13 @@ df_wait_reap_2010(struct reap_proc *waiter, struct reap_proc *p, int *status)
 	lwkt_reltoken(&p->p_token);
 	kern_work();			/* leavepgrp, crfree, pargs, sigacts */
 
-	while (atomic_load_explicit(&p->p_lock, memory_order_acquire) != 0)
-		tsleep(p, 0, "reap4", hz);
+	df_proc_poll_lock(p, "reap4", hz);
 	kern_work();			/* vmspace_exitfree, waiter locked */
-	while (atomic_load_explicit(&p->p_lock, memory_order_acquire) != 0)
-		tsleep(p, 0, "reap5", hz);
+	df_proc_poll_lock(p, "reap5", hz);
+	if (elect) {
+		df_proc_hold(p);
+		df_proc_relezomb(p);	/* wakes the losers in "phldz" */
+	}
 	df_proc_free(p);
 	return pid;
 }

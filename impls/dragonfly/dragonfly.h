@@ -45,8 +45,9 @@
 #define SACTIVE		2	/* running */
 #define SZOMB		3	/* exit1 moved it to the zombies */
 
-/* p_lock: the PHOLD count plus two interlock bits (modern; the 2010
- * variant uses the count only and polls it). */
+/* p_lock: the PHOLD count plus two interlock bits.  The 2010 variant
+ * polls the count and uses only PLOCK_ZOMB's election (PHOLDZOMB, a
+ * deviation: see README "kern_wait"), whose loser sleeps on PLOCK_WAITING. */
 #define PLOCK_ZOMB	0x20000000u	/* one kern_wait owns the zombie */
 #define PLOCK_WAITING	0x40000000u	/* someone sleeps in pstall/pholdzomb */
 #define PLOCK_MASK	0x1FFFFFFFu
@@ -69,6 +70,8 @@
 					   reparents the zombie to init */
 #define DF_VARIANT_REPARENT_UNLOCKED 0x4u /* mutant: 2010 exit1 relinks
 					   children without their p_token */
+#define DF_VARIANT_WAIT_NOHOLDZOMB 0x8u /* mutant: 2010 kern_wait without
+					   PHOLDZOMB (two reapers, one zombie) */
 
 /* ---- structures --------------------------------------------------------- */
 
@@ -194,6 +197,7 @@ void	df_proc_rele(struct reap_proc *);		/* PRELE */
 int	df_proc_holdzomb(struct reap_proc *);		/* PHOLDZOMB */
 void	df_proc_relezomb(struct reap_proc *);		/* PRELEZOMB */
 void	df_proc_stall(struct reap_proc *, const char *wmesg, unsigned count);
+void	df_proc_poll_lock(struct reap_proc *, const char *wmesg, int timo);
 void	df_proc_ksignal(struct reap_proc *);		/* ksignal's locks */
 void	df_proc_add_allproc(struct reap_proc *);
 void	df_proc_move_allproc_zombie(struct reap_proc *);

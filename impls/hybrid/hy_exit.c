@@ -154,6 +154,7 @@ hy_proc_exit_last(struct reap_proc *p)
 	pid_t ppid;
 	bool owed;
 
+	KERN_INJECT("hybrid.exit.last");	/* live is 0, not yet ZOMB */
 	/* [Z1] Children go to init.  A process that never had any takes no
 	 * lock: the flag, then a look (seq_cst) against fork's link, then a
 	 * look at the flag [hy_proc_link]. */

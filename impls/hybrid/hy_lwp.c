@@ -87,10 +87,10 @@ hy_slot_alloc(struct reap_proc *p, int start)
 	return -1;
 }
 
-void
-hy_slot_free(struct reap_proc *p, lwpid_t lid)
+/* Empty a slot and give it back (its LWP, if any, is unlinked first). */
+static void
+hy_slot_clear(struct reap_proc *p, int slot)
 {
-	int slot = hy_lid_slot(lid);
 	struct hy_chunk *c = atomic_load_explicit(&p->p_chunks[slot /
 	    HY_CHUNK], memory_order_acquire);
 	uint64_t was;
@@ -101,6 +101,12 @@ hy_slot_free(struct reap_proc *p, lwpid_t lid)
 	    ~((uint64_t)1 << (slot % HY_CHUNK)), memory_order_release);
 	KASSERT((was & (uint64_t)1 << (slot % HY_CHUNK)) != 0,
 	    "LWP slot freed twice");
+}
+
+void
+hy_slot_free(struct reap_proc *p, lwpid_t lid)
+{
+	hy_slot_clear(p, hy_lid_slot(lid));
 }
 
 /*
@@ -142,19 +148,34 @@ hy_lwp_lookup(struct reap_proc *p, lwpid_t lid, uint64_t *statep)
 
 /* ---- LWP creation --------------------------------------------------------- */
 
-/* Undo a live count taken by a create that failed. */
-static void
-hy_proc_live_undo(struct reap_proc *p)
+/*
+ * [N2] Admit a new LWP: one CAS takes a live count, only while the
+ * process has a live LWP and is not exiting.  A refusal writes nothing,
+ * so the live count counts LWPs and nothing else: the fetch_sub that takes
+ * it to 0 is the last LWP's [E4], and once PS_WEXIT is set or live is 0
+ * it can only go down.  (A fetch_add undone on refusal, as before, let a
+ * transient count hide the last exit: nobody made the process a zombie.)
+ * Retries only when p_state changed under it: lock-free.
+ */
+static bool
+hy_proc_live_admit(struct reap_proc *p)
 {
-	uint32_t old = atomic_fetch_sub_explicit(&p->p_state, PS_LIVE_ONE,
-	    memory_order_seq_cst);
+	uint32_t old = atomic_load_explicit(&p->p_state, memory_order_relaxed);
 
-	hy_proc_state_wake(p, old, old - PS_LIVE_ONE);
+	do {
+		/* A stale value refuses rightly: both conditions are final. */
+		if ((old & (PS_WEXIT | PS_ZOMB)) != 0 || PS_LIVE(old) == 0)
+			return false;
+		KASSERT(PS_LIVE(old) < HY_MAXLWP, "more live LWPs than slots");
+	} while (!atomic_compare_exchange_weak_explicit(&p->p_state, &old,
+	    old + PS_LIVE_ONE, memory_order_seq_cst, memory_order_relaxed));
+	return true;
 }
 
-/* Set up a new LWP of p whose live count the caller took. */
+/* [N3] Set up a new LWP of p in its reserved slot; the caller took its
+ * live count. */
 static struct reap_lwp *
-hy_lwp_setup(struct reap_proc *p, unsigned flags, int start, bool count)
+hy_lwp_setup(struct reap_proc *p, unsigned flags, int slot, bool count)
 {
 	struct reap_sys *s = p->p_sys;
 	struct hy_chunk *c;
@@ -163,10 +184,7 @@ hy_lwp_setup(struct reap_proc *p, unsigned flags, int start, bool count)
 	uint32_t gen;
 	uint64_t life;
 	lwpid_t lid;
-	int slot;
 
-	if ((slot = hy_slot_alloc(p, start)) < 0)
-		return NULL;
 	c = hy_chunk_get(p, slot / HY_CHUNK);
 	gen = atomic_fetch_add_explicit(&c->c_gen[slot % HY_CHUNK], 1,
 	    memory_order_relaxed);
@@ -199,31 +217,30 @@ hy_lwp_setup(struct reap_proc *p, unsigned flags, int start, bool count)
 	return l;
 }
 
-/* Models lwp_create() in NetBSD kern_lwp.c 1.252, without p_lock. */
+/*
+ * Models lwp_create() in NetBSD kern_lwp.c 1.252, without p_lock.  [N1]
+ * A slot first, so that a full table refuses before any count is taken;
+ * [N2] the live count, or a refusal that leaves p_state untouched; [N3]
+ * the LWP, published in its slot.  A proc_exit whose PS_WEXIT [K1] comes
+ * before our CAS refuses us; one after it waits for us [K3], and we are
+ * killed at once (p_killed).  The caller keeps p from being reaped.
+ */
 static struct reap_lwp *
 hy_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp)
 {
 	struct reap_sys *s = p->p_sys;
 	struct reap_lwp *l;
-	uint32_t old;
+	int slot;
 
 	hy_attach(s);
-	/* One fetch_add takes the live count and reads the exit flags: a
-	 * proc_exit that set PS_WEXIT before it sees us fail, one after it
-	 * waits for us [K3] (and we are killed at once: p_killed). */
-	old = atomic_fetch_add_explicit(&p->p_state, PS_LIVE_ONE,
-	    memory_order_seq_cst);
+	if ((slot = hy_slot_alloc(p, hy_cpu_index(s) * 8 % HY_NCHUNK)) < 0)
+		return NULL;					/* [N1] */
+	if (!hy_proc_live_admit(p)) {				/* [N2] */
+		hy_slot_clear(p, slot);
+		return NULL;
+	}
 	KERN_INJECT("hybrid.create.counted");
-	if ((old & (PS_WEXIT | PS_ZOMB)) != 0 || PS_LIVE(old) == 0 ||
-	    PS_LIVE(old) >= HY_MAXLWP - 1) {
-		hy_proc_live_undo(p);
-		return NULL;
-	}
-	l = hy_lwp_setup(p, flags, hy_cpu_index(s) * 8 % HY_NCHUNK, true);
-	if (l == NULL) {
-		hy_proc_live_undo(p);
-		return NULL;
-	}
+	l = hy_lwp_setup(p, flags, slot, true);			/* [N3] */
 	if (lidp != NULL)
 		*lidp = atomic_load_explicit(&l->l_lid, memory_order_relaxed);
 	return l;
@@ -354,8 +371,7 @@ hy_proc_create(struct reap_sys *s, struct reap_proc *parent,
 	hy_attach(s);
 	p = hy_proc_alloc(s, atomic_fetch_add_explicit(&s->s_nextpid, 1,
 	    memory_order_relaxed));
-	*master = hy_lwp_setup(p, 0, 0, true);
-	KASSERT(*master != NULL, "no slot for a master LWP");
+	*master = hy_lwp_setup(p, 0, hy_slot_alloc(p, 0), true);
 	kern_count(KC_PROC_CREATE);
 	hy_proc_link(parent != NULL ? parent : s->s_init, p);
 	return p;
@@ -408,7 +424,8 @@ hy_sys_create(const struct reap_config *cfg)
 	hy_attach(s);
 	/* init and its master are not counted (they live as long as s). */
 	s->s_init = hy_proc_alloc(s, 1);
-	s->s_initlwp = hy_lwp_setup(s->s_init, 0, 0, false);
+	s->s_initlwp = hy_lwp_setup(s->s_init, 0, hy_slot_alloc(s->s_init, 0),
+	    false);
 	return s;
 }
 

@@ -11,6 +11,7 @@
  *   [C1..C3]  collect a joinable zombie (hy_wait.c)
  *   [W1..W3]  the parent's proc_wait (hy_wait.c)
  *   [O1..O4]  an observer's lwp_hold/lwp_rele (hy_lwp.c)
+ *   [N1..N3]  lwp_create: slot, admission, publication (hy_lwp.c)
  *
  * Lock legend (NetBSD lwp.h style; for atomics the tag names the order):
  *
@@ -56,6 +57,9 @@
  * the futex word the killer (live == 1) and the reaping parent (holds == 0)
  * sleep on.  PS_WAITERS says someone sleeps on it; a changer wakes only
  * when its change makes a waiter's condition true (hy_proc_state_wake).
+ * The live count counts LWPs and nothing else: lwp_create takes it by CAS
+ * only when admitted [N2], never as a transient count undone later, so
+ * once PS_WEXIT is set or it reaches 0 it can only go down.
  */
 #define PS_LIVE_ONE	0x00000001u	/* LWPs that have not exited */
 #define PS_LIVE_MASK	0x0000ffffu
