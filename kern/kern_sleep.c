@@ -191,6 +191,10 @@ tsleep_interlock(const void *ident, int flags)
 	td->td_sqnext = b->sb_head;
 	b->sb_head = td;
 	kern_lockword_release(&b->sb_lock, false);
+	/* Pairs with kern_td_signal's fence: of "set td_ident, then test the
+	 * kill word" and "set the kill word, then read td_ident", one side
+	 * sees the other's store, whatever locks the killer holds. */
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 /*
@@ -302,18 +306,19 @@ wakeup_one(const void *ident)
  * Models lwp_unsleep() of a kill: wake td if it is in a PCATCH sleep, so
  * that it finds its kill word set and returns EINTR (it dequeues itself).
  * The caller sets td's kill word first.  td's sleep queue is found by an
- * unlocked read, so a kill that races the sleeper's tsleep_interlock is
- * seen only if the caller holds the lock the sleeper held across
- * tsleep_interlock (the token or the cv's mutex), or both sides order
- * their accesses seq_cst.
+ * unlocked read; the seq_cst fences here and in tsleep_interlock make a
+ * kill that races the sleeper's tsleep_interlock seen by one side even when
+ * the caller does not hold the lock the sleeper queued under (netbsd's
+ * exit kills sleepers of p_waitcv holding p_lock, not proc_lock).
  */
 void
 kern_td_signal(struct kern_td *td)
 {
-	const void *ident = atomic_load_explicit(&td->td_ident,
-	    memory_order_relaxed);
+	const void *ident;
 	struct slpque_bucket *b;
 
+	atomic_thread_fence(memory_order_seq_cst);
+	ident = atomic_load_explicit(&td->td_ident, memory_order_relaxed);
 	if (ident == NULL)
 		return;
 	b = slpque_bucket(ident);
