@@ -19,7 +19,7 @@
  * linear in each weight, so the weight at which a workload hands the win
  * to someone else is solved exactly.
  */
-#include "report.h"
+#include "report_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -350,6 +350,12 @@ pick_compute(const struct rdir *r, const struct profile *p,
 	int rc = -1;
 
 	memset(pk, 0, sizeof(*pk));
+	if (report_timings_emulated(r)) {
+		snprintf(err, errlen, "%s: not ranked: %s (timings_emulated="
+		    "yes in its context; run on the machine itself)", r->dir,
+		    REPORT_EMULATED);
+		return -1;
+	}
 	report_tables_build(r, &pw.t, &pw.nt);
 	pick_candidates(&pw);
 	pick_configs(&pw, pk);

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bench_schema.h"
@@ -58,6 +59,15 @@ struct rdir_series {
 	char	*error;		/* the first error message, or NULL */
 };
 
+/* The NUMA nodes of topology.xml (report_numa.c). */
+struct rdir_numa {
+	int	 n;		/* nodes; 0 without a readable topology.xml */
+	unsigned *os;		/* [n] OS index of each node */
+	int	*npu;		/* [n] PUs local to each node */
+	char	**pus;		/* [n] their list, "0-1" */
+	uint64_t *dist;		/* [n * n] distances, or NULL if none */
+};
+
 struct rdir {
 	char	*dir;
 	size_t	 nctx;
@@ -69,6 +79,7 @@ struct rdir {
 	double	 harness_ns;	/* median real time of `empty` (the wrapper's
 				 * cost per iteration), NaN if not run */
 	char	*topo_summary;	/* from topology.xml, or NULL */
+	struct rdir_numa numa;
 };
 
 /*

@@ -8,6 +8,8 @@
  *   report_plots.c	the plots: sweeps, latency CDFs, counters, zombies
  *   report_md.c		REPORT.md
  *   report_compare.c	COMPARE.md, one run against a baseline
+ *   report_numa.c	NUMA topology, local against remote
+ *   report_hosts.c	one report across several hosts' results
  *   report_main.c	`reapbench report`
  */
 #ifndef REPORT_REPORT_IMPL_H
@@ -35,6 +37,10 @@ const char *report_fmt_p(char *buf, size_t len, double p);
 const char *report_host(const struct rdir *r);
 /* "host: 1 package, 1 NUMA node, 2 cores, 2 PUs". */
 void	report_machine_line(const struct rdir *r, char *buf, size_t len);
+/* The context says timings_emulated=yes (an emulator such as QEMU's TCG
+ * ran it): the placement is real, the timings are not the machine's. */
+bool	report_timings_emulated(const struct rdir *r);
+#define REPORT_EMULATED	"placement verified, timings emulated"
 /* Whether the hardware PMU counted, and if not, why. */
 bool	report_pmu_available(const struct rdir *r, const char **why);
 /* Why event was unavailable (from counters_unavailable) into buf, or
@@ -77,6 +83,19 @@ void	report_config_name(const struct report_table *t, char *buf,
 /* Median over the repetitions of a value of s, times scale; NaN if none. */
 double	report_series_median(const struct rdir_series *s, enum bench_key k,
 	    double scale);
+
+/* ---- report_numa.c ------------------------------------------------------ */
+
+/* topology.xml's NUMA nodes into nu (n = 0 if it cannot be read). */
+void	rdir_numa_read(const char *xml, struct rdir_numa *nu);
+void	rdir_numa_free(struct rdir_numa *nu);
+/* A multi-node host's nodes and distances under a heading of level head
+ * ("##"); nothing for one node. */
+void	report_numa_topology(FILE *f, const struct rdir *r, const char *head);
+/* Workload w under compact against split, ratio split / compact, on a
+ * multi-node host; nothing otherwise. */
+void	report_numa_table(FILE *f, const struct rdir *r,
+	    const struct report_table *t, size_t nt, const char *w);
 
 /* ---- report_gp.c: one gnuplot driver per plot --------------------------- */
 
