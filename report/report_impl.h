@@ -136,6 +136,14 @@ int	report_plots(const struct rdir *r, const struct report_table *t,
 int	report_md_write(const struct rdir *r, const struct report_table *t,
 	    size_t nt, const char *out, const char *pdir, char *err,
 	    size_t len);
+/* Profiles in dir: server, hpc, desktop, then the others by name. */
+size_t	report_list_profiles(const char *dir, char names[][64], size_t max);
+/* `reapbench report DIR1 DIR2 ...` into folder out (NULL: the first
+ * folder's parent/hosts-<time>) and `reapbench pick DIR1 DIR2 ...`:
+ * exit codes (2: a folder is not a results folder). */
+int	report_hosts_main(char *const *dirs, size_t n, const char *out,
+	    const char *pdir);
+int	pick_hosts_main(char *const *dirs, size_t n, const struct profile *p);
 /* COMPARE.md at out: b against baseline a. */
 int	report_compare_write(const struct rdir *a, const struct rdir *b,
 	    const char *out, char *err, size_t len);

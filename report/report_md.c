@@ -389,8 +389,8 @@ name_cmp(const void *a, const void *b)
  * Profiles in dir: the known ones first (server, hpc, desktop), then any
  * other *.profile in name order.  Returns how many names were stored.
  */
-static size_t
-list_profiles(const char *dir, char names[][64], size_t max)
+size_t
+report_list_profiles(const char *dir, char names[][64], size_t max)
 {
 	static const char *const known[] = { "server", "hpc", "desktop", NULL };
 	size_t n = 0, nknown;
@@ -475,7 +475,7 @@ static void
 md_recommend(FILE *f, const struct rdir *r, const char *pdir)
 {
 	char names[16][64];
-	size_t np = list_profiles(pdir, names, 16);
+	size_t np = report_list_profiles(pdir, names, 16);
 
 	fprintf(f, "## Recommendation\n\n");
 	if (np == 0) {
