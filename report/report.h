@@ -14,7 +14,8 @@
  * plots, REPORT.md, COMPARE.md: report_*.c), profile_ (profile.c), pick_
  * (pick.c), stats_ (stats.c).  The reapbench driver dispatches
  * `reapbench report ...` and `reapbench pick ...` to the two mains below;
- * argv[0] is the verb.
+ * argv[0] is the verb.  Given several folders (one per host) both go to
+ * report_hosts.c: one report across hosts.
  */
 #ifndef REPORT_REPORT_H
 #define REPORT_REPORT_H
