@@ -298,17 +298,11 @@ hosts_cell(FILE *f, const struct rdir *r, const struct pick *pk, bool ok)
 		    pk->margin_ci.hi * 100);
 }
 
+/* The decision table: a row per profile, a cell per host. */
 static void
-hosts_md_recommend(FILE *f, const struct hosts *h, const char *pdir)
+hosts_md_decisions(FILE *f, const struct hosts *h, char names[][64],
+    const struct hosts_pick *hp, const bool *loaded, size_t np)
 {
-	char names[16][64], err[512];
-	size_t np = report_list_profiles(pdir, names, 16);
-
-	fprintf(f, "## Recommendation per host\n\n");
-	if (np == 0) {
-		fprintf(f, "No profiles found in `%s/`.\n\n", pdir);
-		return;
-	}
 	fprintf(f, "| profile |");
 	for (size_t i = 0; i < h->n; i++)
 		fprintf(f, " %s |", h->label[i]);
@@ -317,35 +311,45 @@ hosts_md_recommend(FILE *f, const struct hosts *h, const char *pdir)
 		fprintf(f, "---|");
 	fprintf(f, "\n");
 	for (size_t k = 0; k < np; k++) {
-		struct profile p;
-		struct hosts_pick hp;
-
-		if (profile_load(pdir, names[k], &p, err, sizeof(err)) != 0) {
-			fprintf(f, "| %s | %s |\n", names[k], err);
-			profile_free(&p);
-			continue;
-		}
-		hosts_pick(h, &p, &hp);
 		fprintf(f, "| %s |", names[k]);
 		for (size_t i = 0; i < h->n; i++)
-			hosts_cell(f, &h->r[i], &hp.pk[i], hp.ok[i]);
+			if (loaded[k])
+				hosts_cell(f, &h->r[i], &hp[k].pk[i],
+				    hp[k].ok[i]);
+			else
+				fprintf(f, " unreadable profile |");
 		fprintf(f, "\n");
-		hosts_pick_free(h, &hp);
-		profile_free(&p);
 	}
 	fprintf(f, "\n");
-	for (size_t k = 0; k < np; k++) {
-		struct profile p;
-		struct hosts_pick hp;
+}
 
-		if (profile_load(pdir, names[k], &p, err, sizeof(err)) == 0) {
-			hosts_pick(h, &p, &hp);
-			fprintf(f, "- **%s**: ", names[k]);
-			hosts_agree(f, h, &hp);
-			hosts_pick_free(h, &hp);
-		}
-		profile_free(&p);
+static void
+hosts_md_recommend(FILE *f, const struct hosts *h, const char *pdir)
+{
+	char names[16][64], err[512];
+	size_t np = report_list_profiles(pdir, names, 16);
+	struct hosts_pick hp[16];
+	struct profile prof[16];	/* the picks point into them */
+	bool loaded[16];
+
+	fprintf(f, "## Recommendation per host\n\n");
+	if (np == 0) {
+		fprintf(f, "No profiles found in `%s/`.\n\n", pdir);
+		return;
 	}
+	for (size_t k = 0; k < np; k++)
+		if ((loaded[k] = profile_load(pdir, names[k], &prof[k], err,
+		    sizeof(err)) == 0))
+			hosts_pick(h, &prof[k], &hp[k]);
+	hosts_md_decisions(f, h, names, hp, loaded, np);
+	for (size_t k = 0; k < np; k++)
+		if (loaded[k]) {
+			fprintf(f, "- **%s**: ", names[k]);
+			hosts_agree(f, h, &hp[k]);
+			hosts_pick_free(h, &hp[k]);
+		}
+	for (size_t k = 0; k < np; k++)
+		profile_free(&prof[k]);
 	fprintf(f, "\n`reapbench pick DIR --profile NAME` shows how one "
 	    "host's decision was reached.\n\n");
 }
