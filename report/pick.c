@@ -19,7 +19,7 @@
  * linear in each weight, so the weight at which a workload hands the win
  * to someone else is solved exactly.
  */
-#include "report.h"
+#include "report_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -350,6 +350,12 @@ pick_compute(const struct rdir *r, const struct profile *p,
 	int rc = -1;
 
 	memset(pk, 0, sizeof(*pk));
+	if (report_timings_emulated(r)) {
+		snprintf(err, errlen, "%s: not ranked: %s (timings_emulated="
+		    "yes in its context; run on the machine itself)", r->dir,
+		    REPORT_EMULATED);
+		return -1;
+	}
 	report_tables_build(r, &pw.t, &pw.nt);
 	pick_candidates(&pw);
 	pick_configs(&pw, pk);
@@ -507,52 +513,66 @@ pick_print(FILE *f, const struct profile *p, const struct pick *pk, bool md)
 
 /* ---- main --------------------------------------------------------------- */
 
-int
-pick_main(int argc, char **argv)
+/* `reapbench pick DIR`: one host. */
+static int
+pick_one(const char *dir, const struct profile *p)
 {
-	const char *dir = NULL, *name = NULL, *pdir = "report/profiles";
 	struct rdir r;
-	struct profile p;
 	struct pick pk;
 	char err[1024];
 	int rc = 0;
+
+	if (rdir_load(dir, &r, err, sizeof(err)) != 0) {
+		fprintf(stderr, "reapbench pick: %s\n", err);
+		rdir_free(&r);
+		return 1;
+	}
+	if (pick_compute(&r, p, &pk, err, sizeof(err)) != 0) {
+		fprintf(stderr, "reapbench pick: %s\n", err);
+		rc = 1;
+	} else {
+		printf("results %s (%s)\n", dir, rdir_ctx(&r, BC_HOST_NAME,
+		    NULL) ? rdir_ctx(&r, BC_HOST_NAME, NULL) : "unknown host");
+		pick_print(stdout, p, &pk, false);
+	}
+	pick_free(&pk);
+	rdir_free(&r);
+	return rc;
+}
+
+int
+pick_main(int argc, char **argv)
+{
+	const char *name = NULL, *pdir = "report/profiles";
+	char **dirs = xcalloc((size_t)argc, sizeof(char *));
+	size_t ndir = 0;
+	struct profile p;
+	char err[1024];
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
 			name = argv[++i];
 		else if (strcmp(argv[i], "--profiles-dir") == 0 && i + 1 < argc)
 			pdir = argv[++i];
-		else if (argv[i][0] != '-' && dir == NULL)
-			dir = argv[i];
+		else if (argv[i][0] != '-')
+			dirs[ndir++] = argv[i];
 		else
-			name = dir = NULL, i = argc;
+			name = NULL, ndir = 0, i = argc;
 	}
-	if (dir == NULL || name == NULL) {
-		fprintf(stderr, "usage: reapbench pick RESULTS --profile NAME "
-		    "[--profiles-dir DIR]\n");
+	if (ndir == 0 || name == NULL) {
+		fprintf(stderr, "usage: reapbench pick RESULTS... --profile "
+		    "NAME [--profiles-dir DIR]\n");
+		free(dirs);
 		return 2;
 	}
 	if (profile_load(pdir, name, &p, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
-		profile_free(&p);
-		return 1;
-	}
-	if (rdir_load(dir, &r, err, sizeof(err)) != 0) {
-		fprintf(stderr, "reapbench pick: %s\n", err);
-		rdir_free(&r);
-		profile_free(&p);
-		return 1;
-	}
-	if (pick_compute(&r, &p, &pk, err, sizeof(err)) != 0) {
-		fprintf(stderr, "reapbench pick: %s\n", err);
 		rc = 1;
-	} else {
-		printf("results %s (%s)\n", dir, rdir_ctx(&r, BC_HOST_NAME,
-		    NULL) ? rdir_ctx(&r, BC_HOST_NAME, NULL) : "unknown host");
-		pick_print(stdout, &p, &pk, false);
-	}
-	pick_free(&pk);
-	rdir_free(&r);
+	} else
+		rc = ndir > 1 ? pick_hosts_main(dirs, ndir, &p) :
+		    pick_one(dirs[0], &p);
 	profile_free(&p);
+	free(dirs);
 	return rc;
 }

@@ -14,13 +14,15 @@
  * plots, REPORT.md, COMPARE.md: report_*.c), profile_ (profile.c), pick_
  * (pick.c), stats_ (stats.c).  The reapbench driver dispatches
  * `reapbench report ...` and `reapbench pick ...` to the two mains below;
- * argv[0] is the verb.
+ * argv[0] is the verb.  Given several folders (one per host) both go to
+ * report_hosts.c: one report across hosts.
  */
 #ifndef REPORT_REPORT_H
 #define REPORT_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bench_schema.h"
@@ -58,6 +60,15 @@ struct rdir_series {
 	char	*error;		/* the first error message, or NULL */
 };
 
+/* The NUMA nodes of topology.xml (report_numa.c). */
+struct rdir_numa {
+	int	 n;		/* nodes; 0 without a readable topology.xml */
+	unsigned *os;		/* [n] OS index of each node */
+	int	*npu;		/* [n] PUs local to each node */
+	char	**pus;		/* [n] their list, "0-1" */
+	uint64_t *dist;		/* [n * n] distances, or NULL if none */
+};
+
 struct rdir {
 	char	*dir;
 	size_t	 nctx;
@@ -69,6 +80,7 @@ struct rdir {
 	double	 harness_ns;	/* median real time of `empty` (the wrapper's
 				 * cost per iteration), NaN if not run */
 	char	*topo_summary;	/* from topology.xml, or NULL */
+	struct rdir_numa numa;
 };
 
 /*

@@ -100,6 +100,16 @@ report_machine_line(const struct rdir *r, char *buf, size_t len)
 }
 
 bool
+report_timings_emulated(const struct rdir *r)
+{
+	const char *e = rdir_ctx(r, BC_TIMINGS_EMULATED, NULL);
+
+	/* "yes (instructions emulated in software: ...)" */
+	return e != NULL && (strncmp(e, "yes", 3) == 0 ||
+	    strcmp(e, "true") == 0);
+}
+
+bool
 report_pmu_available(const struct rdir *r, const char **why)
 {
 	const char *a = rdir_ctx(r, BC_PMU_AVAILABLE, NULL);

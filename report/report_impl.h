@@ -8,6 +8,8 @@
  *   report_plots.c	the plots: sweeps, latency CDFs, counters, zombies
  *   report_md.c		REPORT.md
  *   report_compare.c	COMPARE.md, one run against a baseline
+ *   report_numa.c	NUMA topology, local against remote
+ *   report_hosts.c	one report across several hosts' results
  *   report_main.c	`reapbench report`
  */
 #ifndef REPORT_REPORT_IMPL_H
@@ -35,6 +37,10 @@ const char *report_fmt_p(char *buf, size_t len, double p);
 const char *report_host(const struct rdir *r);
 /* "host: 1 package, 1 NUMA node, 2 cores, 2 PUs". */
 void	report_machine_line(const struct rdir *r, char *buf, size_t len);
+/* The context says timings_emulated=yes (an emulator such as QEMU's TCG
+ * ran it): the placement is real, the timings are not the machine's. */
+bool	report_timings_emulated(const struct rdir *r);
+#define REPORT_EMULATED	"placement verified, timings emulated"
 /* Whether the hardware PMU counted, and if not, why. */
 bool	report_pmu_available(const struct rdir *r, const char **why);
 /* Why event was unavailable (from counters_unavailable) into buf, or
@@ -78,6 +84,19 @@ void	report_config_name(const struct report_table *t, char *buf,
 double	report_series_median(const struct rdir_series *s, enum bench_key k,
 	    double scale);
 
+/* ---- report_numa.c ------------------------------------------------------ */
+
+/* topology.xml's NUMA nodes into nu (n = 0 if it cannot be read). */
+void	rdir_numa_read(const char *xml, struct rdir_numa *nu);
+void	rdir_numa_free(struct rdir_numa *nu);
+/* A multi-node host's nodes and distances under a heading of level head
+ * ("##"); nothing for one node. */
+void	report_numa_topology(FILE *f, const struct rdir *r, const char *head);
+/* Workload w under compact against split, ratio split / compact, on a
+ * multi-node host; nothing otherwise. */
+void	report_numa_table(FILE *f, const struct rdir *r,
+	    const struct report_table *t, size_t nt, const char *w);
+
 /* ---- report_gp.c: one gnuplot driver per plot --------------------------- */
 
 struct gp_ctx {
@@ -117,6 +136,14 @@ int	report_plots(const struct rdir *r, const struct report_table *t,
 int	report_md_write(const struct rdir *r, const struct report_table *t,
 	    size_t nt, const char *out, const char *pdir, char *err,
 	    size_t len);
+/* Profiles in dir: server, hpc, desktop, then the others by name. */
+size_t	report_list_profiles(const char *dir, char names[][64], size_t max);
+/* `reapbench report DIR1 DIR2 ...` into folder out (NULL: the first
+ * folder's parent/hosts-<time>) and `reapbench pick DIR1 DIR2 ...`:
+ * exit codes (2: a folder is not a results folder). */
+int	report_hosts_main(char *const *dirs, size_t n, const char *out,
+	    const char *pdir);
+int	pick_hosts_main(char *const *dirs, size_t n, const struct profile *p);
 /* COMPARE.md at out: b against baseline a. */
 int	report_compare_write(const struct rdir *a, const struct rdir *b,
 	    const char *out, char *err, size_t len);

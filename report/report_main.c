@@ -4,6 +4,7 @@
  *   reapbench report [--no-plots | --plots-only] [--gp-dir D]
  *                    [--profiles-dir D] [-o FILE] DIR
  *   reapbench report --baseline DIR1 DIR2 [-o FILE]
+ *   reapbench report [--profiles-dir D] [--out OUTDIR] DIR1 DIR2 ...
  *
  * The first form groups DIR's series by configuration (workload, pin
  * policy, threads, T), compares the designs of each on the workload's
@@ -11,6 +12,7 @@
  * DIR/plots/data/, runs gnuplot over the scripts in plots/ (PNG and SVG
  * into DIR/plots/), and writes DIR/REPORT.md.  The second compares two
  * runs benchmark by benchmark, as ratios DIR2 / DIR1, into DIR2/COMPARE.md.
+ * The third is one report across hosts (report_hosts.c) into OUTDIR.
  */
 #include "report_impl.h"
 
@@ -18,7 +20,9 @@
 #include <string.h>
 
 struct report_args {
-	const char *dir, *base, *out;
+	const char *dir, *base, *out, *outdir;
+	char	**dirs;		/* the RESULTS folders, dirs[0] == dir */
+	size_t	 ndir;
 	const char *gpdir, *pdir;
 	bool	 no_plots, plots_only;
 };
@@ -30,7 +34,9 @@ usage(void)
 	    "usage: reapbench report [--no-plots | --plots-only] "
 	    "[--gp-dir DIR] [--profiles-dir DIR] [-o FILE] RESULTS\n"
 	    "       reapbench report --baseline RESULTS1 RESULTS2 "
-	    "[-o FILE]\n");
+	    "[-o FILE]\n"
+	    "       reapbench report [--profiles-dir DIR] [--out DIR] "
+	    "RESULTS1 RESULTS2 ...\n");
 	return 2;
 }
 
@@ -39,6 +45,7 @@ static int
 report_args(int argc, char **argv, struct report_args *a)
 {
 	memset(a, 0, sizeof(*a));
+	a->dirs = xcalloc((size_t)argc, sizeof(char *));
 	a->gpdir = "plots";
 	a->pdir = "report/profiles";
 	for (int i = 1; i < argc; i++) {
@@ -57,12 +64,19 @@ report_args(int argc, char **argv, struct report_args *a)
 			a->pdir = argv[++i];
 		else if (strcmp(s, "-o") == 0 && more)
 			a->out = argv[++i];
-		else if (s[0] == '-' || a->dir != NULL)
+		else if (strcmp(s, "--out") == 0 && more)
+			a->outdir = argv[++i];
+		else if (s[0] == '-')
 			return -1;
 		else
-			a->dir = s;
+			a->dirs[a->ndir++] = argv[i];
 	}
-	return a->dir == NULL || (a->no_plots && a->plots_only) ? -1 : 0;
+	a->dir = a->dirs[0];
+	if (a->ndir > 1)	/* across hosts: REPORT.md only, in --out */
+		return a->base != NULL || a->out != NULL || a->plots_only ?
+		    -1 : 0;
+	return a->dir == NULL || a->outdir != NULL ||
+	    (a->no_plots && a->plots_only) ? -1 : 0;
 }
 
 static int
@@ -117,10 +131,17 @@ report_main(int argc, char **argv)
 	char err[1024], *out;
 	int rc = 0;
 
-	if (report_args(argc, argv, &a) != 0)
+	if (report_args(argc, argv, &a) != 0) {
+		free(a.dirs);
 		return usage();
-	if (a.base != NULL)
-		return report_compare(&a);
+	}
+	if (a.base != NULL || a.ndir > 1) {
+		rc = a.base != NULL ? report_compare(&a) :
+		    report_hosts_main(a.dirs, a.ndir, a.outdir, a.pdir);
+		free(a.dirs);
+		return rc;
+	}
+	free(a.dirs);
 	if (load(a.dir, &r) != 0) {
 		rdir_free(&r);
 		return 1;

@@ -471,6 +471,7 @@ rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen)
 	free(path);
 	path = path_join(dir, BENCH_FILE_TOPOLOGY);
 	r->topo_summary = topo_summary(path);
+	rdir_numa_read(path, &r->numa);
 	rc = 0;
 out:
 	free(path);
@@ -507,6 +508,7 @@ rdir_free(struct rdir *r)
 	free(r->dir);
 	free(r->cmdline);
 	free(r->topo_summary);
+	rdir_numa_free(&r->numa);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -34,3 +34,7 @@ test_bench_SRCS	= tests/test_bench.c $(HARNESS_SRCS) $(PLATFORM_SRCS) $(RT_SRCS)
 test_bench_LDLIBS = -ljansson $(PLATFORM_LDLIBS)
 test_report_SRCS = tests/test_report.c $(REPORT_SRCS) $(RT_SRCS)
 test_report_LDLIBS = $(REPORT_LDLIBS)
+# Emulated timings, NUMA and one report across hosts (tests/data/guest-2x2).
+TESTS		+= test_report_hosts
+test_report_hosts_SRCS = tests/test_report_hosts.c $(REPORT_SRCS) $(RT_SRCS)
+test_report_hosts_LDLIBS = $(REPORT_LDLIBS)
