@@ -82,6 +82,7 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	mutex_exit(&ns->ns_proclist_mutex);
 
 	kern_count(KC_LWP_CREATE);
+	KERN_INJECT("netbsd.create.linked");
 	nb7_lwp_start(nl);
 	*lidp = lid;
 	return nl;

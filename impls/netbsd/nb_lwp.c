@@ -158,6 +158,7 @@ nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	mutex_exit(&ns->ns_proc_lock);
 
 	kern_count(KC_LWP_CREATE);
+	KERN_INJECT("netbsd.create.linked");
 	nb_lwp_start(nl);
 	*lidp = lid;
 	return nl;
