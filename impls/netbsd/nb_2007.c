@@ -27,6 +27,17 @@
  * p_zomblwp unlocked and takes p_smutex only if it is set; the model
  * takes p_smutex once up front because the common interface must refuse
  * to create an LWP in an exiting process (PS_WEXIT).
+ *
+ * Two deviations, both in the p_smutex hold that links the new LWP:
+ *  - PS_WEXIT is tested again and a late create unwound.  The seed's
+ *    creator is an LWP of the process, which exit1 must collect first;
+ *    ours need not be, so exit1 may have collected every LWP while we
+ *    were outside p_smutex, and an LWP linked then would outlive
+ *    exit_lwps, be the "last live LWP" and run exit1 again (status 0).
+ *  - The LWP is counted running (p_nrlwps) in the same hold that counts
+ *    it detached (p_ndlwps) and live (p_nlwps): the seed counts it
+ *    running only in sys__lwp_create's later hold, so lwp_wait1 could
+ *    see it neither running nor waiting (lwp_wait1's deadlock test).
  */
 struct reap_lwp *
 nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
@@ -49,11 +60,9 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 		nl = isfree;
 		memset(nl->l_startzero, 0, sizeof(*nl) -
 		    offsetof(struct reap_lwp, l_startzero));
-		kern_count(KC_LWP_RECYCLE);
 	} else {
 		mutex_exit(&p->p_lock);
 		nl = nb_cache_get(ns);		/* pool_get(&lwp_pool) */
-		kern_count(KC_LWP_ALLOC);
 	}
 
 	KASSERT(nb_lwp_stat(nl) == LSIDL, "new lwp not idle");
@@ -62,8 +71,14 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	atomic_store_explicit(&nl->l_mutex, &ns->ns_sched_mutex,
 	    memory_order_release);
 	nl->l_cpu = mycpuid() % ns->ns_ncpus;
+	KERN_INJECT("netbsd.create.lid");
 
 	mutex_enter(&p->p_lock);
+	if ((p->p_sflag & PS_WEXIT) != 0) {
+		mutex_exit(&p->p_lock);
+		nb_cache_put(ns, nl);		/* pool_put: nothing else held */
+		return NULL;
+	}
 	if ((flags & REAP_DETACHED) != 0) {
 		nl->l_prflag = LPR_DETACHED;
 		p->p_ndlwps++;
@@ -75,6 +90,7 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	atomic_store_explicit(&nl->l_lid, lid, memory_order_relaxed);
 	LIST_INSERT_HEAD(&p->p_lwps, nl, l_sibling);
 	p->p_nlwps++;
+	p->p_nrlwps++;
 	mutex_exit(&p->p_lock);
 
 	mutex_enter(&ns->ns_proclist_mutex);
@@ -82,6 +98,7 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	mutex_exit(&ns->ns_proclist_mutex);
 
 	kern_count(KC_LWP_CREATE);
+	kern_count(isfree != NULL ? KC_LWP_RECYCLE : KC_LWP_ALLOC);
 	KERN_INJECT("netbsd.create.linked");
 	nb7_lwp_start(nl);
 	*lidp = lid;
@@ -90,8 +107,9 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 
 /*
  * Models the start of a new LWP in sys__lwp_create() / fork1() of the
- * 2007 kernel: under p_smutex and sched_mutex it becomes runnable and is
- * counted in p_nrlwps; it inherits a pending exit.
+ * 2007 kernel: under p_smutex and sched_mutex it becomes runnable (the
+ * seed counts it in p_nrlwps here; see nb7_newlwp); it inherits a
+ * pending exit.
  */
 void
 nb7_lwp_start(struct reap_lwp *l)
@@ -104,7 +122,6 @@ nb7_lwp_start(struct reap_lwp *l)
 	nb_lwp_setstat(l, LSRUN);
 	if ((p->p_sflag & PS_WEXIT) != 0)
 		atomic_store_explicit(&l->l_kill, 1, memory_order_relaxed);
-	p->p_nrlwps++;
 	nb_lwp_unlock(l);
 	mutex_exit(&p->p_lock);
 }
