@@ -6,6 +6,7 @@
  * tables.  The lifecycle itself is in nb_lwp.c / nb_wait.c / nb_exit.c
  * (netbsd) and nb_2007.c (netbsd-2007).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,9 +316,16 @@ nb_proc_exit(struct reap_lwp *l, int status) KERN_NO_TSA
 	nb_exit1(l, status);			/* releases p_lock */
 }
 
+/*
+ * Models sys___wait450()'s argument checks in kern_exit.c: options the
+ * model does not know are EINVAL, as there; so is a process group (pid 0
+ * or < -1), which the seed would wait for and the model does not have.
+ */
 static pid_t
 nb_api_proc_wait(struct reap_lwp *l, pid_t pid, int *status, int options)
 {
+	if ((pid != -1 && pid <= 0) || (options & ~WNOHANG) != 0)
+		return -EINVAL;
 	nb_attach(nb_sys(l->l_proc));
 	return nb_proc_wait(l, pid, status, options);
 }
