@@ -9,6 +9,12 @@
  * EDEADLK.  exit_lwps waits with `exiting`: detached LWPs count as
  * collectable (their zombies are drained here) and the sleep is a
  * one-tick timed wait, after which exit_lwps kills and waits again.
+ *
+ * A waiter killed by exit1 leaves with EINTR (reap.h).  In the seed it
+ * may leave with EDEADLK instead, since exit_lwps' own lwp_wait counts in
+ * p_nlwpwait and so every LWP looks like a waiter, or with ESRCH once the
+ * exit has collected what it waited for; the kernel does not care (the
+ * LWP exits at userret), the common interface does.
  */
 #include "netbsd.h"
 
@@ -127,6 +133,12 @@ nb_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed, bool exiting)
 		if ((error = cv_wait_sig(&p->p_lwpcv, &p->p_lock)) != 0)
 			break;
 	}
+
+	/* Killed: EINTR, unless the arguments were wrong (lid detached, or
+	 * ourselves; see above). */
+	if (!exiting && (error == ESRCH || (error == EDEADLK && lid != mylid)) &&
+	    atomic_load_explicit(&l->l_kill, memory_order_acquire) != 0)
+		error = EINTR;
 
 	/*
 	 * Nothing collected: give up our first-waiter mark so that another
