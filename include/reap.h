@@ -166,15 +166,17 @@ struct reap_ops {
 	 *	    checks detachment before identity, as pthread_join does);
 	 *  EDEADLK lid is self;
 	 *  EINTR   self has been killed (another LWP's proc_exit, before or
-	 *	    during the call) and nothing was ready to collect.  A
-	 *	    killed waiter never gets the EDEADLK or, for lid 0, the
-	 *	    ESRCH below: the exit may have collected what it waited for;
+	 *	    during the call) and it collected nothing: a killed waiter
+	 *	    gets neither ESRCH nor the EDEADLK below (the exit may have
+	 *	    collected what it waited for);
 	 *  ESRCH   lid (< 0, unknown, of another process, already collected)
 	 *	    is no LWP of self's process; for lid 0: no other joinable
 	 *	    LWP, live or zombie, exists (self alone, or detached ones);
 	 *  EDEADLK lid waits for self, or every live LWP of the process is
-	 *	    in lwp_wait.  An LWP that runs, or is being created, is not
-	 *	    waiting, whether joinable or detached.
+	 *	    in lwp_wait and no zombie is there for any of them to
+	 *	    collect (none can return).  An LWP that runs, or is being
+	 *	    created, is not waiting, whether joinable or detached; one
+	 *	    that has a zombie to collect is about to return.
 	 */
 	int	(*lwp_wait)(struct reap_lwp *self, lwpid_t lid,
 		    lwpid_t *departed);
