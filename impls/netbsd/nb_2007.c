@@ -223,9 +223,20 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 
 /*
  * Models lwp_wait1() in NetBSD kern_lwp.c 1.54.  p_smutex held on entry
- * and return.  Two adaptations to the common interface: a specific LID
- * naming a detached LWP is EINVAL (the seed answers ESRCH), and a waiter
- * of an exiting process gets EINTR (the seed: EDEADLK).
+ * and return.  Adaptations to the common interface (reap.h):
+ *  - a waiter that collects leaves p_nlwpwait before lwp_free drops
+ *    p_smutex, as 1.252 does: the seed leaves after, so another waiter
+ *    could count it as waiting while it returned, and say EDEADLK;
+ *  - a specific LID naming a detached LWP is EINVAL (the seed answers
+ *    ESRCH), itself included (the seed: EDEADLK), as 1.252 does;
+ *  - a waiter of an exiting process gets EINTR (the seed: EDEADLK), also
+ *    where it would get ESRCH because the exit collected its targets;
+ *  - deadlock is every running LWP waiting (p_nrlwps <= p_nlwpwait).
+ *    The seed also subtracts p_ndlwps, taking detached LWPs for ones
+ *    that can never make a collectable zombie, which is wrong twice: a
+ *    running detached LWP may still create joinable ones or exit the
+ *    process, and a detached waiter was subtracted twice, so a waiter
+ *    was told EDEADLK while the LWP it waited for ran.
  */
 int
 nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
@@ -238,7 +249,7 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 
 	if (lid == atomic_load_explicit(&l->l_lid, memory_order_relaxed))
-		return EDEADLK;
+		return (l->l_prflag & LPR_DETACHED) != 0 ? EINVAL : EDEADLK;
 
 	p->p_nlwpwait++;
 	for (;;) {
@@ -270,10 +281,12 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 			if (departed != NULL)
 				*departed = atomic_load_explicit(&cand->l_lid,
 				    memory_order_relaxed);
+			/* No longer waiting before lwp_free drops p_smutex
+			 * (1.252's order; the seed decrements after it). */
+			p->p_nlwpwait--;
 			KERN_INJECT("netbsd.wait.collect");
 			nb7_lwp_free(cand, false, false);	/* releases p_smutex */
 			mutex_enter(&p->p_lock);
-			p->p_nlwpwait--;
 			return 0;
 		}
 
@@ -281,6 +294,8 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 			break;
 		if (ncand == 0) {
 			error = ESRCH;
+			if (!exitcontrol && (p->p_sflag & PS_WEXIT) != 0)
+				error = EINTR;
 			break;
 		}
 		if (exitcontrol) {
@@ -298,7 +313,7 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 			error = EINTR;
 			break;
 		}
-		if (p->p_nrlwps <= p->p_nlwpwait + p->p_ndlwps) {
+		if (p->p_nrlwps <= p->p_nlwpwait) {
 			error = EDEADLK;
 			break;
 		}
@@ -311,7 +326,10 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 
 /*
  * Models lwp_drainrefs() in NetBSD kern_lwp.c 1.54: drop the LWP's own
- * reference and wait on p_refcv for the others.  p_smutex held.
+ * reference and wait on p_refcv for the others.  p_smutex held.  It also
+ * sets 1.252's LPR_DRAINING, which lookups honour (nb_lwp_hold): in the
+ * seed a new reference only needs another one outstanding, so observers
+ * that always hold one could keep the LWP from ever exiting.
  */
 void
 nb7_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
@@ -320,6 +338,7 @@ nb7_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 	KASSERT(l->l_refcnt != 0, "drained twice");
+	l->l_prflag |= LPR_DRAINING;
 	l->l_refcnt--;
 	while (l->l_refcnt != 0)
 		cv_wait(&p->p_refcv, &p->p_lock);

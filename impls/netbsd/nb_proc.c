@@ -332,8 +332,8 @@ nb_api_proc_wait(struct reap_lwp *l, pid_t pid, int *status, int options)
 
 /*
  * Models lwp_getref_lwpid()-style lookups: lwp_find under p_lock and a
- * reference, refused once the LWP drains (1.252: LPR_DRAINING; 2007: its
- * own reference already dropped).
+ * reference, refused once the LWP drains (LPR_DRAINING; 2007 sets it too,
+ * see nb7_lwp_drainrefs), so that holds never starve an exit.
  */
 static struct reap_lwp *
 nb_lwp_hold(struct reap_proc *p, lwpid_t lid)
@@ -344,7 +344,8 @@ nb_lwp_hold(struct reap_proc *p, lwpid_t lid)
 	mutex_enter(&p->p_lock);
 	if (p->p_sys->ns_2007) {
 		l = nb7_lwp_find(p, lid);
-		if (l != NULL && l->l_refcnt != 0)
+		if (l != NULL && (l->l_prflag & LPR_DRAINING) == 0 &&
+		    l->l_refcnt != 0)
 			l->l_refcnt++;
 		else
 			l = NULL;
