@@ -80,6 +80,7 @@ struct reap_config {
  * the design parks for reuse (netbsd's p_zomblwp, freed by the next
  * detached exit, recycled by lwp_create, drained by lwp_wait or freed
  * with the process; quiesce() need not free it).  So after a quiesce,
+ * once the design's own reaper threads (if any) have caught up,
  * lwps_created - lwps_freed == live LWPs + zombies_now, and zombies_now
  * <= uncollected joinable zombies + one per live process.
  */
