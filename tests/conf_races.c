@@ -284,7 +284,7 @@ CONF_TEST_ROUNDS(conf_lwp_wait_vs_creates)
 	static struct wc x;
 
 	conf_parent();
-	for (int round = 0; round < 2; round++) {
+	for (int round = 0; round < 4; round++) {
 		struct reap_lwp *m, *a;
 
 		memset(&x, 0, sizeof(x));
