@@ -24,7 +24,7 @@
  * lwp_exit, several waiters of one process in lwp_wait or proc_wait, and
  * observers' holds with any exit.  The comments on the operations say
  * what each race's outcome may be; the conformance suite checks them all
- * with the model kernel's random delays on (tests/conformance.c).
+ * with the model kernel's random delays on (tests/conf_races.c).
  */
 #ifndef REAP_H
 #define REAP_H
