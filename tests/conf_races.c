@@ -598,13 +598,15 @@ CONF_TEST_ROUNDS(conf_kill_waiters)
 
 /*
  * Several LWPs of one process reap at once.  Even rounds: twelve children
- * exit while four LWPs of their parent Q loop on proc_wait(-1); each child
- * is reaped once, with its status, and every reaper ends with -ECHILD.
+ * (half of them with a second LWP) exit while four LWPs of their parent Q
+ * loop on proc_wait(-1); each child is reaped once, with its status, and
+ * every reaper ends with -ECHILD.
  * Odd rounds: three LWPs block in proc_wait (-1, or the pid) for Q's only
  * child; when it exits one reaps it and the others wake with -ECHILD.
  */
 #define CR_NR	4
 #define CR_NC	12
+#define CR_ROUNDS	16
 struct cr {
 	bool		loop;		/* reap until -ECHILD */
 	int		nr;		/* reapers */
@@ -689,7 +691,7 @@ CONF_TEST_ROUNDS(conf_concurrent_reapers)
 	static struct gate_pexit g;
 
 	conf_parent();
-	for (int round = 0; round < 8; round++) {
+	for (int round = 0; round < CR_ROUNDS; round++) {
 		struct reap_lwp *qm, *cm;
 		struct reap_proc *q;
 		uint64_t seed = 0;
@@ -704,7 +706,14 @@ CONF_TEST_ROUNDS(conf_concurrent_reapers)
 		conf_stage("concurrent reapers", round);
 		q = conf_proc(conf.tp, &qm);
 		for (int k = 0; k < (x.loop ? CR_NC : 1); k++) {
-			x.cpid[k] = O->proc_pid(conf_proc(q, &cm));
+			struct reap_proc *c = conf_proc(q, &cm);
+
+			/* Odd children have a second LWP for the exit to
+			 * kill: a zombie whose LWPs are still being reaped. */
+			x.cpid[k] = O->proc_pid(c);
+			if (k % 2 == 1)
+				conf_go(conf_lwp(c, 0, NULL), k + 1,
+				    body_until_killed, NULL);
 			if (x.loop)
 				conf_go(cm, k, body_pexit,
 				    (void *)(intptr_t)(100 + k));
