@@ -16,7 +16,15 @@
  *
  * Return conventions: lwp_wait() returns 0 or a positive errno, like the
  * kernels' syscalls; proc_wait() returns a pid (> 0), 0 (WNOHANG and
- * children still live) or a negative errno.
+ * children still live) or a negative errno.  A bad argument is an errno,
+ * never a crash: each operation below lists its errors.
+ *
+ * Races.  Every operation may run concurrently with every other on the
+ * same process, including lwp_create with proc_exit and the last
+ * lwp_exit, several waiters of one process in lwp_wait or proc_wait, and
+ * observers' holds with any exit.  The comments on the operations say
+ * what each race's outcome may be; the conformance suite checks them all
+ * with the model kernel's random delays on (tests/conf_races.c).
  */
 #ifndef REAP_H
 #define REAP_H
@@ -90,10 +98,24 @@ void	reap_quiesce_done(struct reap_quiesce_wait *);
 /* One LWP exit in REAP_LAT_SAMPLE per CPU is stamped, for every design. */
 #define REAP_LAT_SAMPLE	64
 
-/* Counters of one reap_sys since sys_create. */
+/*
+ * Counters of one reap_sys since sys_create.
+ *
+ * The books.  init (pid 1) and its master LWP are not counted: they live
+ * as long as the system.  At a quiesce point where every process but init
+ * has been reaped, created == freed for processes and LWPs and
+ * zombies_now == 0, or the design leaks.  While a process lives, an LWP
+ * that has exited may stay unfreed without a leak, counted in
+ * zombies_now: a joinable zombie until lwp_wait collects it (or its
+ * process is reaped), and at most one detached LWP per live process that
+ * the design parks for reuse (netbsd's p_zomblwp, freed by the next
+ * detached exit, recycled by lwp_create, drained by lwp_wait or freed
+ * with the process; quiesce() need not free it).  So after a quiesce,
+ * once the design's own reaper threads (if any) have caught up,
+ * lwps_created - lwps_freed == live LWPs + zombies_now, and zombies_now
+ * <= uncollected joinable zombies + one per live process.
+ */
 struct reap_stats {
-	/* init (pid 1) and its master LWP are not counted: they live as
-	 * long as the system, so after a quiesce created == freed. */
 	uint64_t procs_created, procs_freed;
 	uint64_t lwps_created, lwps_freed;	/* logical lifecycles */
 	uint64_t lwp_allocs;		/* LWPs taken from fresh memory */
@@ -144,7 +166,17 @@ struct reap_ops {
 	struct reap_proc *(*proc_create)(struct reap_sys *,
 		    struct reap_proc *parent, struct reap_lwp **master);
 	pid_t	(*proc_pid)(struct reap_proc *);
-	/* _lwp_create: a new LWP of a live process; NULL if it is exiting. */
+	/*
+	 * _lwp_create: a new LWP of a live process (flags: 0 or
+	 * REAP_DETACHED); NULL once the process is exiting (proc_exit has
+	 * begun, or its last LWP has exited).  The caller need not be an LWP
+	 * of the process.  Racing proc_exit or the last lwp_exit, a call
+	 * either returns NULL or returns an LWP that belongs to the process:
+	 * it needs a carrier like any other; an exit that is killing the
+	 * process kills it too (lwp_killed) and waits for it; the process
+	 * is not a zombie until it has exited, and its status is still the
+	 * exit's (proc_exit's argument, or 0).  Nothing is leaked either way.
+	 */
 	struct reap_lwp	*(*lwp_create)(struct reap_proc *, unsigned flags,
 		    lwpid_t *lid);
 	lwpid_t	(*lwp_id)(struct reap_lwp *);
@@ -158,24 +190,68 @@ struct reap_ops {
 	/* _lwp_exit: the LWP exits; the last live LWP exits the process
 	 * with status 0.  The carrier never touches the LWP again. */
 	void	(*lwp_exit)(struct reap_lwp *);
-	/* _lwp_wait: collect joinable zombie `lid` (0: any) of self's
-	 * process exactly once; *departed gets its id.  EDEADLK: lid is
-	 * self, or every live LWP would wait forever; ESRCH: no such LWP;
-	 * EINVAL: it is detached; EINTR: self was killed meanwhile. */
+	/*
+	 * _lwp_wait: collect joinable zombie `lid` (0: any) of self's
+	 * process; *departed (may be NULL) gets its id.  Several LWPs may
+	 * wait at once, for any or for the same one: each joinable LWP is
+	 * collected exactly once.  Returns 0 or, the first that applies:
+	 *  EINVAL  lid names a detached LWP, self included (NetBSD 1.252
+	 *	    checks detachment before identity, as pthread_join does);
+	 *  EDEADLK lid is self;
+	 *  EINTR   self has been killed (another LWP's proc_exit, before or
+	 *	    during the call) and it collected nothing: a killed waiter
+	 *	    gets neither ESRCH nor the EDEADLK below (the exit may have
+	 *	    collected what it waited for);
+	 *  ESRCH   lid (< 0, unknown, of another process, already collected)
+	 *	    is no LWP of self's process; for lid 0: no other joinable
+	 *	    LWP, live or zombie, exists (self alone, or detached ones);
+	 *  EDEADLK lid waits for self, or every live LWP of the process is
+	 *	    in lwp_wait and no zombie is there for any of them to
+	 *	    collect (none can return).  An LWP that runs, or is being
+	 *	    created, is not waiting, whether joinable or detached; one
+	 *	    that has a zombie to collect is about to return.
+	 */
 	int	(*lwp_wait)(struct reap_lwp *self, lwpid_t lid,
 		    lwpid_t *departed);
-	/* exit1: kill every other LWP, wait for them, make the process a
-	 * zombie with `status`, wake the parent, reparent children to init,
-	 * exit self.  A racing second caller just exits (P_WEXIT). */
+	/* exit1: kill every other LWP (each sees lwp_killed; one blocked in
+	 * lwp_wait or proc_wait returns EINTR), wait until all have exited,
+	 * LWPs created meanwhile included (see lwp_create), make the process
+	 * a zombie with `status`, wake the parent, reparent children to init,
+	 * exit self.  A racing second caller just exits (P_WEXIT); the
+	 * parent gets the first caller's status. */
 	void	(*proc_exit)(struct reap_lwp *self, int status);
-	/* wait4: reap a zombie child (pid -1: any) and free it; returns its
-	 * pid and *status, 0 if WNOHANG and none is ready, -ECHILD if self's
-	 * process has no such child, -EINTR if self was killed. */
+	/*
+	 * wait4: reap a zombie child (pid > 0: that one; -1: any) and free
+	 * it.  options: 0 or WNOHANG.  *status (status may be NULL) gets the
+	 * raw value the child passed to proc_exit, or 0 if its last LWP left
+	 * by lwp_exit: not a wait(2) encoding (no W_EXITCODE, no WIFEXITED).
+	 * Returns the child's pid; 0 with WNOHANG while matching children
+	 * live but none is a zombie; or, the first that applies:
+	 *  -EINVAL pid 0 or < -1 (process groups are not modelled), or an
+	 *	    option other than WNOHANG;
+	 *  -ECHILD self's process has no child matching pid (an unknown pid,
+	 *	    init, a grandchild, one reaped already).  A waiter blocked
+	 *	    when another LWP reaps the last matching child wakes and
+	 *	    returns -ECHILD, as wait4 does;
+	 *  -EINTR  without WNOHANG: self has been killed (another LWP's
+	 *	    proc_exit, before or during the call) and no matching child
+	 *	    was a zombie.
+	 * Several LWPs of one process may reap at once, for -1 or the same
+	 * pid: each zombie child is reaped (and its status returned) once.
+	 */
 	pid_t	(*proc_wait)(struct reap_lwp *self, pid_t pid, int *status,
 		    int options);
 
-	/* Observer lookup: LWP `lid` of a process the caller keeps alive,
-	 * held so it is not freed until lwp_rele; NULL if none (or gone). */
+	/*
+	 * Observer lookup: LWP `lid` of a process the caller keeps alive,
+	 * held so it is not freed until lwp_rele; NULL if there is none
+	 * (lid <= 0, unknown, gone).  Holds delay an exit but never starve
+	 * it: an exiting LWP (in lwp_exit, a killed LWP's exit, or the LWP
+	 * in proc_exit) stops being returned by lwp_hold before its exit
+	 * waits for holds, so the exit completes once the holds already
+	 * taken are released, however fast observers keep taking new ones.
+	 * A zombie is never returned.
+	 */
 	struct reap_lwp	*(*lwp_hold)(struct reap_proc *, lwpid_t lid);
 	void	(*lwp_rele)(struct reap_lwp *);
 

@@ -334,6 +334,9 @@ df_sys_extexit(struct reap_lwp *lwp)
 	struct reap_proc *p = lwp->lwp_proc;
 
 	lwkt_gettoken(&p->p_token);
+	/* No new observer holds (df_lwp_find): the drain must end. */
+	atomic_fetch_or_explicit(&lwp->lwp_mpflags, LWP_MP_WEXIT,
+	    memory_order_acq_rel);
 	/* Nobody wakes us when lwp_lock drops: poll each tick. */
 	while (atomic_load_explicit(&lwp->lwp_lock, memory_order_acquire) > 0)
 		tsleep(lwp, 0, "exthold", 1);

@@ -61,7 +61,11 @@ df_join_find(struct reap_proc *p, lwpid_t lid, lwpid_t me, bool *any)
 
 /*
  * ops->lwp_wait: collect joinable LWP `lid' (0: any) of self's process.
- * Returns 0, EDEADLK, ESRCH, EINVAL or EINTR (self was killed).
+ * Returns 0, EDEADLK, ESRCH, EINVAL or EINTR (self was killed), in the
+ * common header's order: a detached lid (self too) is EINVAL; a killed
+ * waiter gets EINTR where it would get ESRCH or EDEADLK (but on itself);
+ * "every LWP waits" is no deadlock while a word is there to collect
+ * (its waiter has yet to wake and take it).
  */
 int
 df_lwp_join(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
@@ -74,7 +78,7 @@ df_lwp_join(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	int error, nfound;
 
 	if (lid == me)
-		return EDEADLK;
+		return self->lwp_detached ? EINVAL : EDEADLK;
 	lwkt_gettoken(&p->p_token);
 	p->p_nlwpwait++;
 	self->lwp_waitingfor = lid;
@@ -113,7 +117,7 @@ df_lwp_join(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 			}
 		}
 		/* Every live LWP is in here: nobody can ever exit. */
-		if (p->p_nlwpwait >= p->p_nthreads) {
+		if (!any && p->p_nlwpwait >= p->p_nthreads) {
 			error = EDEADLK;
 			break;
 		}
@@ -124,6 +128,8 @@ df_lwp_join(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 		if (error != 0)
 			break;
 	}
+	if ((error == ESRCH || error == EDEADLK) && df_lwp_killed(self))
+		error = EINTR;
 	/* Give up a first-waiter claim that we did not use. */
 	if (lid != 0 && error != 0) {
 		if ((l2 = df_lwp_lookup(p, lid)) != NULL &&

@@ -130,7 +130,11 @@ df_lwp_rele(struct reap_lwp *lwp)
 /*
  * Observer lookup: models lwpfind() of DragonFly's kern_proc.c (LWPHOLD
  * under p_token).  The hold makes the LWP's exit poll ("exthold",
- * "lwpexit").
+ * "lwpexit").  Deviation: an LWP marked LWP_MP_WEXIT (killed, or in its
+ * exit: df_sys_extexit marks itself before it drains) is not found.  The
+ * seed's lwpfind holds it anyway, so observers that always keep one hold
+ * would keep its exit polling for ever; the common header wants holds
+ * never to starve an exit (NetBSD's LPR_DRAINING).
  */
 struct reap_lwp *
 df_lwp_find(struct reap_proc *p, lwpid_t tid)
@@ -140,6 +144,8 @@ df_lwp_find(struct reap_proc *p, lwpid_t tid)
 	kern_attach(p->p_sys->s_machine);
 	lwkt_gettoken(&p->p_token);
 	lwp = df_lwp_lookup(p, tid);
+	if (lwp != NULL && df_lwp_killed(lwp))
+		lwp = NULL;
 	if (lwp != NULL)
 		df_lwp_hold(lwp);
 	lwkt_reltoken(&p->p_token);

@@ -167,11 +167,16 @@ hy_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	struct reap_lwp *l = NULL;
 	bool registered = false;
 	uint32_t key = 0;
+	lwpid_t dep;
 	int error;
 
 	hy_attach(s);
-	if (lid == me)
-		return EDEADLK;
+	if (lid == me)		/* reap.h: a detached lid is EINVAL first */
+		return (atomic_load_explicit(&self->l_flags,
+		    memory_order_relaxed) & REAP_DETACHED) != 0 ? EINVAL :
+		    EDEADLK;
+	if (departed == NULL)
+		departed = &dep;
 	mutex_enter(&p->p_waitlock);
 	p->p_nlwpwait++;
 	atomic_store_explicit(&self->l_waitingfor, lid, memory_order_relaxed);
@@ -183,7 +188,8 @@ hy_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 		error = hy_lwp_wait_scan(p, self, lid, departed,
 		    &l);					/* [C1, C2] */
 		KERN_INJECT("hybrid.lwpwait.decide");
-		if (error == EAGAIN && hy_proc_killed(p))
+		/* Killed: EINTR, also where what we waited for is gone. */
+		if ((error == EAGAIN || error == ESRCH) && hy_proc_killed(p))
 			error = EINTR;
 		/* EDEADLK: the target waits for us, or every LWP that was
 		 * live before the scan waits (a claimer has already left the
@@ -265,6 +271,9 @@ hy_proc_wait(struct reap_lwp *self, pid_t pid, int *status, int options)
 	pid_t cpid;
 	int error;
 
+	/* Process groups are not modelled; only WNOHANG is (reap.h). */
+	if ((pid != -1 && pid <= 0) || (options & ~WNOHANG) != 0)
+		return -EINVAL;
 	hy_attach(s);
 	for (;;) {
 		error = hy_proc_wait_scan(p, pid, &c);		/* [W1] */

@@ -27,6 +27,17 @@
  * p_zomblwp unlocked and takes p_smutex only if it is set; the model
  * takes p_smutex once up front because the common interface must refuse
  * to create an LWP in an exiting process (PS_WEXIT).
+ *
+ * Two deviations, both in the p_smutex hold that links the new LWP:
+ *  - PS_WEXIT is tested again and a late create unwound.  The seed's
+ *    creator is an LWP of the process, which exit1 must collect first;
+ *    ours need not be, so exit1 may have collected every LWP while we
+ *    were outside p_smutex, and an LWP linked then would outlive
+ *    exit_lwps, be the "last live LWP" and run exit1 again (status 0).
+ *  - The LWP is counted running (p_nrlwps) in the same hold that counts
+ *    it detached (p_ndlwps) and live (p_nlwps): the seed counts it
+ *    running only in sys__lwp_create's later hold, so lwp_wait1 could
+ *    see it neither running nor waiting (lwp_wait1's deadlock test).
  */
 struct reap_lwp *
 nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
@@ -49,11 +60,9 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 		nl = isfree;
 		memset(nl->l_startzero, 0, sizeof(*nl) -
 		    offsetof(struct reap_lwp, l_startzero));
-		kern_count(KC_LWP_RECYCLE);
 	} else {
 		mutex_exit(&p->p_lock);
 		nl = nb_cache_get(ns);		/* pool_get(&lwp_pool) */
-		kern_count(KC_LWP_ALLOC);
 	}
 
 	KASSERT(nb_lwp_stat(nl) == LSIDL, "new lwp not idle");
@@ -62,8 +71,14 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	atomic_store_explicit(&nl->l_mutex, &ns->ns_sched_mutex,
 	    memory_order_release);
 	nl->l_cpu = mycpuid() % ns->ns_ncpus;
+	KERN_INJECT("netbsd.create.lid");
 
 	mutex_enter(&p->p_lock);
+	if ((p->p_sflag & PS_WEXIT) != 0) {
+		mutex_exit(&p->p_lock);
+		nb_cache_put(ns, nl);		/* pool_put: nothing else held */
+		return NULL;
+	}
 	if ((flags & REAP_DETACHED) != 0) {
 		nl->l_prflag = LPR_DETACHED;
 		p->p_ndlwps++;
@@ -75,6 +90,7 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	atomic_store_explicit(&nl->l_lid, lid, memory_order_relaxed);
 	LIST_INSERT_HEAD(&p->p_lwps, nl, l_sibling);
 	p->p_nlwps++;
+	p->p_nrlwps++;
 	mutex_exit(&p->p_lock);
 
 	mutex_enter(&ns->ns_proclist_mutex);
@@ -82,6 +98,8 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	mutex_exit(&ns->ns_proclist_mutex);
 
 	kern_count(KC_LWP_CREATE);
+	kern_count(isfree != NULL ? KC_LWP_RECYCLE : KC_LWP_ALLOC);
+	KERN_INJECT("netbsd.create.linked");
 	nb7_lwp_start(nl);
 	*lidp = lid;
 	return nl;
@@ -89,8 +107,9 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 
 /*
  * Models the start of a new LWP in sys__lwp_create() / fork1() of the
- * 2007 kernel: under p_smutex and sched_mutex it becomes runnable and is
- * counted in p_nrlwps; it inherits a pending exit.
+ * 2007 kernel: under p_smutex and sched_mutex it becomes runnable (the
+ * seed counts it in p_nrlwps here; see nb7_newlwp); it inherits a
+ * pending exit.
  */
 void
 nb7_lwp_start(struct reap_lwp *l)
@@ -103,7 +122,6 @@ nb7_lwp_start(struct reap_lwp *l)
 	nb_lwp_setstat(l, LSRUN);
 	if ((p->p_sflag & PS_WEXIT) != 0)
 		atomic_store_explicit(&l->l_kill, 1, memory_order_relaxed);
-	p->p_nrlwps++;
 	nb_lwp_unlock(l);
 	mutex_exit(&p->p_lock);
 }
@@ -205,9 +223,20 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 
 /*
  * Models lwp_wait1() in NetBSD kern_lwp.c 1.54.  p_smutex held on entry
- * and return.  Two adaptations to the common interface: a specific LID
- * naming a detached LWP is EINVAL (the seed answers ESRCH), and a waiter
- * of an exiting process gets EINTR (the seed: EDEADLK).
+ * and return.  Adaptations to the common interface (reap.h):
+ *  - a waiter that collects leaves p_nlwpwait before lwp_free drops
+ *    p_smutex, as 1.252 does: the seed leaves after, so another waiter
+ *    could count it as waiting while it returned, and say EDEADLK;
+ *  - a specific LID naming a detached LWP is EINVAL (the seed answers
+ *    ESRCH), itself included (the seed: EDEADLK), as 1.252 does;
+ *  - a waiter of an exiting process gets EINTR (the seed: EDEADLK), also
+ *    where it would get ESRCH because the exit collected its targets;
+ *  - deadlock is every running LWP waiting (p_nrlwps <= p_nlwpwait).
+ *    The seed also subtracts p_ndlwps, taking detached LWPs for ones
+ *    that can never make a collectable zombie, which is wrong twice: a
+ *    running detached LWP may still create joinable ones or exit the
+ *    process, and a detached waiter was subtracted twice, so a waiter
+ *    was told EDEADLK while the LWP it waited for ran.
  */
 int
 nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
@@ -220,7 +249,7 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 
 	if (lid == atomic_load_explicit(&l->l_lid, memory_order_relaxed))
-		return EDEADLK;
+		return (l->l_prflag & LPR_DETACHED) != 0 ? EINVAL : EDEADLK;
 
 	p->p_nlwpwait++;
 	for (;;) {
@@ -252,10 +281,12 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 			if (departed != NULL)
 				*departed = atomic_load_explicit(&cand->l_lid,
 				    memory_order_relaxed);
+			/* No longer waiting before lwp_free drops p_smutex
+			 * (1.252's order; the seed decrements after it). */
+			p->p_nlwpwait--;
 			KERN_INJECT("netbsd.wait.collect");
 			nb7_lwp_free(cand, false, false);	/* releases p_smutex */
 			mutex_enter(&p->p_lock);
-			p->p_nlwpwait--;
 			return 0;
 		}
 
@@ -263,6 +294,8 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 			break;
 		if (ncand == 0) {
 			error = ESRCH;
+			if (!exitcontrol && (p->p_sflag & PS_WEXIT) != 0)
+				error = EINTR;
 			break;
 		}
 		if (exitcontrol) {
@@ -280,7 +313,7 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 			error = EINTR;
 			break;
 		}
-		if (p->p_nrlwps <= p->p_nlwpwait + p->p_ndlwps) {
+		if (p->p_nrlwps <= p->p_nlwpwait) {
 			error = EDEADLK;
 			break;
 		}
@@ -293,7 +326,10 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 
 /*
  * Models lwp_drainrefs() in NetBSD kern_lwp.c 1.54: drop the LWP's own
- * reference and wait on p_refcv for the others.  p_smutex held.
+ * reference and wait on p_refcv for the others.  p_smutex held.  It also
+ * sets 1.252's LPR_DRAINING, which lookups honour (nb_lwp_hold): in the
+ * seed a new reference only needs another one outstanding, so observers
+ * that always hold one could keep the LWP from ever exiting.
  */
 void
 nb7_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
@@ -302,6 +338,7 @@ nb7_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 	KASSERT(l->l_refcnt != 0, "drained twice");
+	l->l_prflag |= LPR_DRAINING;
 	l->l_refcnt--;
 	while (l->l_refcnt != 0)
 		cv_wait(&p->p_refcv, &p->p_lock);

@@ -372,7 +372,8 @@ nb_proc_wait(struct reap_lwp *l, pid_t pid, int *status, int options)
 	int error, st = 0;
 	pid_t cpid;
 
-	KASSERT(pid == -1 || pid > 0, "process groups are not modelled");
+	KASSERT(pid == -1 || pid > 0, "process groups are not modelled "
+	    "(nb_api_proc_wait answers EINVAL)");
 	mutex_enter(&ns->ns_proc_lock);
 	error = nb_find_stopped_child(parent, pid, options, &child, &st);
 	if (child == NULL) {

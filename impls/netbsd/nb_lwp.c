@@ -99,8 +99,18 @@ nb_lwp_unlock_to(struct reap_lwp *l, struct kspin *new) KERN_NO_TSA
  * parked detached zombie if there is one, else takes an LWP from
  * lwp_cache; allocates its LID in the global pid table (under proc_lock);
  * links it under p_lock and onto alllwp under proc_lock; then starts it
- * (lwp_start).  NULL if the process is exiting (the common interface's
- * rule; the seed's creator would carry LW_WEXIT instead).
+ * (lwp_start).  NULL if the process is exiting.
+ *
+ * The seed links the new LWP in the same p_lock hold in which it copies
+ * the creator's LW_WEXIT, so that no LWP sneaks into an exiting process
+ * unmarked; that suffices there because the creator is itself an LWP of
+ * the process, which exit_lwps must collect, so exit1 cannot have gone
+ * past exit_lwps.  Here the creator need not be an LWP of the process:
+ * exit1 may have collected every LWP and be making the process a zombie
+ * while we were outside p_lock, and an LWP linked then would outlive
+ * exit_lwps and later run exit1 a second time.  So the PS_WEXIT test is
+ * repeated in the hold that links, and a late create is unwound instead,
+ * as the seed unwinds a failed proc_alloc_lwpid.
  */
 struct reap_lwp *
 nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
@@ -108,6 +118,7 @@ nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	struct nb_sys *ns = p->p_sys;
 	struct reap_lwp *nl;
 	lwpid_t lid;
+	bool recycled;
 
 	mutex_enter(&p->p_lock);
 	if ((p->p_sflag & PS_WEXIT) != 0) {
@@ -124,11 +135,11 @@ nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 		nb_lwp_free(nl, true, false);	/* releases p_lock */
 		memset(nl->l_startzero, 0, sizeof(*nl) -
 		    offsetof(struct reap_lwp, l_startzero));
-		kern_count(KC_LWP_RECYCLE);
+		recycled = true;
 	} else {
 		mutex_exit(&p->p_lock);
 		nl = nb_cache_get(ns);
-		kern_count(KC_LWP_ALLOC);
+		recycled = false;
 	}
 
 	KASSERT(nb_lwp_stat(nl) == LSIDL, "new lwp not idle");
@@ -137,17 +148,23 @@ nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 
 	/* LSIDL: lookups by the new ID fail until lwp_start. */
 	lid = nb_proc_alloc_lwpid(ns, p, nl);
+	KERN_INJECT("netbsd.create.lid");
 
 	mutex_enter(&p->p_lock);
+	if ((p->p_sflag & PS_WEXIT) != 0) {
+		/* exit1 began while p_lock was dropped: unwind. */
+		mutex_exit(&p->p_lock);
+		mutex_enter(&ns->ns_proc_lock);
+		nb_proc_free_lwpid(ns, p, lid);
+		mutex_exit(&ns->ns_proc_lock);
+		nb_cache_put(ns, nl);
+		return NULL;
+	}
 	if ((flags & REAP_DETACHED) != 0) {
 		nl->l_prflag = LPR_DETACHED;
 		p->p_ndlwps++;
 	} else
 		nl->l_prflag = 0;
-	/* exit1 may have begun while p_lock was dropped: the creator's
-	 * LW_WEXIT is inherited under p_lock, so exit_lwps waits for it. */
-	if ((p->p_sflag & PS_WEXIT) != 0)
-		atomic_store_explicit(&nl->l_kill, 1, memory_order_relaxed);
 	LIST_INSERT_HEAD(&p->p_lwps, nl, l_sibling);
 	p->p_nlwps++;
 	p->p_nrlwps++;
@@ -158,6 +175,8 @@ nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 	mutex_exit(&ns->ns_proc_lock);
 
 	kern_count(KC_LWP_CREATE);
+	kern_count(recycled ? KC_LWP_RECYCLE : KC_LWP_ALLOC);
+	KERN_INJECT("netbsd.create.linked");
 	nb_lwp_start(nl);
 	*lidp = lid;
 	return nl;

@@ -6,6 +6,7 @@
  * tables.  The lifecycle itself is in nb_lwp.c / nb_wait.c / nb_exit.c
  * (netbsd) and nb_2007.c (netbsd-2007).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,17 +316,24 @@ nb_proc_exit(struct reap_lwp *l, int status) KERN_NO_TSA
 	nb_exit1(l, status);			/* releases p_lock */
 }
 
+/*
+ * Models sys___wait450()'s argument checks in kern_exit.c: options the
+ * model does not know are EINVAL, as there; so is a process group (pid 0
+ * or < -1), which the seed would wait for and the model does not have.
+ */
 static pid_t
 nb_api_proc_wait(struct reap_lwp *l, pid_t pid, int *status, int options)
 {
+	if ((pid != -1 && pid <= 0) || (options & ~WNOHANG) != 0)
+		return -EINVAL;
 	nb_attach(nb_sys(l->l_proc));
 	return nb_proc_wait(l, pid, status, options);
 }
 
 /*
  * Models lwp_getref_lwpid()-style lookups: lwp_find under p_lock and a
- * reference, refused once the LWP drains (1.252: LPR_DRAINING; 2007: its
- * own reference already dropped).
+ * reference, refused once the LWP drains (LPR_DRAINING; 2007 sets it too,
+ * see nb7_lwp_drainrefs), so that holds never starve an exit.
  */
 static struct reap_lwp *
 nb_lwp_hold(struct reap_proc *p, lwpid_t lid)
@@ -336,7 +344,8 @@ nb_lwp_hold(struct reap_proc *p, lwpid_t lid)
 	mutex_enter(&p->p_lock);
 	if (p->p_sys->ns_2007) {
 		l = nb7_lwp_find(p, lid);
-		if (l != NULL && l->l_refcnt != 0)
+		if (l != NULL && (l->l_prflag & LPR_DRAINING) == 0 &&
+		    l->l_refcnt != 0)
 			l->l_refcnt++;
 		else
 			l = NULL;
