@@ -149,28 +149,56 @@ fl_lid_detached(struct reap_proc *p, lwpid_t lid)
 	return detached;
 }
 
-/* What lwp_wait collects now (0 and *lp), or the error it returns, or
- * -1: sleep (p_lock held). */
+/* Detached LWPs of p that run (live, not in lwp_wait); p_lock held.  The
+ * shards are summed only here, on the way to an EDEADLK. */
+static int
+fl_detached_running(struct reap_proc *p)
+{
+	int n = 0;
+
+	fl_shards_lock(p);
+	for (int c = 0; c < p->p_sys->s_ncpus; c++)
+		n += p->p_shard[c]->sh_live;
+	fl_shards_unlock(p);
+	return n - p->p_ndwait;
+}
+
+/* Does p have a joinable LWP other than self, live or zombie? */
+static bool
+fl_other_joinable(struct reap_proc *p, struct reap_lwp *self)
+{
+	struct reap_lwp *l;
+
+	LIST_FOREACH(l, &p->p_lwps, l_jent)
+		if (l != self)
+			return true;
+	return false;
+}
+
+/* What lwp_wait collects now (0 and *lp), or the error it returns (in
+ * reap.h's order), or -1: sleep (p_lock held). */
 static int
 fl_lwp_wait_look(struct reap_proc *p, struct reap_lwp *self, lwpid_t lid,
     struct reap_lwp **lp)
 {
 	struct reap_lwp *l;
 
-	if (atomic_load_explicit(&p->p_killed, memory_order_acquire) != 0)
-		return EINTR;
 	LIST_FOREACH(l, &p->p_lwps, l_jent)
 		if (l != self && (lid == 0 ? l->l_zomb : l->l_lid == lid))
 			break;
+	if (lid > 0 && l == NULL && fl_lid_detached(p, lid))
+		return EINVAL;
+	if (atomic_load_explicit(&p->p_killed, memory_order_acquire) != 0)
+		return EINTR;
 	if (l != NULL && l->l_zomb) {
 		*lp = l;
 		return 0;
 	}
-	if (lid != 0 && l == NULL)
-		return lid > 0 && fl_lid_detached(p, lid) ? EINVAL : ESRCH;
-	/* Every live joinable LWP waits: none will ever be a zombie. */
+	if (l == NULL && (lid != 0 || !fl_other_joinable(p, self)))
+		return ESRCH;
+	/* Every live LWP waits: none will ever be a zombie. */
 	if (p->p_nwait >= atomic_load_explicit(&p->p_nbound,
-	    memory_order_relaxed))
+	    memory_order_relaxed) && fl_detached_running(p) <= 0)
 		return EDEADLK;
 	return -1;
 }
@@ -184,10 +212,11 @@ fl_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	int error;
 
 	if (lid == self->l_lid)
-		return EDEADLK;
+		return self->l_detached ? EINVAL : EDEADLK;
 	fl_attach(p->p_sys);
 	mutex_enter(&p->p_lock);
 	p->p_nwait += !self->l_detached;
+	p->p_ndwait += self->l_detached;
 	while ((error = fl_lwp_wait_look(p, self, lid, &l)) < 0)
 		if (cv_wait_sig(&p->p_cv, &p->p_lock) == EINTR) {
 			error = EINTR;
@@ -200,6 +229,7 @@ fl_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 			*departed = l->l_lid;
 	}
 	p->p_nwait -= !self->l_detached;
+	p->p_ndwait -= self->l_detached;
 	mutex_exit(&p->p_lock);
 	if (error == 0)
 		fl_lwp_reap(p->p_sys, l);
@@ -228,6 +258,8 @@ fl_proc_wait(struct reap_lwp *self, pid_t pid, int *status, int options)
 	struct reap_sys *s = p->p_sys;
 	bool found;
 
+	if (pid == 0 || pid < -1 || (options & ~WNOHANG) != 0)
+		return -EINVAL;		/* no process groups in the model */
 	fl_attach(s);
 	mutex_enter(&s->s_treelock);
 	for (;;) {

@@ -87,6 +87,7 @@ struct reap_proc {
 	struct kcondvar p_cv;		/* p: lwp_wait, the killer */
 	struct fl_lwplist p_lwps;	/* p: joinable LWPs, live and zombie */
 	int	p_nwait;		/* p: joinable LWPs in lwp_wait */
+	int	p_ndwait;		/* p: detached LWPs in lwp_wait */
 	int	p_xstat;		/* p: exit status */
 	/* The tree. */
 	struct reap_proc *p_pptr;	/* t */
