@@ -114,15 +114,8 @@ static const struct known_bug {
 	unsigned kb_feats;
 	const char *kb_why;
 } known_bugs[] = {
-	{ "netbsd", TF_BADPID, "issue 17 bug 4: proc_wait(0) and pid < -1 "
-	  "abort (\"process groups are not modelled\", nb_exit.c)" },
-	{ "netbsd", TF_CHURN, "issue 17 bug 1: an LWP created while exit1 "
-	  "collects LWPs is linked in (nb_lwp_create): \"lid slot is not an "
-	  "lwp\" or \"exit1: other lwps still running\"" },
-	{ "netbsd-2007", TF_BADPID, "issue 17 bug 4: proc_wait(0) and "
-	  "pid < -1 abort (\"process groups are not modelled\", nb_exit.c)" },
-	{ "netbsd-2007", TF_CHURN, "issue 17 bug 1: a create racing exit1 "
-	  "(nb7_newlwp) makes the parent get status 0, not the killer's" },
+	/* none: issue 17's netbsd bugs (create racing exit1, proc_wait(0))
+	 * are fixed; the entries went with the fixes. */
 	{ NULL, 0, NULL }
 };
 
