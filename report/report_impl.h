@@ -6,6 +6,7 @@
  *   report_tables.c	metrics, tables, headline configurations
  *   report_gp.c		gnuplot drivers and running gnuplot
  *   report_plots.c	the plots: sweeps, latency CDFs, counters, zombies
+ *   report_head.c	REPORT.md's opening: the harness check
  *   report_md.c		REPORT.md
  *   report_compare.c	COMPARE.md, one run against a baseline
  *   report_main.c	`reapbench report`
@@ -114,6 +115,8 @@ int	report_plots(const struct rdir *r, const struct report_table *t,
 	    size_t nt, const char *gpdir, bool run_gnuplot, char *err,
 	    size_t len);
 /* REPORT.md of r at out, with the pick of every profile in pdir. */
+/* report_head.c: REPORT.md's first lines, the harness check's verdict. */
+void	report_md_check(FILE *f, const struct rdir *r);
 int	report_md_write(const struct rdir *r, const struct report_table *t,
 	    size_t nt, const char *out, const char *pdir, char *err,
 	    size_t len);
