@@ -271,6 +271,8 @@ const struct bench_ctx_info bench_ctx_keys[BC_NCTX] = {
 	    "the speedup / N (1 is linear)" },
 	[BC_CHECK_VERDICT] = { "harness_check_verdict", BOTH,
 	    "ok, instrument-bound (efficiency below 0.90) or not measured" },
+	[BC_ACCOUNTING_AB] = { "accounting_ab", BC_IN_ENV,
+	    "noacct/ and what it holds, or why the A/B did not run" },
 };
 
 const char *

@@ -17,6 +17,8 @@
  *	latency/index.tsv	benchmark -> histogram file, samples
  *	latency/<name>.dat	a benchmark's latency CDF; <name> is its
  *				name through bench_sanitise()
+ *	noacct/latest/		--accounting ab: the churn workloads again,
+ *				accounting compiled out (a results folder)
  */
 #ifndef BENCH_SCHEMA_H
 #define BENCH_SCHEMA_H
@@ -31,6 +33,9 @@
 #define BENCH_FILE_PINS		"pins.tsv"
 #define BENCH_DIR_LATENCY	"latency"
 #define BENCH_FILE_LATENCY_INDEX "latency/index.tsv"
+/* --accounting ab: reapbench-noacct's results folder root (its own
+ * <host>-<time>/ and latest inside). */
+#define BENCH_DIR_NOACCT	"noacct"
 
 /* Every char outside [A-Za-z0-9._-] becomes '_' (latency file names). */
 void	bench_sanitise(const char *name, char *out, size_t len);
@@ -178,6 +183,7 @@ enum bench_ctx {
 	BC_CHECK_RATIO,
 	BC_CHECK_EFFICIENCY,
 	BC_CHECK_VERDICT,
+	BC_ACCOUNTING_AB,	/* --accounting ab (driver/run_ab.c) */
 	BC_NCTX
 };
 

@@ -184,6 +184,7 @@ cmd_run(int argc, char **argv)
 	json_object_set_new(envj, BENCH_CTX(BC_GBENCH_ARGV), gbj);
 	json_object_set_new(envj, BENCH_CTX(BC_BENCHMARKS_RUN),
 	    json_integer((json_int_t)n));
+	run_ab(&o, &res, envj);
 	rc = run_publish(&o, &reg, &res, envj, topo, t_start);
 	bench_reg_release(&reg);
 	json_decref(envj);

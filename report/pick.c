@@ -389,21 +389,20 @@ pick_work_free(struct pick_work *pw)
 
 /* Why nothing is recommended, when every configuration was refused. */
 static void
-pick_refusal(const struct pick *pk, const struct profile *p, char *err,
-    size_t len)
+pick_refusal(const struct pick *pk, char *err, size_t len)
 {
-	int n = snprintf(err, len, "no recommendation for %s:", p->name);
+	int n = 0;
 
 	if (pk->refused_reps && n >= 0 && (size_t)n < len)
-		n += snprintf(err + n, len - (size_t)n, " too few repetitions "
+		n += snprintf(err + n, len - (size_t)n, "too few repetitions "
 		    "(%zu configuration%s with %zu, the pick needs %d)%s",
 		    pk->refused_reps, pk->refused_reps == 1 ? "" : "s",
 		    pk->reps_min, PICK_MIN_REPS, pk->refused_bound ? ";" : "");
 	if (pk->refused_bound && n >= 0 && (size_t)n < len)
-		snprintf(err + n, len - (size_t)n, " instrument-bound (%zu "
+		snprintf(err + n, len - (size_t)n, "%sinstrument-bound (%zu "
 		    "configuration%s of more than one thread: %s, below %.0f%% "
-		    "of linear)", pk->refused_bound, pk->refused_bound == 1 ?
-		    "" : "s", pk->bound_why, BENCH_CHECK_LINEAR * 100);
+		    "of linear)", n ? " " : "", pk->refused_bound,
+		    pk->refused_bound == 1 ? "" : "s", pk->bound_why, BENCH_CHECK_LINEAR * 100);
 }
 
 int
@@ -423,7 +422,7 @@ pick_compute(const struct rdir *r, const struct profile *p,
 		    "excluded): nothing to pick between", r->dir, pw.nd,
 		    pw.nd == 1 ? "" : "s");
 	else if (pw.nw == 0 && pk->refused_reps + pk->refused_bound > 0)
-		pick_refusal(pk, p, err, errlen);
+		pick_refusal(pk, err, errlen);
 	else if (pw.nw == 0)
 		snprintf(err, errlen, "%s: none of profile %s's workloads was "
 		    "measured for every design", r->dir, p->name);

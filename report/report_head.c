@@ -75,3 +75,71 @@ report_md_check(FILE *f, const struct rdir *r)
 		    "scale on).\n\n", c.verdict, c.threads, c.threads == 1 ?
 		    "" : "s");
 }
+
+/* Accounting cost of series s against its twin in the noacct run, %. */
+double
+report_cost_pct(const struct rdir_series *on, const struct rdir_series *off,
+    double *ns_on, double *ns_off)
+{
+	*ns_on = report_series_median(on, BK_NS_PER_LIFECYCLE, 1);
+	*ns_off = report_series_median(off, BK_NS_PER_LIFECYCLE, 1);
+	return (*ns_on - *ns_off) / *ns_on * 100;
+}
+
+/* One row per churn series of a model design that noacct ran too, in
+ * the report's order of designs. */
+static void
+cost_rows(FILE *f, const struct rdir *r, const struct rdir *na)
+{
+	const struct rdir_series **v = xcalloc(r->ns + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ns; i++)
+		if (strncmp(r->s[i].workload, "churn_", 6) == 0 &&
+		    strcmp(r->s[i].design, "native") != 0)
+			v[n++] = &r->s[i];
+	report_sort_series(v, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct rdir_series *s = v[i], *o;
+		double on, off, pct;
+
+		if ((o = rdir_find(na, s->workload, s->design, s->pin,
+		    s->threads, s->tcount)) == NULL)
+			continue;
+		pct = report_cost_pct(s, o, &on, &off);
+		fprintf(f, "| %s | %s | %d | %s | %.1f | %.1f | %+.1f%% |\n",
+		    s->design, s->workload, s->threads, s->pin, on, off, pct);
+	}
+	free(v);
+}
+
+/* The instrument's cost: this run against noacct/latest, if there. */
+void
+report_md_cost(FILE *f, const struct rdir *r)
+{
+	char *dir = path_join(r->dir, "%s/latest", BENCH_DIR_NOACCT);
+	char err[512];
+	struct rdir na;
+
+	memset(&na, 0, sizeof(na));
+	if (!report_file_exists(dir) ||
+	    rdir_load(dir, &na, err, sizeof(err)) != 0) {
+		fprintf(f, "**Instrument cost: not measured** in this run "
+		    "(`reapbench run --accounting ab`, as `make bench` runs, "
+		    "measures it).\n\n");
+		goto out;
+	}
+	fprintf(f, "## The instrument's cost\n\nEach design's churn time "
+	    "per lifecycle with the per-lifecycle accounting (this run) and "
+	    "without it (`%s/`: the same workloads run right after by "
+	    "reapbench-noacct, built with -DKERN_NO_ACCOUNTING); medians, "
+	    "ns; cost = (on − off) / on (a negative cost is within the "
+	    "run's noise).\n\n| design | workload | t | pin | "
+	    "on | off | cost |\n|---|---|---:|---|---:|---:|---:|\n",
+	    BENCH_DIR_NOACCT);
+	cost_rows(f, r, &na);
+	fprintf(f, "\n");
+out:
+	rdir_free(&na);
+	free(dir);
+}

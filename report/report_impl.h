@@ -117,6 +117,12 @@ int	report_plots(const struct rdir *r, const struct report_table *t,
 /* REPORT.md of r at out, with the pick of every profile in pdir. */
 /* report_head.c: REPORT.md's first lines, the harness check's verdict. */
 void	report_md_check(FILE *f, const struct rdir *r);
+/* The accounting's cost: the run against its noacct/latest, or a line
+ * saying it was not measured. */
+void	report_md_cost(FILE *f, const struct rdir *r);
+/* (on - off) / on of ns_per_lifecycle medians, in %; the medians too. */
+double	report_cost_pct(const struct rdir_series *on,
+	    const struct rdir_series *off, double *ns_on, double *ns_off);
 int	report_md_write(const struct rdir *r, const struct report_table *t,
 	    size_t nt, const char *out, const char *pdir, char *err,
 	    size_t len);

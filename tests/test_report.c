@@ -843,8 +843,62 @@ RT_TEST(pick_refuses_and_report_opens)
 	profile_free(&p);
 	rdir_free(&r);
 	txt = synth_report(dir);
-	RT_ASSERTF(strstr(txt, "no decision: no recommendation for test: too "
-	    "few repetitions") != NULL, "%s", txt);
+	RT_ASSERTF(strstr(txt, "- **test**: no decision: too few "
+	    "repetitions") != NULL, "%s", txt);
+	RT_ASSERT(strstr(txt, "**Instrument cost: not measured**") != NULL);
+	free(txt);
+	rm_rf(dir);
+}
+
+/* A churn_private entry with ns_per_lifecycle ns. */
+static void
+synth_churn(FILE *f, bool *first, const char *d, int rep, double ns)
+{
+	fprintf(f, "%s{\"name\":\"churn_private/%s/t:1/pin:compact\","
+	    "\"run_name\":\"churn_private/%s/t:1/pin:compact\",\"run_type\":"
+	    "\"iteration\",\"repetitions\":5,\"repetition_index\":%d,"
+	    "\"threads\":1,\"iterations\":100,\"real_time\":%g,\"cpu_time\":"
+	    "%g,\"time_unit\":\"ns\",\"items_per_second\":%g,"
+	    "\"ns_per_lifecycle\":%g}\n", *first ? "" : ",", d, d, rep, ns, ns,
+	    1e9 / ns, ns);
+	*first = false;
+}
+
+/* The instrument's cost: each design's time with the accounting (the
+ * folder) against without (its noacct/latest), as a share of the first. */
+RT_TEST(report_instrument_cost)
+{
+	char dir[4096], path[4300], *txt;
+	static const char *const sub[] = { "", "/noacct",
+	    "/noacct/latest" };
+	FILE *f;
+
+	scratch(dir, sizeof(dir));
+	for (int k = 0; k < 3; k += 2) {
+		bool first = true;
+
+		for (int m = 0; m <= k; m++) {
+			snprintf(path, sizeof(path), "%s%s", dir, sub[m]);
+			mkdir(path, 0755);
+		}
+		snprintf(path, sizeof(path), "%s%s/bench.json", dir, sub[k]);
+		RT_ASSERT((f = fopen(path, "w")) != NULL);
+		fprintf(f, "{\"context\":{\"host_name\":\"s\"},"
+		    "\"benchmarks\":[\n");
+		for (int i = 0; i < 5; i++) {
+			synth_churn(f, &first, "hybrid", i, (k ? 80 : 100) + i);
+			synth_churn(f, &first, "netbsd", i, (k ? 150 : 200) + i);
+		}
+		fprintf(f, "]}\n");
+		RT_ASSERT(fclose(f) == 0);
+	}
+	txt = synth_report(dir);
+	RT_ASSERTF(strstr(txt, "| hybrid | churn_private | 1 | compact | "
+	    "102.0 | 82.0 | +19.6% |") != NULL, "%s", txt);
+	RT_ASSERT(strstr(txt, "| netbsd | churn_private | 1 | compact | "
+	    "202.0 | 152.0 | +24.8% |") != NULL);
+	RT_ASSERT(strstr(txt, "## The instrument's cost") <
+	    strstr(txt, "## Details"));
 	free(txt);
 	rm_rf(dir);
 }
