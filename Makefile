@@ -52,7 +52,7 @@ endif
 BUILD		?= build
 NPROC		:= $(shell nproc 2>/dev/null || echo 2)
 CCNAME		:= $(notdir $(firstword $(CC)))
-FLAVORS		:= test asan tsan bench
+FLAVORS		:= test asan tsan bench noacct
 
 CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Ikern -Ibench -Iplatform -Ireport \
 		   -Idriver -I$(BUILD)/gen
@@ -67,6 +67,9 @@ CFLAGS_asan	:= -O1 -g -fno-omit-frame-pointer \
 		   -DREAP_MUTANTS
 CFLAGS_tsan	:= -O1 -g -fsanitize=thread -DREAP_MUTANTS
 CFLAGS_bench	:= -O2 -g -DKERN_NO_INJECT
+# The bench build with the per-lifecycle accounting compiled out, for the
+# instrument's cost (build/reapbench-noacct, driver/module.mk).
+CFLAGS_noacct	:= $(CFLAGS_bench) -DKERN_NO_ACCOUNTING
 LDLIBS		:= -lpthread -lm
 
 REAP_SRCS	:=
@@ -74,6 +77,7 @@ REAP_DESIGNS	:=
 TESTS		:=
 TEST_PREREQS	:=
 REAPBENCH	:= $(BUILD)/reapbench
+REAPBENCH_NOACCT := $(BUILD)/reapbench-noacct
 MATRIX		?= default
 
 # Fragments that only add to variables come first; those whose rules use

@@ -109,7 +109,8 @@ const struct bench_key_info bench_keys[BK_NKEYS] = {
 	[BK_REAL_TIME] = { "real_time", BK_GBENCH, NULL, false,
 	    "wall time of the timed region per iteration (manual time)" },
 	[BK_CPU_TIME] = { "cpu_time", BK_GBENCH, NULL, false,
-	    "CPU time of the benchmark's calling thread per iteration" },
+	    "Google Benchmark's: the leader's CPU over the whole call (setup, "
+	    "quiesce) / iterations; the region's is cpu_ns_per_op" },
 	[BK_ITEMS_PER_SECOND] = { "items_per_second", BK_EVERY, NULL, false,
 	    "lifecycles per second of timed region" },
 	[BK_NS_PER_LIFECYCLE] = { "ns_per_lifecycle", BK_EVERY, NULL, false,
@@ -260,7 +261,27 @@ const struct bench_ctx_info bench_ctx_keys[BC_NCTX] = {
 	    "the flags Google Benchmark was given" },
 	[BC_BENCHMARKS_RUN] = { "benchmarks_run", BC_IN_ENV,
 	    "benchmarks Google Benchmark ran" },
+	[BC_CHECK_THREADS] = { "harness_check_threads", BOTH,
+	    "N of the harness check: floor churn_private, t:1 against t:N" },
+	[BC_CHECK_NS] = { "harness_check_ns_per_lifecycle", BOTH,
+	    "the check's medians, ns per lifecycle at t:1 and t:N" },
+	[BC_CHECK_RATIO] = { "harness_check_ratio", BOTH,
+	    "speedup: ns per lifecycle at t:1 / at t:N" },
+	[BC_CHECK_EFFICIENCY] = { "harness_check_efficiency", BOTH,
+	    "the speedup / N (1 is linear)" },
+	[BC_CHECK_VERDICT] = { "harness_check_verdict", BOTH,
+	    "ok, instrument-bound (efficiency below 0.90) or not measured" },
+	[BC_ACCOUNTING_AB] = { "accounting_ab", BC_IN_ENV,
+	    "noacct/ and what it holds, or why the A/B did not run" },
 };
+
+const char *
+bench_check_verdict(double eff, int n)
+{
+	if (n < 2 || !(eff > 0))
+		return "not measured";
+	return eff < BENCH_CHECK_LINEAR ? BENCH_CHECK_BOUND : BENCH_CHECK_OK;
+}
 
 const struct bench_ctx_info *
 bench_ctx_find(const char *name)

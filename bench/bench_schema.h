@@ -17,6 +17,8 @@
  *	latency/index.tsv	benchmark -> histogram file, samples
  *	latency/<name>.dat	a benchmark's latency CDF; <name> is its
  *				name through bench_sanitise()
+ *	noacct/latest/		--accounting ab: the churn workloads again,
+ *				accounting compiled out (a results folder)
  */
 #ifndef BENCH_SCHEMA_H
 #define BENCH_SCHEMA_H
@@ -31,6 +33,9 @@
 #define BENCH_FILE_PINS		"pins.tsv"
 #define BENCH_DIR_LATENCY	"latency"
 #define BENCH_FILE_LATENCY_INDEX "latency/index.tsv"
+/* --accounting ab: reapbench-noacct's results folder root (its own
+ * <host>-<time>/ and latest inside). */
+#define BENCH_DIR_NOACCT	"noacct"
 
 /* Every char outside [A-Za-z0-9._-] becomes '_' (latency file names). */
 void	bench_sanitise(const char *name, char *out, size_t len);
@@ -173,6 +178,12 @@ enum bench_ctx {
 	BC_PINS,		/* env.json only */
 	BC_GBENCH_ARGV,
 	BC_BENCHMARKS_RUN,
+	BC_CHECK_THREADS,	/* the harness check (driver/run_check.c) */
+	BC_CHECK_NS,
+	BC_CHECK_RATIO,
+	BC_CHECK_EFFICIENCY,
+	BC_CHECK_VERDICT,
+	BC_ACCOUNTING_AB,	/* --accounting ab (driver/run_ab.c) */
 	BC_NCTX
 };
 
@@ -192,5 +203,21 @@ extern const struct bench_ctx_info bench_ctx_keys[BC_NCTX];
 #define BENCH_CTX(k)	(bench_ctx_keys[(k)].name)
 /* The key called name (a family's member too), or NULL. */
 const struct bench_ctx_info *bench_ctx_find(const char *name);
+
+/* ---- the harness check ------------------------------------------------- */
+
+/*
+ * Every run measures floor's churn_private scaling from 1 to N threads
+ * (N: the most the machine runs with a PU each, compact).  Below
+ * BENCH_CHECK_LINEAR of linear the run is instrument-bound: what its
+ * configurations of more than one thread show is the harness and the
+ * model kernel, not the designs.
+ */
+#define BENCH_CHECK_LINEAR	0.90
+#define BENCH_CHECK_OK		"ok"
+#define BENCH_CHECK_BOUND	"instrument-bound"
+/* The verdict on efficiency eff (speedup / N) at n threads: one of the
+ * two above, or "not measured" when n < 2 or eff is not a number. */
+const char *bench_check_verdict(double eff, int n);
 
 #endif /* BENCH_SCHEMA_H */

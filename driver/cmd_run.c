@@ -4,7 +4,7 @@
  *
  * The phases: options (run_opts.c), the benchmarks and their sizes
  * (run_items.c), Google Benchmark's flags, the context (run_context.c),
- * the run itself (bench_register.c reports each call), the rest of the
+ * the harness check (run_check.c), the run itself (bench_register.c reports each call), the rest of the
  * folder (run_files.c), the summary (run_summary.c), and publishing the
  * folder under its final name.  With --topology nothing runs: the pin
  * plans of the matrix on that topology are printed instead.
@@ -171,6 +171,7 @@ cmd_run(int argc, char **argv)
 	envj = json_object();
 	run_context(&o, topo, envj);
 	run_context_pins(&o, topo, envj);
+	run_check(&o, topo, envj);
 	if (!o.user_min_time)
 		run_calibrate(&o, &reg);
 	reg.pins = run_pins_file(&res);
@@ -183,6 +184,7 @@ cmd_run(int argc, char **argv)
 	json_object_set_new(envj, BENCH_CTX(BC_GBENCH_ARGV), gbj);
 	json_object_set_new(envj, BENCH_CTX(BC_BENCHMARKS_RUN),
 	    json_integer((json_int_t)n));
+	run_ab(&o, &res, envj);
 	rc = run_publish(&o, &reg, &res, envj, topo, t_start);
 	bench_reg_release(&reg);
 	json_decref(envj);

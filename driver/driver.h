@@ -9,6 +9,8 @@
  *   run_opts.c		its options (a table) and the matrix
  *   run_items.c		the benchmarks of a run, filtered and sized
  *   run_context.c	what the results record of machine and build
+ *   run_check.c		the harness check: does floor scale here
+ *   run_ab.c		--accounting ab: the instrument's cost
  *   run_files.c		the rest of the results folder
  *   run_summary.c	the table printed at the end of a run
  *   bench_register.c	the harness's workloads as Google Benchmark
@@ -61,6 +63,7 @@ struct run_opts {
 	const char *out;	/* results root */
 	const char *matrix;	/* default, full or smoke */
 	const char *topology;	/* print the plans on it, run nothing */
+	const char *accounting;	/* on, or ab: the A/B of run_ab.c */
 	int	 reps_arg;	/* 0: the matrix's */
 	/* Resolved. */
 	char	*designs[RUN_MAXDESIGNS];	/* names; "native" too */
@@ -100,6 +103,16 @@ void	run_context(const struct run_opts *o, const struct pin_topo *topo,
 	    json_t *envj);
 void	run_context_pins(const struct run_opts *o,
 	    const struct pin_topo *topo, json_t *envj);
+/* One key (not a family's) into the context and env.json. */
+void	run_ctx(json_t *envj, enum bench_ctx key, const char *v);
+/* --accounting ab (run_ab.c): the churn workloads by reapbench-noacct
+ * into the results' noacct/; env.json says what became of it. */
+void	run_ab(const struct run_opts *o, const struct bench_results *res,
+	    json_t *envj);
+/* The harness check (run_check.c): floor's churn_private scaling from 1
+ * thread to N, into the context. */
+void	run_check(const struct run_opts *o, const struct pin_topo *topo,
+	    json_t *envj);
 
 /* latency/, cmdline.txt, env.json and topology.xml into the results. */
 void	run_write_latency(const struct bench_results *res,

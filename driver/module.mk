@@ -5,6 +5,7 @@
 #
 #   $(REAPBENCH)         bench flavor (-O2, -DKERN_NO_INJECT), linked with
 #                        $(CXX) because of driver/gbench.cc
+#   $(REAPBENCH_NOACCT)  the same, noacct flavor (+ -DKERN_NO_ACCOUNTING)
 #   make bench           deps, build, the default matrix, plots, report
 #
 # Read late (LATE_MK): REAP_OBJS_bench and every module's source list are
@@ -22,7 +23,22 @@ $(REAPBENCH): $(REAPBENCH_OBJS)
 	$(CXX) $(CFLAGS_bench) -o $@ $^ -lbenchmark -ljansson -lhwloc -lpfm \
 	    $(LDLIBS)
 
+# The same program with -DKERN_NO_ACCOUNTING, objects in the noacct
+# flavor: `run --accounting ab` runs it for the instrument's cost.
+NOACCT_OBJDIR	:= $(call OBJDIR,noacct)
+$(REAPBENCH_NOACCT): $(patsubst $(BENCH_OBJDIR)/%,$(NOACCT_OBJDIR)/%,\
+		    $(REAPBENCH_OBJS))
+	@mkdir -p $(dir $@)
+	$(CXX) $(CFLAGS_noacct) -o $@ $^ -lbenchmark -ljansson -lhwloc \
+	    -lpfm $(LDLIBS)
+
 # What the results record about the build.
+$(NOACCT_OBJDIR)/driver/run_context.o: CPPFLAGS += \
+	-DBENCH_CC='"$(CCNAME)"' -DBENCH_CFLAGS='"$(CFLAGS_noacct)"' \
+	-DBENCH_HWLOC_VERSION='"$(shell pkg-config --modversion hwloc 2>/dev/null)"' \
+	-DBENCH_PFM_VERSION='"$(shell dpkg-query -W -f='$${Version}' libpfm4 2>/dev/null)"'
+$(NOACCT_OBJDIR)/driver/gbench.o: CPPFLAGS += \
+	-DBENCH_GBENCH_VERSION='"$(shell pkg-config --modversion benchmark 2>/dev/null)"'
 $(BENCH_OBJDIR)/driver/run_context.o: CPPFLAGS += \
 	-DBENCH_CC='"$(CCNAME)"' -DBENCH_CFLAGS='"$(CFLAGS_bench)"' \
 	-DBENCH_HWLOC_VERSION='"$(shell pkg-config --modversion hwloc 2>/dev/null)"' \
@@ -32,9 +48,9 @@ $(BENCH_OBJDIR)/driver/gbench.o: CPPFLAGS += \
 
 # `make test` builds the driver too: tests/test_bench runs it.
 build-test: $(REAPBENCH)
-build-bench: $(REAPBENCH)
+build-bench: $(REAPBENCH) $(REAPBENCH_NOACCT)
 
 bench: deps
-	$(MAKE) --no-print-directory $(REAPBENCH)
-	$(REAPBENCH) run --matrix $(MATRIX) $(BENCH_ARGS)
+	$(MAKE) --no-print-directory $(REAPBENCH) $(REAPBENCH_NOACCT)
+	$(REAPBENCH) run --matrix $(MATRIX) --accounting ab $(BENCH_ARGS)
 	$(MAKE) --no-print-directory plots report

@@ -39,6 +39,12 @@ ctx(json_t *envj, enum bench_ctx key, const char *member, const char *v)
 	free(k);
 }
 
+void
+run_ctx(json_t *envj, enum bench_ctx key, const char *v)
+{
+	ctx(envj, key, NULL, v);
+}
+
 static char *
 read_line_file(const char *path, char *buf, size_t len)
 {

@@ -43,6 +43,8 @@ static const struct run_option {
 	  "results root: runs go to DIR/<host>-<time> (results)" },
 	{ "--matrix", OPT_STRING, DEST(matrix), 0, 0, "M",
 	  "default, full or smoke (default: default)" },
+	{ "--accounting", OPT_STRING, DEST(accounting), 0, 0, "on|ab",
+	  "ab: also run the churn workloads with reapbench-noacct" },
 	{ "--topology", OPT_STRING, DEST(topology), 0, 0, "SPEC",
 	  "print the pin plans on that topology and run nothing" },
 #undef DEST
@@ -224,6 +226,7 @@ run_parse(int argc, char **argv, struct run_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->matrix = "default";
 	o->out = "results";
+	o->accounting = "on";
 	o->gbargs = xcalloc((size_t)argc + 1, sizeof(char *));
 	run_args(argc, argv, o);
 	for (size_t i = 0; i < sizeof(run_matrices) /
@@ -233,6 +236,8 @@ run_parse(int argc, char **argv, struct run_opts *o)
 	if (m == NULL)
 		usage_error("--matrix %s: expected default, full or smoke",
 		    o->matrix);
+	if (strcmp(o->accounting, "on") != 0 && strcmp(o->accounting, "ab"))
+		usage_error("--accounting %s: expected on or ab", o->accounting);
 	o->smoke = strcmp(m->name, "smoke") == 0;
 	o->reps = o->reps_arg > 0 ? o->reps_arg : m->reps;
 	o->target_s = m->target_s;

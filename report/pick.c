@@ -155,29 +155,75 @@ pick_cfg(const struct pick_work *pw, const struct report_table *tb,
 	return true;
 }
 
+/*
+ * Whether cf (built from tb) may decide: not with fewer than
+ * PICK_MIN_REPS repetitions of any candidate, and not with more than one
+ * thread in an instrument-bound run.  Counts the refusals in pk.
+ */
+static bool
+pick_trust(const struct cfg *cf, const struct report_table *tb, size_t nd,
+    bool bound, struct pick *pk)
+{
+	size_t nmin = SIZE_MAX;
+
+	for (size_t d = 0; d < nd; d++)
+		if (cf->n[d] < nmin)
+			nmin = cf->n[d];
+	if (nmin < PICK_MIN_REPS) {
+		if (pk->refused_reps++ == 0 || nmin < pk->reps_min)
+			pk->reps_min = nmin;
+		return false;
+	}
+	if (bound && tb->threads > 1) {
+		pk->refused_bound++;
+		return false;
+	}
+	return true;
+}
+
 /* Usable configurations of each weighted workload; the others missing. */
 static void
 pick_configs(struct pick_work *pw, struct pick *pk)
 {
 	const struct profile *p = pw->p;
+	struct report_check ck;
+
+	report_check_read(pw->r, &ck);
+	if (ck.bound)
+		report_check_words(&ck, pk->bound_why, sizeof(pk->bound_why));
 
 	pw->wl = xcalloc(p->n, sizeof(char *));
 	pw->weight = xcalloc(p->n, sizeof(double));
 	pk->missing = xcalloc(p->n, sizeof(char *));
 	pw->cf = xcalloc(pw->nt, sizeof(*pw->cf));
 	for (size_t i = 0; i < p->n; i++) {
-		size_t before = pw->nc;
+		size_t before = pw->nc, refused = pk->refused_reps +
+		    pk->refused_bound;
 
 		if (p->w[i].weight <= 0)
 			continue;
-		for (size_t j = 0; j < pw->nt; j++)
-			if (!strcmp(pw->t[j].workload, p->w[i].workload) &&
-			    pick_cfg(pw, &pw->t[j], &pw->cf[pw->nc]))
+		for (size_t j = 0; j < pw->nt; j++) {
+			struct cfg *cf = &pw->cf[pw->nc];
+
+			if (strcmp(pw->t[j].workload, p->w[i].workload) != 0 ||
+			    !pick_cfg(pw, &pw->t[j], cf))
+				continue;
+			if (pick_trust(cf, &pw->t[j], pw->nd, ck.bound, pk)) {
+				for (size_t d = 0; d < pw->nd; d++)
+					if (pk->reps_used == 0 ||
+					    cf->n[d] < pk->reps_used)
+						pk->reps_used = cf->n[d];
 				pw->cf[pw->nc++].wl = pw->nw;
+			}
+			else {
+				free(cf->v);
+				free(cf->n);
+			}
+		}
 		if (pw->nc > before) {
 			pw->wl[pw->nw] = p->w[i].workload;
 			pw->weight[pw->nw++] = p->w[i].weight;
-		} else
+		} else if (pk->refused_reps + pk->refused_bound == refused)
 			pk->missing[pk->nmissing++] = xstrdup(p->w[i].workload);
 	}
 }
@@ -341,6 +387,24 @@ pick_work_free(struct pick_work *pw)
 	report_tables_free(pw->t, pw->nt);
 }
 
+/* Why nothing is recommended, when every configuration was refused. */
+static void
+pick_refusal(const struct pick *pk, char *err, size_t len)
+{
+	int n = 0;
+
+	if (pk->refused_reps && n >= 0 && (size_t)n < len)
+		n += snprintf(err + n, len - (size_t)n, "too few repetitions "
+		    "(%zu configuration%s with %zu, the pick needs %d)%s",
+		    pk->refused_reps, pk->refused_reps == 1 ? "" : "s",
+		    pk->reps_min, PICK_MIN_REPS, pk->refused_bound ? ";" : "");
+	if (pk->refused_bound && n >= 0 && (size_t)n < len)
+		snprintf(err + n, len - (size_t)n, "%sinstrument-bound (%zu "
+		    "configuration%s of more than one thread: %s, below %.0f%% "
+		    "of linear)", n ? " " : "", pk->refused_bound,
+		    pk->refused_bound == 1 ? "" : "s", pk->bound_why, BENCH_CHECK_LINEAR * 100);
+}
+
 int
 pick_compute(const struct rdir *r, const struct profile *p,
     struct pick *pk, char *err, size_t errlen)
@@ -363,6 +427,8 @@ pick_compute(const struct rdir *r, const struct profile *p,
 		snprintf(err, errlen, "%s: %zu candidate design%s (native "
 		    "excluded): nothing to pick between", r->dir, pw.nd,
 		    pw.nd == 1 ? "" : "s");
+	else if (pw.nw == 0 && pk->refused_reps + pk->refused_bound > 0)
+		pick_refusal(pk, err, errlen);
 	else if (pw.nw == 0)
 		snprintf(err, errlen, "%s: none of profile %s's workloads was "
 		    "measured for every design", r->dir, p->name);
@@ -472,11 +538,26 @@ pick_print_flips(FILE *f, const struct pick *pk, const char *li)
 		    pk->design[0]);
 }
 
+const char *
+pick_ci_label(const struct pick *pk, char *buf, size_t len)
+{
+	double cov = 1 - 2 * pow(0.5, (double)pk->reps_used);
+
+	if (cov >= 0.95)
+		snprintf(buf, len, "95%% bootstrap CI");
+	else
+		snprintf(buf, len, "bootstrap CI, nominal 95%%, real coverage "
+		    "at most %.0f%% with %zu repetitions", floor(cov * 100),
+		    pk->reps_used);
+	return buf;
+}
+
 void
 pick_print(FILE *f, const struct profile *p, const struct pick *pk, bool md)
 {
 	const char *li = md ? "- " : "  ";
 	bool decisive = pk->margin_ci.lo > 0;
+	char lab[96];
 
 	if (md)
 		fprintf(f, "### Profile `%s`\n\n%s%s", p->name, p->about,
@@ -489,10 +570,11 @@ pick_print(FILE *f, const struct profile *p, const struct pick *pk, bool md)
 	    "configuration; a workload's score is the geometric mean of "
 	    "(median relative to the best) over its configurations, the "
 	    "total their weighted geometric mean.\n\n");
-	fprintf(f, "%s%s: %s, ahead of %s by %.1f%% (95%% bootstrap CI "
+	fprintf(f, "%s%s: %s, ahead of %s by %.1f%% (%s "
 	    "%+.1f%% .. %+.1f%%; first in %.1f%% of %d resamples).\n", li,
 	    decisive ? "Winner" : "Leader (not decisive)", pk->design[0],
-	    pk->design[1], pk->margin * 100, pk->margin_ci.lo * 100,
+	    pk->design[1], pk->margin * 100, pick_ci_label(pk, lab,
+	    sizeof(lab)), pk->margin_ci.lo * 100,
 	    pk->margin_ci.hi * 100, pk->p_keep * 100, REPORT_BOOT_ROUNDS);
 	if (!decisive)
 		fprintf(f, "%sThe margin's interval reaches zero: the data "
@@ -508,6 +590,15 @@ pick_print(FILE *f, const struct profile *p, const struct pick *pk, bool md)
 	for (size_t i = 0; i < pk->nmissing; i++)
 		fprintf(f, "%sProfile workload %s was not measured for every "
 		    "design and is left out.\n", li, pk->missing[i]);
+	if (pk->refused_reps)
+		fprintf(f, "%s%zu configuration%s left out: too few repetitions "
+		    "(%zu; the pick needs %d).\n", li, pk->refused_reps,
+		    pk->refused_reps == 1 ? "" : "s", pk->reps_min,
+		    PICK_MIN_REPS);
+	if (pk->refused_bound)
+		fprintf(f, "%s%zu configuration%s of more than one thread left "
+		    "out: instrument-bound (%s).\n", li, pk->refused_bound,
+		    pk->refused_bound == 1 ? "" : "s", pk->bound_why);
 	fprintf(f, "\n");
 }
 

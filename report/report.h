@@ -105,6 +105,23 @@ const double *rdir_values(const struct rdir_series *s, enum bench_key k);
 /* r->dir/latency/<spec, sanitised>.dat, allocated. */
 char	*rdir_latency_path(const struct rdir *r, const struct rdir_series *s);
 
+/* ---- the harness check (report_head.c) ---------------------------------- */
+
+/* What the run's harness check found (bench_schema.h, BC_CHECK_*). */
+struct report_check {
+	bool	 present;	/* the run made one (older runs did not) */
+	int	 threads;	/* N: t:1 against t:N */
+	double	 ratio, eff;	/* speedup, speedup / N (NaN: not measured) */
+	const char *verdict;	/* bench_check_verdict()'s, from the run */
+	const char *ns;		/* its medians, in words */
+	bool	 bound;		/* instrument-bound: threads > 1 untrusted */
+};
+void	report_check_read(const struct rdir *r, struct report_check *c);
+/* "floor churn_private scales 1.23x from 1 to 2 threads (62% of
+ * linear)" */
+void	report_check_words(const struct report_check *c, char *buf,
+	    size_t len);
+
 /* ---- tables (report_tables.c) ------------------------------------------- */
 
 /* The headline metric of a workload. */
@@ -188,6 +205,10 @@ struct pick_flip {
 	bool	 above;		/* rose above (true) or fell below `at` */
 };
 
+/* The pick refuses configurations with fewer repetitions than this for
+ * any candidate ("too few repetitions"). */
+#define PICK_MIN_REPS	5
+
 struct pick {
 	size_t	 nd;
 	const char **design;	/* ranked, best first */
@@ -203,13 +224,25 @@ struct pick {
 	struct stats_ci margin_ci;
 	double	 p_keep;	/* bootstrap: fraction where [0] stays first */
 	struct pick_flip *flip;	/* one per workload in wl */
+	size_t	 refused_reps;	/* configurations left out: too few reps */
+	size_t	 refused_bound;	/* ... instrument-bound (threads > 1) */
+	size_t	 reps_min;	/* fewest repetitions of a refused config */
+	size_t	 reps_used;	/* fewest repetitions of a config used */
+	char	 bound_why[160];	/* the harness check, when bound */
 };
 
-/* 0, or -1 with err (fewer than two candidates, no workload measured);
+/* 0, or -1 with err (fewer than two candidates, no workload measured,
+ * every configuration refused: too few repetitions or instrument-bound);
  * free with pick_free in both cases. */
 int	pick_compute(const struct rdir *r, const struct profile *p,
 	    struct pick *out, char *err, size_t errlen);
 void	pick_free(struct pick *pk);
+/*
+ * The margin's interval named with its coverage: a percentile bootstrap
+ * of medians of n samples resamples only those n values, so it cannot
+ * cover more than their [min, max] does, 1 - 2 * 0.5^n (94% at n = 5).
+ */
+const char *pick_ci_label(const struct pick *pk, char *buf, size_t len);
 /* The decision in words, as `reapbench pick` prints it. */
 void	pick_print(FILE *f, const struct profile *p, const struct pick *pk,
 	    bool markdown);

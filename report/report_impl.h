@@ -6,6 +6,7 @@
  *   report_tables.c	metrics, tables, headline configurations
  *   report_gp.c		gnuplot drivers and running gnuplot
  *   report_plots.c	the plots: sweeps, latency CDFs, counters, zombies
+ *   report_head.c	REPORT.md's opening: the harness check
  *   report_md.c		REPORT.md
  *   report_compare.c	COMPARE.md, one run against a baseline
  *   report_numa.c	NUMA topology, local against remote
@@ -133,6 +134,14 @@ int	report_plots(const struct rdir *r, const struct report_table *t,
 	    size_t nt, const char *gpdir, bool run_gnuplot, char *err,
 	    size_t len);
 /* REPORT.md of r at out, with the pick of every profile in pdir. */
+/* report_head.c: REPORT.md's first lines, the harness check's verdict. */
+void	report_md_check(FILE *f, const struct rdir *r);
+/* The accounting's cost: the run against its noacct/latest, or a line
+ * saying it was not measured. */
+void	report_md_cost(FILE *f, const struct rdir *r);
+/* (on - off) / on of ns_per_lifecycle medians, in %; the medians too. */
+double	report_cost_pct(const struct rdir_series *on,
+	    const struct rdir_series *off, double *ns_on, double *ns_off);
 int	report_md_write(const struct rdir *r, const struct report_table *t,
 	    size_t nt, const char *out, const char *pdir, char *err,
 	    size_t len);

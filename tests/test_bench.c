@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -727,6 +728,36 @@ RT_TEST(driver_results_keys_match_schema)
 	}
 	RT_ASSERT(checked > BK_NKEYS);
 	json_decref(root);
+}
+
+/*
+ * The harness check's verdict: below BENCH_CHECK_LINEAR of linear is
+ * instrument-bound, one thread or no number is not measured; and the
+ * smoke run's context holds the verdict of its own efficiency.
+ */
+RT_TEST(harness_check_verdict)
+{
+	json_t *env = smoke_json(BENCH_FILE_ENV);
+	const char *eff, *n, *v;
+
+	RT_ASSERT(strcmp(bench_check_verdict(0.95, 2), BENCH_CHECK_OK) == 0);
+	RT_ASSERT(strcmp(bench_check_verdict(0.90, 2), BENCH_CHECK_OK) == 0);
+	RT_ASSERT(strcmp(bench_check_verdict(0.899, 2), BENCH_CHECK_BOUND)
+	    == 0);
+	RT_ASSERT(strcmp(bench_check_verdict(0.40, 4), BENCH_CHECK_BOUND)
+	    == 0);
+	RT_ASSERT(strcmp(bench_check_verdict(1.0, 1), "not measured") == 0);
+	RT_ASSERT(strcmp(bench_check_verdict(NAN, 2), "not measured") == 0);
+	eff = json_string_value(json_object_get(env,
+	    BENCH_CTX(BC_CHECK_EFFICIENCY)));
+	n = json_string_value(json_object_get(env,
+	    BENCH_CTX(BC_CHECK_THREADS)));
+	v = json_string_value(json_object_get(env,
+	    BENCH_CTX(BC_CHECK_VERDICT)));
+	RT_ASSERT(eff != NULL && n != NULL && v != NULL);
+	RT_ASSERTF(strcmp(v, bench_check_verdict(strtod(eff, NULL),
+	    atoi(n))) == 0, "verdict %s for efficiency %s at %s", v, eff, n);
+	json_decref(env);
 }
 
 /* Whether obj has key (a family: a key starting with it). */

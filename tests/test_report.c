@@ -12,7 +12,7 @@
  * and a non-zero exit.
  */
 #include "rt.h"
-#include "report.h"
+#include "report_impl.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -546,6 +546,7 @@ RT_TEST(pick_single_workload)
 	const char *cand[32];
 	double lsum[32];
 	size_t nc = 0, ncfg = 0;
+	struct report_check ck;
 
 	RT_ASSERTF(rdir_load(data_dir(), &r, err, sizeof(err)) == 0,
 	    "%s", err);
@@ -560,6 +561,7 @@ RT_TEST(pick_single_workload)
 			wl = t[j].workload;
 	}
 	RT_ASSERTF(wl != NULL, "smoke data needs a workload with 2 designs");
+	report_check_read(&r, &ck);
 	for (size_t j = 0; j < nt; j++) {
 		if (strcmp(t[j].workload, wl) != 0)
 			continue;
@@ -580,7 +582,9 @@ RT_TEST(pick_single_workload)
 		double med[32], best = NAN;
 		bool all = true;
 
-		if (strcmp(t[j].workload, wl) != 0)
+		/* An instrument-bound run's t > 1 is not the pick's. */
+		if (strcmp(t[j].workload, wl) != 0 ||
+		    (ck.bound && t[j].threads > 1))
 			continue;
 		for (size_t i = 0; i < nc; i++) {
 			const struct rdir_series *s = rdir_find(&r, wl,
@@ -728,6 +732,174 @@ RT_TEST(pick_known_answers)
 		RT_ASSERT(strstr(txt, "w3 was not measured") != NULL);
 		free(txt);
 	}
+	rm_rf(dir);
+}
+
+/* A folder of a and b on w1 at t:1 and t:2, reps repetitions, and a
+ * harness check of efficiency eff (NAN: no check, as older runs). */
+static void
+synth_checked(const char *dir, int reps, double eff)
+{
+	char path[4200];
+	bool first = true;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	f = fopen(path, "w");
+	RT_ASSERT(f != NULL);
+	fprintf(f, "{\"context\":{\"host_name\":\"synthetic\",\"num_cpus\":2");
+	if (!isnan(eff))
+		fprintf(f, ",\"%s\":\"2\",\"%s\":\"%.3f\",\"%s\":\"%.3f\","
+		    "\"%s\":\"%s\",\"%s\":\"t:1 100.0, t:2 x\"",
+		    BENCH_CTX(BC_CHECK_THREADS), BENCH_CTX(BC_CHECK_RATIO),
+		    2 * eff, BENCH_CTX(BC_CHECK_EFFICIENCY), eff,
+		    BENCH_CTX(BC_CHECK_VERDICT), bench_check_verdict(eff, 2),
+		    BENCH_CTX(BC_CHECK_NS));
+	fprintf(f, "},\"benchmarks\":[\n");
+	for (int i = 0; i < reps; i++) {
+		double j = 1 + 0.001 * i;
+
+		synth_rep(f, &first, "w1/a/t:1/pin:none", i, 2e6 * j);
+		synth_rep(f, &first, "w1/b/t:1/pin:none", i, 1e6 * j);
+		synth_rep(f, &first, "w1/a/t:2/pin:none", i, 3e6 * j);
+		synth_rep(f, &first, "w1/b/t:2/pin:none", i, 4e6 * j);
+	}
+	fprintf(f, "]}\n");
+	RT_ASSERT(fclose(f) == 0);
+	snprintf(path, sizeof(path), "%s/test.profile", dir);
+	write_file(path, "about one workload\nw1 1\n");
+}
+
+/* REPORT.md of dir with its profile; the text (free it). */
+static char *
+synth_report(const char *dir)
+{
+	struct report_table *t;
+	struct rdir r;
+	char err[512], out[4200];
+	size_t nt;
+	char *txt;
+
+	RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
+	report_tables_build(&r, &t, &nt);
+	snprintf(out, sizeof(out), "%s/REPORT.md", dir);
+	RT_ASSERTF(report_md_write(&r, t, nt, out, dir, err, sizeof(err)) ==
+	    0, "%s", err);
+	report_tables_free(t, nt);
+	rdir_free(&r);
+	txt = slurp(out);
+	return txt;
+}
+
+/*
+ * The pick's refusals: an instrument-bound run's t:2 configurations are
+ * left out (a wins at t:1, b would at t:2), fewer than PICK_MIN_REPS
+ * repetitions give no recommendation; REPORT.md opens with the check's
+ * verdict and the decision before the details.
+ */
+RT_TEST(pick_refuses_and_report_opens)
+{
+	static const double effs[] = { 0.5, 0.95, NAN };
+	char dir[4096], err[512], *txt, *rec, *det;
+	struct rdir r;
+	struct profile p;
+	struct pick pk;
+
+	for (int k = 0; k < 3; k++) {
+		scratch(dir, sizeof(dir));
+		synth_checked(dir, 6, effs[k]);
+		RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
+		RT_ASSERT(profile_load(dir, "test", &p, err, sizeof(err)) == 0);
+		RT_ASSERTF(pick_compute(&r, &p, &pk, err, sizeof(err)) == 0,
+		    "%s", err);
+		RT_EQ(pk.refused_bound, k == 0 ? 1 : 0);
+		RT_EQ(pk.refused_reps, 0);
+		/* Bound: t:1 alone, a by 2x; else t:2 too: sqrt(2 * 4/3). */
+		RT_ASSERT(strcmp(pk.design[0], "a") == 0);
+		RT_REL(pk.margin + 1, k == 0 ? 2 : sqrt(2 / (4.0 / 3)), 1e-9);
+		pick_free(&pk);
+		profile_free(&p);
+		rdir_free(&r);
+		txt = synth_report(dir);
+		RT_ASSERTF(strncmp(strchr(txt, '\n') + 2, k == 0 ?
+		    "**Instrument-bound run.**" : k == 1 ?
+		    "**Harness check: ok.**" : "**Harness check: none.**",
+		    20) == 0, "%s", txt);
+		rec = strstr(txt, "## Recommendation");
+		det = strstr(txt, "## Details");
+		RT_ASSERT(rec != NULL && det != NULL && rec < det);
+		RT_ASSERT(strstr(rec, "- **test**: ship a") == rec + 19);
+		free(txt);
+		rm_rf(dir);
+	}
+	scratch(dir, sizeof(dir));
+	synth_checked(dir, PICK_MIN_REPS - 1, 0.95);
+	RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
+	RT_ASSERT(profile_load(dir, "test", &p, err, sizeof(err)) == 0);
+	RT_EQ(pick_compute(&r, &p, &pk, err, sizeof(err)), -1);
+	RT_ASSERTF(strstr(err, "too few repetitions") != NULL, "%s", err);
+	RT_EQ(pk.refused_reps, 2);
+	pick_free(&pk);
+	profile_free(&p);
+	rdir_free(&r);
+	txt = synth_report(dir);
+	RT_ASSERTF(strstr(txt, "- **test**: no decision: too few "
+	    "repetitions") != NULL, "%s", txt);
+	RT_ASSERT(strstr(txt, "**Instrument cost: not measured**") != NULL);
+	free(txt);
+	rm_rf(dir);
+}
+
+/* A churn_private entry with ns_per_lifecycle ns. */
+static void
+synth_churn(FILE *f, bool *first, const char *d, int rep, double ns)
+{
+	fprintf(f, "%s{\"name\":\"churn_private/%s/t:1/pin:compact\","
+	    "\"run_name\":\"churn_private/%s/t:1/pin:compact\",\"run_type\":"
+	    "\"iteration\",\"repetitions\":5,\"repetition_index\":%d,"
+	    "\"threads\":1,\"iterations\":100,\"real_time\":%g,\"cpu_time\":"
+	    "%g,\"time_unit\":\"ns\",\"items_per_second\":%g,"
+	    "\"ns_per_lifecycle\":%g}\n", *first ? "" : ",", d, d, rep, ns, ns,
+	    1e9 / ns, ns);
+	*first = false;
+}
+
+/* The instrument's cost: each design's time with the accounting (the
+ * folder) against without (its noacct/latest), as a share of the first. */
+RT_TEST(report_instrument_cost)
+{
+	char dir[4096], path[4300], *txt;
+	static const char *const sub[] = { "", "/noacct",
+	    "/noacct/latest" };
+	FILE *f;
+
+	scratch(dir, sizeof(dir));
+	for (int k = 0; k < 3; k += 2) {
+		bool first = true;
+
+		for (int m = 0; m <= k; m++) {
+			snprintf(path, sizeof(path), "%s%s", dir, sub[m]);
+			mkdir(path, 0755);
+		}
+		snprintf(path, sizeof(path), "%s%s/bench.json", dir, sub[k]);
+		RT_ASSERT((f = fopen(path, "w")) != NULL);
+		fprintf(f, "{\"context\":{\"host_name\":\"s\"},"
+		    "\"benchmarks\":[\n");
+		for (int i = 0; i < 5; i++) {
+			synth_churn(f, &first, "hybrid", i, (k ? 80 : 100) + i);
+			synth_churn(f, &first, "netbsd", i, (k ? 150 : 200) + i);
+		}
+		fprintf(f, "]}\n");
+		RT_ASSERT(fclose(f) == 0);
+	}
+	txt = synth_report(dir);
+	RT_ASSERTF(strstr(txt, "| hybrid | churn_private | 1 | compact | "
+	    "102.0 | 82.0 | +19.6% |") != NULL, "%s", txt);
+	RT_ASSERT(strstr(txt, "| netbsd | churn_private | 1 | compact | "
+	    "202.0 | 152.0 | +24.8% |") != NULL);
+	RT_ASSERT(strstr(txt, "## The instrument's cost") <
+	    strstr(txt, "## Details"));
+	free(txt);
 	rm_rf(dir);
 }
 

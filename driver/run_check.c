@@ -1,0 +1,142 @@
+/*
+ * run_check.c - the harness check every run makes before its matrix:
+ * floor's churn_private scaling from 1 thread to N, N the most threads
+ * the machine runs with a PU each under compact pinning.  floor keeps
+ * nothing shared on that path, so if it does not scale the harness or the
+ * model kernel is what the run's multi-thread results measure.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+
+#define CHECK_REPS	5		/* repetitions per thread count */
+#define CHECK_REPS_SMOKE 3
+#define CHECK_TARGET_NS	40000000.0	/* region per measurement */
+#define CHECK_MAXITERS	2000000
+
+/* ns per lifecycle of one floor churn_private call, or NaN (skipped). */
+static double
+check_once(const struct bench_spec *s, uint64_t iters, bool *skipped)
+{
+	struct bench_result *r = xcalloc(1, sizeof(*r));
+	double ns = NAN;
+	int rc;
+
+	alarm(CALL_TIMEOUT_S);
+	rc = bench_run(s, iters, r);
+	alarm(0);
+	*skipped = rc == BENCH_SKIPPED;
+	if (rc == -1) {
+		fprintf(stderr, "reapbench: harness check %s: %s\n", s->name,
+		    r->error);
+		exit(1);
+	}
+	if (rc == 0 && r->lifecycles > 0)
+		ns = (double)r->region_ns / (double)r->lifecycles;
+	bench_result_free(r);
+	free(r);
+	return ns;
+}
+
+/* Iterations for CHECK_TARGET_NS of region at s's thread count. */
+static uint64_t
+check_size(const struct bench_spec *s)
+{
+	uint64_t it = 256;
+	bool sk;
+	double ns = check_once(s, it, &sk);
+
+	if (isnan(ns))
+		return it;
+	it = (uint64_t)(CHECK_TARGET_NS / (ns > 1 ? ns : 1));
+	return it < 256 ? 256 : it > CHECK_MAXITERS ? CHECK_MAXITERS : it;
+}
+
+static int
+dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), dcmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * Medians of t:1 and t:n, the two interleaved repetition by repetition
+ * so drift hits both.  Returns n, lowered while compact does not fit.
+ */
+static int
+check_measure(const struct run_opts *o, const struct pin_topo *topo, int n,
+    double *ns1, double *nsn)
+{
+	struct bench_spec s[2];
+	double v[2][CHECK_REPS];
+	uint64_t iters[2];
+	int reps = o->smoke ? CHECK_REPS_SMOKE : CHECK_REPS;
+	bool sk;
+
+	for (int k = 0; k < 2; k++) {
+		memset(&s[k], 0, sizeof(s[k]));
+		s[k].wl = BW_CHURN_PRIVATE;
+		s[k].ops = reap_find("floor");
+		s[k].threads = k == 0 ? 1 : n;
+		s[k].pin = PIN_COMPACT;
+		s[k].topo = topo;
+		s[k].no_counters = true;
+		snprintf(s[k].name, sizeof(s[k].name), "harness-check/floor/"
+		    "t:%d", s[k].threads);
+		iters[k] = o->smoke ? 256 : check_size(&s[k]);
+	}
+	for (int i = 0; i < reps; i++)
+		for (int k = 0; k < 2; k++) {
+			v[k][i] = check_once(&s[k], iters[k], &sk);
+			if (sk && k == 1 && n > 2)
+				return check_measure(o, topo, n - 1, ns1, nsn);
+			if (isnan(v[k][i])) {
+				*ns1 = *nsn = NAN;
+				return n;
+			}
+		}
+	*ns1 = median(v[0], reps);
+	*nsn = median(v[1], reps);
+	return n;
+}
+
+void
+run_check(const struct run_opts *o, const struct pin_topo *topo,
+    json_t *envj)
+{
+	int n = pin_topo_npus(topo) < RUN_MAXTHREADS ? pin_topo_npus(topo) :
+	    RUN_MAXTHREADS;
+	double ns1 = NAN, nsn = NAN, ratio, eff;
+	char buf[256];
+
+	if (n >= 2 && reap_find("floor") != NULL)
+		n = check_measure(o, topo, n, &ns1, &nsn);
+	ratio = ns1 / nsn;
+	eff = ratio / n;
+	snprintf(buf, sizeof(buf), "%d", n);
+	run_ctx(envj, BC_CHECK_THREADS, buf);
+	snprintf(buf, sizeof(buf), "t:1 %.1f, t:%d %.1f (floor churn_private, "
+	    "pin compact, medians of %d)", ns1, n, nsn, o->smoke ?
+	    CHECK_REPS_SMOKE : CHECK_REPS);
+	run_ctx(envj, BC_CHECK_NS, buf);
+	snprintf(buf, sizeof(buf), "%.3f", ratio);
+	run_ctx(envj, BC_CHECK_RATIO, buf);
+	snprintf(buf, sizeof(buf), "%.3f", eff);
+	run_ctx(envj, BC_CHECK_EFFICIENCY, buf);
+	run_ctx(envj, BC_CHECK_VERDICT, bench_check_verdict(eff, n));
+	fprintf(stderr, "harness check: floor churn_private %.1f -> %.1f ns "
+	    "per lifecycle from 1 to %d threads: %.2fx, %.0f%% of linear: "
+	    "%s\n", ns1, nsn, n, ratio, eff * 100, bench_check_verdict(eff,
+	    n));
+}
