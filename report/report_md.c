@@ -498,7 +498,7 @@ static void
 md_recommend_how(FILE *f, const struct rdir *r, const char *pdir)
 {
 	char names[16][64];
-	size_t np = list_profiles(pdir, names, 16);
+	size_t np = report_list_profiles(pdir, names, 16);
 
 	if (np == 0)
 		return;
