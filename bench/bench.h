@@ -240,8 +240,10 @@ void	bench_env_baseline(struct bench_env *);
  * gone_procs processes and gone_lwps LWPs; 0, or -1 on timeout. */
 int	bench_env_quiesce(struct bench_env *, int64_t gone_procs,
 	    int64_t gone_lwps);
-/* The leader waits for a latch while the workers run (and samples). */
+/* The leader waits for a latch while the workers run (and samples the
+ * zombie peak every 5 ms); bench_env_sample samples it once. */
 void	bench_env_await(struct bench_env *, struct bench_latch *);
+void	bench_env_sample(struct bench_env *);
 /* Merge every CPU's exit->free latency histogram into h. */
 void	bench_env_lat_collect(struct bench_env *, struct bench_hist *h);
 

@@ -590,25 +590,30 @@ bench_env_quiesce(struct bench_env *env, int64_t gone_procs,
 	return rc;
 }
 
+/* The zombie peak's low-rate sampler (kern.h): one stats read. */
+void
+bench_env_sample(struct bench_env *env)
+{
+#ifndef KERN_NO_ACCOUNTING
+	struct reap_stats st;
+
+	if (env->ops != NULL)
+		env->ops->stats(env->sys, &st);
+#else
+	(void)env;
+#endif
+}
+
 void
 bench_env_await(struct bench_env *env, struct bench_latch *l)
 {
 	uint32_t v;
 
 	while ((v = atomic_load_explicit(&l->count, memory_order_acquire)) !=
-	    0) {
-		if (bench_futex_wait_ns(&l->count, v, BENCH_SAMPLE_NS) !=
-		    ETIMEDOUT || env->ops == NULL)
-			continue;
-#ifndef KERN_NO_ACCOUNTING
-		{
-			/* The zombie peak's low-rate sampler (kern.h). */
-			struct reap_stats st;
-
-			env->ops->stats(env->sys, &st);
-		}
-#endif
-	}
+	    0)
+		if (bench_futex_wait_ns(&l->count, v, BENCH_SAMPLE_NS) ==
+		    ETIMEDOUT)
+			bench_env_sample(env);
 }
 
 /* ---- timing ------------------------------------------------------------ */

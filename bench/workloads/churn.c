@@ -249,6 +249,7 @@ churn_region(struct bench_env *env, struct churn *c, uint64_t iters)
 	for (int i = 0; i < c->nw; i++)
 		bench_pool_post(c->workers, i, churn_worker_job, &c->w[i]);
 	bench_env_await(env, &c->wdone);
+	bench_env_sample(env);	/* a backlog left at the end of the churn */
 	atomic_store(&c->stop_obs, 1);
 	bench_latch_wait(&c->odone);
 	bench_latch_init(&reaped, 1);
