@@ -302,6 +302,11 @@ struct bench_item {
 	double	ns[BENCH_REG_MAXREPS];	/* ns_per_lifecycle (empty: ns/iter) */
 	double	share[BENCH_REG_MAXREPS];	/* reaper_cpu_share, -1 none */
 	int	nreps;
+	/* Why it failed or was skipped ("": it did not); its calls skipped
+	 * or failed, and the wall time of its measured calls so far. */
+	char	failed[256];
+	int	nfailed;
+	uint64_t spent_ns;
 };
 
 struct bench_reg {
@@ -309,7 +314,8 @@ struct bench_reg {
 	int	nitems;
 	int	calls_total;		/* 0: unknown (estimated iterations) */
 	int	calls_done;
-	unsigned call_timeout_s;
+	double	call_budget_s;		/* one call (driver/run_call.c) */
+	double	bench_budget_s;		/* all measured calls of a benchmark */
 	FILE	*pins;			/* pins.tsv of the results, or NULL */
 };
 

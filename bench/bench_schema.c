@@ -252,6 +252,9 @@ const struct bench_ctx_info bench_ctx_keys[BC_NCTX] = {
 	    "the flags Google Benchmark was given" },
 	[BC_BENCHMARKS_RUN] = { "benchmarks_run", BC_IN_ENV,
 	    "benchmarks Google Benchmark ran" },
+	[BC_BENCHMARKS_FAILED] = { "benchmarks_failed", BC_IN_ENV,
+	    "benchmark -> why it failed or its repetitions were skipped "
+	    "(a budget, calibration, the design's error); {} if none" },
 };
 
 const struct bench_ctx_info *

@@ -169,6 +169,7 @@ enum bench_ctx {
 	BC_PINS,		/* env.json only */
 	BC_GBENCH_ARGV,
 	BC_BENCHMARKS_RUN,
+	BC_BENCHMARKS_FAILED,
 	BC_NCTX
 };
 

@@ -92,7 +92,7 @@ run_benchmarks(const struct run_opts *o, struct bench_reg *reg)
 
 	for (int i = 0; i < reg->nitems; i++) {
 		if (reg->items[i].selected)
-			calls += o->reps;
+			calls += reg->items[i].failed[0] != '\0' ? 1 : o->reps;
 		bench_reg_add(reg, &reg->items[i]);
 	}
 	reg->calls_total = o->user_min_time ? 0 : calls;
@@ -113,6 +113,19 @@ run_pins_file(const struct bench_results *res)
 		    "(first call of each)\n");
 	free(path);
 	return f;
+}
+
+/* benchmark -> why it failed or was skipped, for env.json. */
+static json_t *
+run_failed_json(const struct bench_reg *reg)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < reg->nitems; i++)
+		if (reg->items[i].selected && reg->items[i].failed[0] != '\0')
+			json_object_set_new(o, reg->items[i].spec.name,
+			    json_string(reg->items[i].failed));
+	return o;
 }
 
 /* Everything else into the folder, the summary, then publish it. */
@@ -141,7 +154,7 @@ cmd_run(int argc, char **argv)
 	uint64_t t_start = bench_now_ns();
 	struct run_opts o;
 	struct pin_topo *topo;
-	struct bench_reg reg = { .call_timeout_s = CALL_TIMEOUT_S };
+	struct bench_reg reg = { 0 };
 	struct bench_results res;
 	json_t *envj, *gbj;
 	char err[512], **gargv;
@@ -157,6 +170,8 @@ cmd_run(int argc, char **argv)
 		return 1;
 	}
 	run_matrix(&o, pin_topo_npus(topo));
+	reg.call_budget_s = o.call_budget_s;
+	reg.bench_budget_s = o.bench_budget_s;
 	run_items(&o, topo, &reg);
 	run_filter(&o, &reg);
 	if (!o.list_tests && bench_results_begin(&res, o.out, err,
@@ -182,6 +197,8 @@ cmd_run(int argc, char **argv)
 	json_object_set_new(envj, BENCH_CTX(BC_GBENCH_ARGV), gbj);
 	json_object_set_new(envj, BENCH_CTX(BC_BENCHMARKS_RUN),
 	    json_integer((json_int_t)n));
+	json_object_set_new(envj, BENCH_CTX(BC_BENCHMARKS_FAILED),
+	    run_failed_json(&reg));
 	rc = run_publish(&o, &reg, &res, envj, topo, t_start);
 	bench_reg_release(&reg);
 	json_decref(envj);

@@ -8,6 +8,7 @@
  *   cmd_run.c		reapbench run: the phases of a run
  *   run_opts.c		its options (a table) and the matrix
  *   run_items.c		the benchmarks of a run, filtered and sized
+ *   run_call.c		one call of a benchmark, in a child, on a budget
  *   run_context.c	what the results record of machine and build
  *   run_files.c		the rest of the results folder
  *   run_summary.c	the table printed at the end of a run
@@ -31,8 +32,12 @@
 #include "xmalloc.h"
 
 #define EXIT_USAGE	2
-/* A benchmark call that runs longer than this is hung: exit 3. */
-#define CALL_TIMEOUT_S	300
+/* Budgets (run_call.c says why a call runs in a child): one call, a
+ * calibration probe or a repetition, is killed past RUN_CALL_BUDGET_S;
+ * a benchmark whose measured calls took RUN_BENCH_BUDGET_S in all skips
+ * its remaining repetitions.  Either way it fails alone, with a reason. */
+#define RUN_CALL_BUDGET_S	60
+#define RUN_BENCH_BUDGET_S	120
 
 extern const char *progname;
 extern int	 main_argc;	/* the whole command line, for the records */
@@ -62,6 +67,7 @@ struct run_opts {
 	const char *matrix;	/* default, full or smoke */
 	const char *topology;	/* print the plans on it, run nothing */
 	int	 reps_arg;	/* 0: the matrix's */
+	int	 call_budget_s, bench_budget_s;	/* RUN_*_BUDGET_S */
 	/* Resolved. */
 	char	*designs[RUN_MAXDESIGNS];	/* names; "native" too */
 	int	 ndesigns;
@@ -94,6 +100,14 @@ void	run_items(const struct run_opts *o, const struct pin_topo *topo,
 void	run_filter(const struct run_opts *o, struct bench_reg *reg);
 /* Iterations per call of every selected benchmark. */
 void	run_calibrate(const struct run_opts *o, struct bench_reg *reg);
+
+/*
+ * One call of spec (bench_run for iters iterations) in a child process
+ * killed after budget_s seconds.  0 and r filled, or -1 with r->error
+ * saying why (the design's error, the budget, a signal).
+ */
+int	run_call(const struct bench_spec *spec, uint64_t iters,
+	    double budget_s, struct bench_result *r);
 
 /* The JSON context and env.json: machine, build, counters, pin plans. */
 void	run_context(const struct run_opts *o, const struct pin_topo *topo,

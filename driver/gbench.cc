@@ -38,13 +38,16 @@ B(gbench_bm *bm)
 	return reinterpret_cast<benchmark::internal::Benchmark *>(bm);
 }
 
-// Registered name, without the "/iterations:N" and "/manual_time" (or
-// "/real_time") parts that depend on how the run was timed and sized.
+// Registered name, without the "/iterations:N", "/repeats:N" and
+// "/manual_time" (or "/real_time") parts that depend on how the run was
+// timed and sized (a benchmark that failed before the run has one
+// repetition).
 void
 normalise(benchmark::BenchmarkReporter::Run &r)
 {
 	r.run_name.iterations.clear();
 	r.run_name.time_type.clear();
+	r.run_name.repetitions.clear();
 }
 
 double

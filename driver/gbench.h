@@ -10,9 +10,9 @@
  *
  * Google Benchmark does no pinning: workloads bind their own threads.
  *
- * Names.  Google Benchmark appends "/iterations:N" and "/manual_time" to a
- * benchmark's name when those are set; the reporters installed by
- * gbench_run() drop both suffixes so that a benchmark keeps the name it was
+ * Names.  Google Benchmark appends "/iterations:N", "/repeats:N" and
+ * "/manual_time" to a benchmark's name when those are set; the reporters
+ * installed by gbench_run() drop them so that a benchmark keeps the name it was
  * registered with however its iteration count was sized (the time type is
  * recorded once in the JSON context instead).  A "/threads:N" part, set by
  * gbench_bm_threads, stays: it is part of what was measured.

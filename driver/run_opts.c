@@ -43,6 +43,10 @@ static const struct run_option {
 	  "results root: runs go to DIR/<host>-<time> (results)" },
 	{ "--matrix", OPT_STRING, DEST(matrix), 0, 0, "M",
 	  "default, full or smoke (default: default)" },
+	{ "--call-budget", OPT_COUNT, DEST(call_budget_s), 1, 86400, "S",
+	  "seconds one call may take, else it fails (60)" },
+	{ "--bench-budget", OPT_COUNT, DEST(bench_budget_s), 1, 864000, "S",
+	  "seconds of calls per benchmark, then skip the rest (120)" },
 	{ "--topology", OPT_STRING, DEST(topology), 0, 0, "SPEC",
 	  "print the pin plans on that topology and run nothing" },
 #undef DEST
@@ -224,6 +228,8 @@ run_parse(int argc, char **argv, struct run_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->matrix = "default";
 	o->out = "results";
+	o->call_budget_s = RUN_CALL_BUDGET_S;
+	o->bench_budget_s = RUN_BENCH_BUDGET_S;
 	o->gbargs = xcalloc((size_t)argc + 1, sizeof(char *));
 	run_args(argc, argv, o);
 	for (size_t i = 0; i < sizeof(run_matrices) /
