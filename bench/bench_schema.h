@@ -17,6 +17,9 @@
  *	latency/index.tsv	benchmark -> histogram file, samples
  *	latency/<name>.dat	a benchmark's latency CDF; <name> is its
  *				name through bench_sanitise()
+ *	complete.txt		written last: the run finished every file
+ *				(one line: benchmarks run, failed); a folder
+ *				without it is incomplete and readers refuse it
  */
 #ifndef BENCH_SCHEMA_H
 #define BENCH_SCHEMA_H
@@ -31,6 +34,7 @@
 #define BENCH_FILE_PINS		"pins.tsv"
 #define BENCH_DIR_LATENCY	"latency"
 #define BENCH_FILE_LATENCY_INDEX "latency/index.tsv"
+#define BENCH_FILE_COMPLETE	"complete.txt"
 
 /* Every char outside [A-Za-z0-9._-] becomes '_' (latency file names). */
 void	bench_sanitise(const char *name, char *out, size_t len);

@@ -115,10 +115,11 @@ void	run_context(const struct run_opts *o, const struct pin_topo *topo,
 void	run_context_pins(const struct run_opts *o,
 	    const struct pin_topo *topo, json_t *envj);
 
-/* latency/, cmdline.txt, env.json and topology.xml into the results. */
-void	run_write_latency(const struct bench_results *res,
+/* latency/, cmdline.txt, env.json and topology.xml into the results;
+ * 0, or -1 with one line on stderr naming the file not written. */
+int	run_write_latency(const struct bench_results *res,
 	    struct bench_reg *reg);
-void	run_write_files(const struct bench_results *res, json_t *envj,
+int	run_write_files(const struct bench_results *res, json_t *envj,
 	    const struct pin_topo *topo);
 
 /* Churn and teardown side by side, the wrapper's overhead. */

@@ -107,13 +107,14 @@ typedef void (*gbench_run_hook)(const struct gbench_run_info *, void *ctx);
 
 /*
  * Run the registered benchmarks that the flags select, with Google
- * Benchmark's display reporter (--benchmark_format) and, if file_out,
- * its JSON reporter writing to --benchmark_out (which must then have been
- * given to gbench_init); hook (may be NULL) sees every run the file
- * reporter (else the display) gets, before it is printed.  Returns the
- * number of benchmarks run.
+ * Benchmark's display reporter (--benchmark_format) and, if file_ok is
+ * not NULL, its JSON reporter writing to --benchmark_out (which must then
+ * have been given to gbench_init); *file_ok tells whether that file was
+ * written whole.  hook (may be NULL) sees every run the file reporter
+ * (else the display) gets, before it is printed.  Returns the number of
+ * benchmarks run.
  */
-size_t	gbench_run(gbench_run_hook hook, void *ctx, bool file_out);
+size_t	gbench_run(gbench_run_hook hook, void *ctx, bool *file_ok);
 void	gbench_shutdown(void);
 
 /* "1.7.1" or what the library says. */

@@ -537,7 +537,9 @@ pick_main(int argc, char **argv)
 		profile_free(&p);
 		return 1;
 	}
-	if (rdir_load(dir, &r, err, sizeof(err)) != 0) {
+	memset(&r, 0, sizeof(r));
+	if (rdir_complete(dir, err, sizeof(err)) != 0 ||
+	    rdir_load(dir, &r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
 		rdir_free(&r);
 		profile_free(&p);
