@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "driver.h"
@@ -97,6 +98,7 @@ run_benchmarks(const struct run_opts *o, struct bench_reg *reg,
 	char *tmp, *path;
 	int calls = 0, e;
 	bool ok = false;
+	struct statvfs vfs;
 
 	for (int i = 0; i < reg->nitems; i++) {
 		if (reg->items[i].selected)
@@ -110,10 +112,12 @@ run_benchmarks(const struct run_opts *o, struct bench_reg *reg,
 		return true;
 	path = path_join(res->tmp, BENCH_FILE_JSON);
 	tmp = xasprintf("%s.tmp", path);
-	e = ok ? bench_file_publish(tmp, path) : EIO;
+	/* Google Benchmark's stream keeps no errno: a full disk is told by
+	 * the file system itself. */
+	e = ok ? bench_file_publish(tmp, path) : statvfs(res->tmp, &vfs) ==
+	    0 && vfs.f_bavail == 0 ? ENOSPC : EIO;
 	if (e != 0)
 		fprintf(stderr, "reapbench: cannot write %s: %s\n", path,
-		    e == EIO && !ok ? "the write failed (is the disk full?)" :
 		    strerror(e));
 	free(tmp);
 	free(path);
