@@ -350,6 +350,11 @@ struct bench_item {
 	double	ns[BENCH_REG_MAXREPS];	/* ns_per_lifecycle (empty: ns/iter) */
 	double	share[BENCH_REG_MAXREPS];	/* reaper_cpu_share, -1 none */
 	int	nreps;
+	/* Why it failed or was skipped ("": it did not); its calls skipped
+	 * or failed, and the wall time of its measured calls so far. */
+	char	failed[256];
+	int	nfailed;
+	uint64_t spent_ns;
 };
 
 struct bench_reg {
@@ -357,7 +362,8 @@ struct bench_reg {
 	int	nitems;
 	int	calls_total;		/* 0: unknown (estimated iterations) */
 	int	calls_done;
-	unsigned call_timeout_s;
+	double	call_budget_s;		/* one call (driver/run_call.c) */
+	double	bench_budget_s;		/* all measured calls of a benchmark */
 	FILE	*pins;			/* pins.tsv of the results, or NULL */
 };
 
@@ -387,7 +393,24 @@ void	bench_results_path(const struct bench_results *, const char *name,
 	    char *buf, size_t len);
 /* Write a whole file via name.tmp + rename; 0 or errno. */
 int	bench_write_file(const char *path, const char *data, size_t len);
-/* Rename tmp -> final, point root/latest at it; 0 or -1. */
-int	bench_results_commit(struct bench_results *, char *err, size_t errlen);
+/* A file written through stdio to path.tmp, renamed to path by close. */
+struct bench_file {
+	FILE	*f;
+	char	path[4200];
+	char	tmp[4208];
+};
+/* Open path.tmp for writing; 0 or errno. */
+int	bench_file_open(struct bench_file *, const char *path);
+/* Flush, sync, close and rename to path; 0, or errno and path.tmp
+ * removed (a write error on the way counts: a full disk is caught). */
+int	bench_file_close(struct bench_file *);
+/* Sync the file tmp (written by someone else) and rename it to path. */
+int	bench_file_publish(const char *tmp, const char *path);
+/* Write BENCH_FILE_COMPLETE (summary: its one line), rename tmp -> final,
+ * point root/latest at it; 0 or -1 with err. */
+int	bench_results_commit(struct bench_results *, const char *summary,
+	    char *err, size_t errlen);
+/* Remove the tmp folder and all in it (a run that cannot finish it). */
+void	bench_results_abandon(struct bench_results *);
 
 #endif /* BENCH_BENCH_H */

@@ -3,12 +3,17 @@
  *
  * A run is written into root/.<host>-<UTC time>.tmp/ and renamed to
  * root/<host>-<UTC time>/ only once everything is in it, so an interrupted
- * run never leaves a folder that looks complete.  Single files are written
- * as name.tmp and renamed too.  root/latest is a symlink made under a
- * temporary name and renamed over the old one (atomic replacement).
+ * run never leaves a folder that looks complete.  Every file is written
+ * as name.tmp and renamed once whole, so no file is ever half there under
+ * its own name; the last one written is BENCH_FILE_COMPLETE, which marks
+ * the folder complete wherever it is copied (readers refuse a folder
+ * without it).  root/latest is a symlink made under a temporary name and
+ * renamed over the old one (atomic replacement).  A run that cannot
+ * write its folder (a full disk) removes it: nothing half-written stays.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +49,57 @@ bench_write_file(const char *path, const char *data, size_t len)
 		error = errno;
 	if (close(fd) != 0 && error == 0)
 		error = errno;
+	if (error == 0 && rename(tmp, path) != 0)
+		error = errno;
+	if (error != 0)
+		unlink(tmp);
+	return error;
+}
+
+int
+bench_file_open(struct bench_file *bf, const char *path)
+{
+	if ((size_t)snprintf(bf->path, sizeof(bf->path), "%s", path) >=
+	    sizeof(bf->path))
+		return ENAMETOOLONG;
+	snprintf(bf->tmp, sizeof(bf->tmp), "%s.tmp", path);
+	if ((bf->f = fopen(bf->tmp, "w")) == NULL)
+		return errno;
+	return 0;
+}
+
+int
+bench_file_close(struct bench_file *bf)
+{
+	int error = 0;
+
+	if (bf->f == NULL)
+		return 0;
+	errno = 0;
+	if (fflush(bf->f) != 0 || ferror(bf->f))
+		error = errno != 0 ? errno : EIO;
+	else if (fsync(fileno(bf->f)) != 0)
+		error = errno;
+	if (fclose(bf->f) != 0 && error == 0)
+		error = errno;
+	bf->f = NULL;
+	if (error == 0)
+		error = bench_file_publish(bf->tmp, bf->path);
+	else
+		unlink(bf->tmp);
+	return error;
+}
+
+int
+bench_file_publish(const char *tmp, const char *path)
+{
+	int fd, error = 0;
+
+	if ((fd = open(tmp, O_RDONLY)) < 0)
+		return errno;
+	if (fsync(fd) != 0)
+		error = errno;
+	close(fd);
 	if (error == 0 && rename(tmp, path) != 0)
 		error = errno;
 	if (error != 0)
@@ -125,13 +181,37 @@ bench_results_path(const struct bench_results *res, const char *name,
 	snprintf(buf, len, "%s/%s", res->tmp, name);
 }
 
-int
-bench_results_commit(struct bench_results *res, char *err, size_t errlen)
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
-	char link[4200], tmplink[4200];
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) != 0 ? -1 : 0;
+}
+
+void
+bench_results_abandon(struct bench_results *res)
+{
+	nftw(res->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+bench_results_commit(struct bench_results *res, const char *summary,
+    char *err, size_t errlen)
+{
+	char link[4200], tmplink[4200], marker[4200];
 	const char *base = strrchr(res->final, '/');
+	int e;
 
 	base = base != NULL ? base + 1 : res->final;
+	snprintf(marker, sizeof(marker), "%s/%s", res->tmp,
+	    BENCH_FILE_COMPLETE);
+	if ((e = bench_write_file(marker, summary, strlen(summary))) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", marker,
+		    strerror(e));
+		return -1;
+	}
 	if (rename(res->tmp, res->final) != 0) {
 		snprintf(err, errlen, "cannot rename %s to %s: %s", res->tmp,
 		    res->final, strerror(errno));

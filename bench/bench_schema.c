@@ -273,6 +273,9 @@ const struct bench_ctx_info bench_ctx_keys[BC_NCTX] = {
 	    "ok, instrument-bound (efficiency below 0.90) or not measured" },
 	[BC_ACCOUNTING_AB] = { "accounting_ab", BC_IN_ENV,
 	    "noacct/ and what it holds, or why the A/B did not run" },
+	[BC_BENCHMARKS_FAILED] = { "benchmarks_failed", BC_IN_ENV,
+	    "benchmark -> why it failed or its repetitions were skipped "
+	    "(a budget, calibration, the design's error); {} if none" },
 };
 
 const char *

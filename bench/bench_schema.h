@@ -19,6 +19,9 @@
  *				name through bench_sanitise()
  *	noacct/latest/		--accounting ab: the churn workloads again,
  *				accounting compiled out (a results folder)
+ *	complete.txt		written last: the run finished every file
+ *				(one line: benchmarks run, failed); a folder
+ *				without it is incomplete and readers refuse it
  */
 #ifndef BENCH_SCHEMA_H
 #define BENCH_SCHEMA_H
@@ -36,6 +39,7 @@
 /* --accounting ab: reapbench-noacct's results folder root (its own
  * <host>-<time>/ and latest inside). */
 #define BENCH_DIR_NOACCT	"noacct"
+#define BENCH_FILE_COMPLETE	"complete.txt"
 
 /* Every char outside [A-Za-z0-9._-] becomes '_' (latency file names). */
 void	bench_sanitise(const char *name, char *out, size_t len);
@@ -184,6 +188,7 @@ enum bench_ctx {
 	BC_CHECK_EFFICIENCY,
 	BC_CHECK_VERDICT,
 	BC_ACCOUNTING_AB,	/* --accounting ab (driver/run_ab.c) */
+	BC_BENCHMARKS_FAILED,
 	BC_NCTX
 };
 

@@ -9,35 +9,17 @@
  * the repetition they belong to (bench_reg_hook), then merged per
  * benchmark and written to latency/<sanitised name>.dat.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "bench.h"
+#include "driver.h"
 #include "gbench.h"
 
-static struct bench_reg *reg_cur;	/* the run, for the alarm handler */
-static const char *_Atomic reg_running;	/* name of the benchmark running */
-
-static void
-reg_alarm(int sig)
-{
-	const char *name = atomic_load(&reg_running);
-	static const char msg[] = "reapbench: benchmark hung (no end after "
-	    "the per-call timeout): ";
-
-	(void)sig;
-	(void)!write(2, msg, sizeof(msg) - 1);
-	if (name != NULL)
-		(void)!write(2, name, strlen(name));
-	(void)!write(2, "\n", 1);
-	_exit(3);
-}
+static struct bench_reg *reg_cur;	/* the run, for the benchmark functions */
 
 static void
 reg_progress(struct bench_reg *reg, struct bench_item *it,
-    const struct bench_result *r)
+    const struct bench_result *r, const char *failed)
 {
 	reg->calls_done++;
 	if (reg->calls_total > 0)
@@ -45,7 +27,9 @@ reg_progress(struct bench_reg *reg, struct bench_item *it,
 		    reg->calls_total, it->spec.name);
 	else
 		fprintf(stderr, "[%d] %s", reg->calls_done, it->spec.name);
-	if (r != NULL && r->lifecycles > 0)
+	if (failed != NULL)
+		fprintf(stderr, "  FAILED: %s", failed);
+	else if (r != NULL && r->lifecycles > 0)
 		fprintf(stderr, "  %.0f ns/lifecycle, %llu iterations",
 		    (double)r->region_ns / (double)r->lifecycles,
 		    (unsigned long long)r->iters);
@@ -133,7 +117,61 @@ reg_empty(gbench_state *st, void *arg)
 	/* The wrapper's own cost per iteration: nothing else in the loop. */
 	while (gbench_keep_running(st))
 		;
-	reg_progress(reg_cur, it, NULL);
+	reg_progress(reg_cur, it, NULL, NULL);
+}
+
+/* The histogram of a call, kept until the reporter names its repetition. */
+static void
+reg_keep_hist(struct bench_item *it, uint64_t n, const struct bench_result *r)
+{
+	if (it->ncalls == it->calls_cap) {
+		it->calls_cap = it->calls_cap ? 2 * it->calls_cap : 8;
+		it->calls = xrealloc(it->calls, sizeof(*it->calls) *
+		    (size_t)it->calls_cap);
+	}
+	it->calls[it->ncalls].iters = n;
+	it->calls[it->ncalls].hist = xcalloc(1, sizeof(struct bench_hist));
+	*it->calls[it->ncalls].hist = r->hist;
+	it->ncalls++;
+}
+
+/*
+ * Report this repetition as failed with it->failed.  The loop is drained
+ * after SkipWithError so the repetition reports the iterations it was
+ * given: Google Benchmark checks that all repetitions of a benchmark have
+ * the same count before it aggregates the ones that did not fail.
+ */
+static void
+reg_fail(gbench_state *st, struct bench_reg *reg, struct bench_item *it,
+    uint64_t n)
+{
+	it->nfailed++;
+	gbench_skip_error(st, it->failed);
+	while (gbench_keep_running_batch(st, n))
+		;
+	reg_progress(reg, it, NULL, it->failed);
+}
+
+/*
+ * The benchmark is skipped (an error entry in bench.json, with its reason)
+ * when it already failed, or when its calls have used its budget: a slow
+ * benchmark costs at most its budget and one call, and the rest of the
+ * matrix runs.  True when this call is skipped.
+ */
+static bool
+reg_skip(gbench_state *st, struct bench_reg *reg, struct bench_item *it,
+    uint64_t n)
+{
+	if (it->failed[0] == '\0' && reg->bench_budget_s > 0 &&
+	    (double)it->spent_ns >= reg->bench_budget_s * 1e9)
+		snprintf(it->failed, sizeof(it->failed), "its calls took "
+		    "%.0f s, over its budget of %.0f s: the repetitions after "
+		    "the first %d were skipped", (double)it->spent_ns / 1e9,
+		    reg->bench_budget_s, it->ncalls);
+	if (it->failed[0] == '\0')
+		return false;
+	reg_fail(st, reg, it, n);
+	return true;
 }
 
 static void
@@ -141,61 +179,33 @@ reg_bench(gbench_state *st, void *arg)
 {
 	struct bench_item *it = arg;
 	struct bench_reg *reg = reg_cur;
-	uint64_t n = gbench_max_iterations(st);
-	struct bench_result *r = calloc(1, sizeof(*r));
+	uint64_t n = gbench_max_iterations(st), t0;
+	struct bench_result *r;
 
-	if (r == NULL)
-		abort();
-	atomic_store(&reg_running, it->spec.name);
-	while (gbench_keep_running_batch(st, n)) {
-		int rc;
-
-		alarm(reg->call_timeout_s);
-		if ((rc = bench_run(&it->spec, n, r)) == BENCH_SKIPPED) {
-			alarm(0);	/* recorded as the run's error */
-			gbench_skip_error(st, r->error);
-			break;
-		}
-		if (rc != 0) {
-			alarm(0);
-			/*
-			 * A design that fails leaves threads blocked inside
-			 * it; nothing can be unwound.  The results folder
-			 * stays a .tmp and is never published.
-			 */
-			fprintf(stderr, "reapbench: %s: %s\n", it->spec.name,
-			    r->error);
-			_exit(1);
-		}
-		alarm(0);
-		gbench_set_iteration_time(st, (double)r->region_ns / 1e9);
-	}
-	if (r->error[0] != '\0') {
-		reg_progress(reg, it, NULL);
-		free(r);
-		atomic_store(&reg_running, NULL);
+	if (reg_skip(st, reg, it, n))
 		return;
+	r = xcalloc(1, sizeof(*r));
+	while (gbench_keep_running_batch(st, n)) {
+		t0 = bench_now_ns();
+		if (run_call(&it->spec, n, reg->call_budget_s, r) != 0) {
+			/* The call died with its child: the benchmark fails,
+			 * its remaining repetitions are skipped. */
+			it->spent_ns += bench_now_ns() - t0;
+			snprintf(it->failed, sizeof(it->failed), "%s",
+			    r->error);
+			reg_fail(st, reg, it, n);
+			free(r);
+			return;
+		}
+		it->spent_ns += bench_now_ns() - t0;
+		gbench_set_iteration_time(st, (double)r->region_ns / 1e9);
 	}
 	bench_reg_counters(st, &it->spec, r);
 	reg_write_pins(reg, it, r);
-	reg_progress(reg, it, r);
-	/* Keep the histogram until the reporter names this repetition. */
-	if (it->ncalls == it->calls_cap) {
-		it->calls_cap = it->calls_cap ? 2 * it->calls_cap : 8;
-		it->calls = realloc(it->calls, sizeof(*it->calls) *
-		    (size_t)it->calls_cap);
-		if (it->calls == NULL)
-			abort();
-	}
-	it->calls[it->ncalls].iters = n;
-	it->calls[it->ncalls].hist = malloc(sizeof(struct bench_hist));
-	if (it->calls[it->ncalls].hist == NULL)
-		abort();
-	*it->calls[it->ncalls].hist = r->hist;
-	it->ncalls++;
+	reg_progress(reg, it, r, NULL);
+	reg_keep_hist(it, n, r);
 	bench_result_free(r);
 	free(r);
-	atomic_store(&reg_running, NULL);
 }
 
 void
@@ -215,7 +225,11 @@ bench_reg_add(struct bench_reg *reg, struct bench_item *it)
 	gbench_bm_unit(bm, GBENCH_NS);
 	if (it->iters > 0)
 		gbench_bm_iterations(bm, it->iters);
-	signal(SIGALRM, reg_alarm);
+	/* Failed before the run (calibration): one error entry says why. */
+	if (it->failed[0] != '\0') {
+		gbench_bm_iterations(bm, 1);
+		gbench_bm_repetitions(bm, 1);
+	}
 }
 
 struct bench_item *

@@ -149,7 +149,7 @@ bench_gbench_selftest(const char *argv0)
 	gbench_register("self/error", st_error, NULL);
 	gbench_init(&argc, argv);
 	gbench_context("selftest", "yes");
-	n = gbench_run(st_hook, NULL, false);
+	n = gbench_run(st_hook, NULL, NULL);
 	gbench_shutdown();
 	st_check(n == 4, "4 benchmarks run", (double)n);
 	st_check(atomic_load(&st_seen_index[0]) &&

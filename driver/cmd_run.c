@@ -9,8 +9,11 @@
  * folder under its final name.  With --topology nothing runs: the pin
  * plans of the matrix on that topology are printed instead.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "driver.h"
 #include "gbench.h"
@@ -63,7 +66,7 @@ run_gbench_init(const struct run_opts *o, const struct bench_results *res,
 	gargv[n++] = "--benchmark_report_aggregates_only=false";
 	gargv[n++] = "--benchmark_display_aggregates_only=true";
 	if (!o->list_tests) {
-		gargv[n++] = xasprintf("--benchmark_out=%s/%s",
+		gargv[n++] = xasprintf("--benchmark_out=%s/%s.tmp",
 		    res->tmp, BENCH_FILE_JSON);
 		gargv[n++] = "--benchmark_out_format=json";
 	}
@@ -83,52 +86,104 @@ run_gbench_init(const struct run_opts *o, const struct bench_results *res,
 	return gargv;
 }
 
-/* Register every benchmark and run those selected; how many ran. */
-static size_t
-run_benchmarks(const struct run_opts *o, struct bench_reg *reg)
+/*
+ * Register every benchmark and run those selected; how many ran.  Google
+ * Benchmark writes bench.json.tmp, renamed to bench.json once whole;
+ * false (the one-line error printed) when it could not be.
+ */
+static bool
+run_benchmarks(const struct run_opts *o, struct bench_reg *reg,
+    const struct bench_results *res, size_t *nrun)
 {
-	int calls = 0;
-	size_t n;
+	char *tmp, *path;
+	int calls = 0, e;
+	bool ok = false;
+	struct statvfs vfs;
 
 	for (int i = 0; i < reg->nitems; i++) {
 		if (reg->items[i].selected)
-			calls += o->reps;
+			calls += reg->items[i].failed[0] != '\0' ? 1 : o->reps;
 		bench_reg_add(reg, &reg->items[i]);
 	}
 	reg->calls_total = o->user_min_time ? 0 : calls;
-	n = gbench_run(bench_reg_hook, reg, !o->list_tests);
+	*nrun = gbench_run(bench_reg_hook, reg, o->list_tests ? NULL : &ok);
 	gbench_shutdown();
-	return n;
+	if (o->list_tests)
+		return true;
+	path = path_join(res->tmp, BENCH_FILE_JSON);
+	tmp = xasprintf("%s.tmp", path);
+	/* Google Benchmark's stream keeps no errno: a full disk is told by
+	 * the file system itself. */
+	e = ok ? bench_file_publish(tmp, path) : statvfs(res->tmp, &vfs) ==
+	    0 && vfs.f_bavail == 0 ? ENOSPC : EIO;
+	if (e != 0)
+		fprintf(stderr, "reapbench: cannot write %s: %s\n", path,
+		    strerror(e));
+	free(tmp);
+	free(path);
+	return e == 0;
 }
 
-/* pins.tsv, filled by the first call of each benchmark. */
-static FILE *
-run_pins_file(const struct bench_results *res)
+/* pins.tsv, filled by the first call of each benchmark; false (the
+ * one-line error printed) if it cannot be created. */
+static bool
+run_pins_open(const struct bench_results *res, struct bench_file *bf)
 {
 	char *path = path_join(res->tmp, BENCH_FILE_PINS);
-	FILE *f = fopen(path, "w");
+	int e = bench_file_open(bf, path);
 
-	if (f != NULL)
-		fprintf(f, "# benchmark\trole\tmodel_cpu\tplanned_pu\t"
-		    "seen_pu\tnode (first call of each; percpu: the CPU's "
-		    "per-CPU block, node of its pages)\n");
+	if (e != 0)
+		fprintf(stderr, "reapbench: cannot write %s: %s\n", path,
+		    strerror(e));
+	else
+		fprintf(bf->f, "# benchmark\trole\tmodel_cpu\tplanned_pu\t"
+		    "seen_pu\tnode (first call of each; percpu: the "
+		    "CPU's per-CPU block, node of its pages)\n");
 	free(path);
-	return f;
+	return e == 0;
 }
 
-/* Everything else into the folder, the summary, then publish it. */
+/* benchmark -> why it failed or was skipped, for env.json. */
+static json_t *
+run_failed_json(const struct bench_reg *reg)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < reg->nitems; i++)
+		if (reg->items[i].selected && reg->items[i].failed[0] != '\0')
+			json_object_set_new(o, reg->items[i].spec.name,
+			    json_string(reg->items[i].failed));
+	return o;
+}
+
+/*
+ * Everything else into the folder, the summary, then publish it.  A file
+ * that cannot be written (a full disk) ends the run with one line naming
+ * it and the folder removed: a results folder is whole or absent.
+ */
 static int
 run_publish(const struct run_opts *o, struct bench_reg *reg,
     struct bench_results *res, json_t *envj, const struct pin_topo *topo,
     uint64_t t_start)
 {
-	char err[512];
+	char err[512], summary[128];
+	int nfailed = 0;
 
-	run_write_latency(res, reg);
-	run_write_files(res, envj, topo);
+	if (run_write_latency(res, reg) != 0 ||
+	    run_write_files(res, envj, topo) != 0) {
+		bench_results_abandon(res);
+		return 1;
+	}
 	run_summary(o, reg, stdout);
-	if (bench_results_commit(res, err, sizeof(err)) != 0) {
+	for (int i = 0; i < reg->nitems; i++)
+		nfailed += reg->items[i].selected &&
+		    reg->items[i].failed[0] != '\0';
+	snprintf(summary, sizeof(summary), "complete: %d benchmark calls, "
+	    "%d benchmarks failed or skipped\n", reg->calls_done, nfailed);
+	if (bench_results_commit(res, summary, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench: %s\n", err);
+		if (access(res->tmp, F_OK) == 0)
+			bench_results_abandon(res);
 		return 1;
 	}
 	printf("results: %s (%d benchmark calls, %.0f s)\n", res->final,
@@ -142,12 +197,14 @@ cmd_run(int argc, char **argv)
 	uint64_t t_start = bench_now_ns();
 	struct run_opts o;
 	struct pin_topo *topo;
-	struct bench_reg reg = { .call_timeout_s = CALL_TIMEOUT_S };
+	struct bench_reg reg = { 0 };
 	struct bench_results res;
+	struct bench_file pins = { 0 };
 	json_t *envj, *gbj;
 	char err[512], **gargv;
 	int gargc, rc;
 	size_t n;
+	bool ok;
 
 	run_parse(argc, argv, &o);
 	if (o.topology != NULL)
@@ -158,6 +215,8 @@ cmd_run(int argc, char **argv)
 		return 1;
 	}
 	run_matrix(&o, pin_topo_npus(topo));
+	reg.call_budget_s = o.call_budget_s;
+	reg.bench_budget_s = o.bench_budget_s;
 	run_items(&o, topo, &reg);
 	run_filter(&o, &reg);
 	if (!o.list_tests && bench_results_begin(&res, o.out, err,
@@ -165,8 +224,12 @@ cmd_run(int argc, char **argv)
 		usage_error("%s", err);
 	gargv = run_gbench_init(&o, &res, &gargc);
 	if (o.list_tests) {
-		run_benchmarks(&o, &reg);
+		run_benchmarks(&o, &reg, NULL, &n);
 		return 0;
+	}
+	if (!run_pins_open(&res, &pins)) {
+		bench_results_abandon(&res);
+		return 1;
 	}
 	envj = json_object();
 	run_context(&o, topo, envj);
@@ -174,10 +237,18 @@ cmd_run(int argc, char **argv)
 	run_check(&o, topo, envj);
 	if (!o.user_min_time)
 		run_calibrate(&o, &reg);
-	reg.pins = run_pins_file(&res);
-	n = run_benchmarks(&o, &reg);
-	if (reg.pins != NULL)
-		fclose(reg.pins);
+	reg.pins = pins.f;
+	ok = run_benchmarks(&o, &reg, &res, &n);
+	reg.pins = NULL;
+	if ((rc = bench_file_close(&pins)) != 0 && ok) {
+		fprintf(stderr, "reapbench: cannot write %s: %s\n", pins.path,
+		    strerror(rc));
+		ok = false;
+	}
+	if (!ok) {
+		bench_results_abandon(&res);
+		return 1;
+	}
 	gbj = json_array();
 	for (int i = 0; i < gargc; i++)
 		json_array_append_new(gbj, json_string(gargv[i]));
@@ -185,6 +256,8 @@ cmd_run(int argc, char **argv)
 	json_object_set_new(envj, BENCH_CTX(BC_BENCHMARKS_RUN),
 	    json_integer((json_int_t)n));
 	run_ab(&o, &res, envj);
+	json_object_set_new(envj, BENCH_CTX(BC_BENCHMARKS_FAILED),
+	    run_failed_json(&reg));
 	rc = run_publish(&o, &reg, &res, envj, topo, t_start);
 	bench_reg_release(&reg);
 	json_decref(envj);

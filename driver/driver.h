@@ -8,6 +8,7 @@
  *   cmd_run.c		reapbench run: the phases of a run
  *   run_opts.c		its options (a table) and the matrix
  *   run_items.c		the benchmarks of a run, filtered and sized
+ *   run_call.c		one call of a benchmark, in a child, on a budget
  *   run_context.c	what the results record of machine and build
  *   run_check.c		the harness check: does floor scale here
  *   run_ab.c		--accounting ab: the instrument's cost
@@ -33,8 +34,12 @@
 #include "xmalloc.h"
 
 #define EXIT_USAGE	2
-/* A benchmark call that runs longer than this is hung: exit 3. */
-#define CALL_TIMEOUT_S	300
+/* Budgets (run_call.c says why a call runs in a child): one call, a
+ * calibration probe or a repetition, is killed past RUN_CALL_BUDGET_S;
+ * a benchmark whose measured calls took RUN_BENCH_BUDGET_S in all skips
+ * its remaining repetitions.  Either way it fails alone, with a reason. */
+#define RUN_CALL_BUDGET_S	60
+#define RUN_BENCH_BUDGET_S	120
 
 extern const char *progname;
 extern int	 main_argc;	/* the whole command line, for the records */
@@ -65,6 +70,7 @@ struct run_opts {
 	const char *topology;	/* print the plans on it, run nothing */
 	const char *accounting;	/* on, or ab: the A/B of run_ab.c */
 	int	 reps_arg;	/* 0: the matrix's */
+	int	 call_budget_s, bench_budget_s;	/* RUN_*_BUDGET_S */
 	/* Resolved. */
 	char	*designs[RUN_MAXDESIGNS];	/* names; "native" too */
 	int	 ndesigns;
@@ -98,6 +104,14 @@ void	run_filter(const struct run_opts *o, struct bench_reg *reg);
 /* Iterations per call of every selected benchmark. */
 void	run_calibrate(const struct run_opts *o, struct bench_reg *reg);
 
+/*
+ * One call of spec (bench_run for iters iterations) in a child process
+ * killed after budget_s seconds.  0 and r filled, or -1 with r->error
+ * saying why (the design's error, the budget, a signal).
+ */
+int	run_call(const struct bench_spec *spec, uint64_t iters,
+	    double budget_s, struct bench_result *r);
+
 /* The JSON context and env.json: machine, build, counters, pin plans. */
 void	run_context(const struct run_opts *o, const struct pin_topo *topo,
 	    json_t *envj);
@@ -114,10 +128,11 @@ void	run_ab(const struct run_opts *o, const struct bench_results *res,
 void	run_check(const struct run_opts *o, const struct pin_topo *topo,
 	    json_t *envj);
 
-/* latency/, cmdline.txt, env.json and topology.xml into the results. */
-void	run_write_latency(const struct bench_results *res,
+/* latency/, cmdline.txt, env.json and topology.xml into the results;
+ * 0, or -1 with one line on stderr naming the file not written. */
+int	run_write_latency(const struct bench_results *res,
 	    struct bench_reg *reg);
-void	run_write_files(const struct bench_results *res, json_t *envj,
+int	run_write_files(const struct bench_results *res, json_t *envj,
 	    const struct pin_topo *topo);
 
 /* Churn and teardown side by side, the wrapper's overhead. */

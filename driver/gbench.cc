@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,13 +39,16 @@ B(gbench_bm *bm)
 	return reinterpret_cast<benchmark::internal::Benchmark *>(bm);
 }
 
-// Registered name, without the "/iterations:N" and "/manual_time" (or
-// "/real_time") parts that depend on how the run was timed and sized.
+// Registered name, without the "/iterations:N", "/repeats:N" and
+// "/manual_time" (or "/real_time") parts that depend on how the run was
+// timed and sized (a benchmark that failed before the run has one
+// repetition).
 void
 normalise(benchmark::BenchmarkReporter::Run &r)
 {
 	r.run_name.iterations.clear();
 	r.run_name.time_type.clear();
+	r.run_name.repetitions.clear();
 }
 
 double
@@ -87,7 +91,16 @@ public:
 		inner_->ReportRuns(out);
 	}
 
-	void Finalize() override { inner_->Finalize(); }
+	// The file reporter's stream is the JSON file: a write that failed
+	// (a full disk) leaves it bad once flushed.
+	void Finalize() override
+	{
+		inner_->Finalize();
+		GetOutputStream().flush();
+		ok_ = GetOutputStream().good();
+	}
+
+	bool ok() const { return ok_; }
 
 private:
 	void call_hook(const Run &r)
@@ -114,6 +127,7 @@ private:
 	std::unique_ptr<benchmark::BenchmarkReporter> inner_;
 	gbench_run_hook hook_;
 	void *ctx_;
+	bool ok_ = false;
 };
 
 }  // namespace
@@ -233,7 +247,7 @@ gbench_run_counter(const struct gbench_run_info *info, const char *name,
 }
 
 size_t
-gbench_run(gbench_run_hook hook, void *ctx, bool file_out)
+gbench_run(gbench_run_hook hook, void *ctx, bool *file_ok)
 {
 	// The display reporter honours --benchmark_format; the file reporter
 	// is Google Benchmark's JSON reporter, which it opens and writes at
@@ -241,12 +255,14 @@ gbench_run(gbench_run_hook hook, void *ctx, bool file_out)
 	// The hook goes on the file reporter when there is one: it sees every
 	// repetition even when the display shows aggregates only.
 	Forward display(benchmark::CreateDefaultDisplayReporter(),
-	    file_out ? nullptr : hook, ctx);
+	    file_ok != nullptr ? nullptr : hook, ctx);
 
-	if (!file_out)
+	if (file_ok == nullptr)
 		return benchmark::RunSpecifiedBenchmarks(&display);
 	Forward file(new benchmark::JSONReporter(), hook, ctx);
-	return benchmark::RunSpecifiedBenchmarks(&display, &file);
+	size_t n = benchmark::RunSpecifiedBenchmarks(&display, &file);
+	*file_ok = file.ok();
+	return n;
 }
 
 void gbench_shutdown(void) { benchmark::Shutdown(); }

@@ -10,9 +10,9 @@
  *
  * Google Benchmark does no pinning: workloads bind their own threads.
  *
- * Names.  Google Benchmark appends "/iterations:N" and "/manual_time" to a
- * benchmark's name when those are set; the reporters installed by
- * gbench_run() drop both suffixes so that a benchmark keeps the name it was
+ * Names.  Google Benchmark appends "/iterations:N", "/repeats:N" and
+ * "/manual_time" to a benchmark's name when those are set; the reporters
+ * installed by gbench_run() drop them so that a benchmark keeps the name it was
  * registered with however its iteration count was sized (the time type is
  * recorded once in the JSON context instead).  A "/threads:N" part, set by
  * gbench_bm_threads, stays: it is part of what was measured.
@@ -107,13 +107,14 @@ typedef void (*gbench_run_hook)(const struct gbench_run_info *, void *ctx);
 
 /*
  * Run the registered benchmarks that the flags select, with Google
- * Benchmark's display reporter (--benchmark_format) and, if file_out,
- * its JSON reporter writing to --benchmark_out (which must then have been
- * given to gbench_init); hook (may be NULL) sees every run the file
- * reporter (else the display) gets, before it is printed.  Returns the
- * number of benchmarks run.
+ * Benchmark's display reporter (--benchmark_format) and, if file_ok is
+ * not NULL, its JSON reporter writing to --benchmark_out (which must then
+ * have been given to gbench_init); *file_ok tells whether that file was
+ * written whole.  hook (may be NULL) sees every run the file reporter
+ * (else the display) gets, before it is printed.  Returns the number of
+ * benchmarks run.
  */
-size_t	gbench_run(gbench_run_hook hook, void *ctx, bool file_out);
+size_t	gbench_run(gbench_run_hook hook, void *ctx, bool *file_ok);
 void	gbench_shutdown(void);
 
 /* "1.7.1" or what the library says. */

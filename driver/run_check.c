@@ -23,18 +23,13 @@ check_once(const struct bench_spec *s, uint64_t iters, bool *skipped)
 {
 	struct bench_result *r = xcalloc(1, sizeof(*r));
 	double ns = NAN;
-	int rc;
 
-	alarm(CALL_TIMEOUT_S);
-	rc = bench_run(s, iters, r);
-	alarm(0);
-	*skipped = rc == BENCH_SKIPPED;
-	if (rc == -1) {
+	/* In a child on the call budget, as every benchmark call runs. */
+	*skipped = run_call(s, iters, RUN_CALL_BUDGET_S, r) != 0;
+	if (*skipped)
 		fprintf(stderr, "reapbench: harness check %s: %s\n", s->name,
 		    r->error);
-		exit(1);
-	}
-	if (rc == 0 && r->lifecycles > 0)
+	else if (r->lifecycles > 0)
 		ns = (double)r->region_ns / (double)r->lifecycles;
 	bench_result_free(r);
 	free(r);

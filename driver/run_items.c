@@ -7,7 +7,6 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "driver.h"
 
@@ -133,30 +132,30 @@ smoke_iters(const struct bench_spec *s)
  * (teardown, storm) have untimed setup in every iteration: they are sized
  * by the whole call's wall time so the run stays near its budget.  The
  * others have setup once per call: they are sized by the timed region.
+ * Every probe runs on the call budget (run_call), so calibration cannot
+ * run away; a probe that fails, or a size that could not fit the budget,
+ * fails the benchmark (it->failed) and 0 is returned.
  */
 static uint64_t
-calibrate_one(const struct run_opts *o, const struct bench_spec *spec)
+calibrate_one(const struct run_opts *o, struct bench_item *it)
 {
+	const struct bench_spec *spec = &it->spec;
 	bool rounds = bench_workloads[spec->wl].rounds;
 	struct bench_result *r = xcalloc(1, sizeof(*r));
 	uint64_t c0, t0, wall, lo, hi, iters;
 	double per;
-	int rc;
 
 	for (c0 = rounds ? (spec->lwps >= 64 ? 1 : 2) :
 	    spec->wl == BW_JOIN ? 32 : 64;; c0 *= 4) {
 		t0 = bench_now_ns();
-		alarm(CALL_TIMEOUT_S);
-		rc = bench_run(spec, c0, r);
-		alarm(0);
-		wall = bench_now_ns() - t0;
-		if (rc == BENCH_SKIPPED)
-			break;	/* reg_bench records why */
-		if (rc != 0) {
-			fprintf(stderr, "reapbench: %s: %s\n", spec->name,
+		if (run_call(spec, c0, o->call_budget_s, r) != 0) {
+			snprintf(it->failed, sizeof(it->failed), "calibration "
+			    "(%llu iterations): %.200s", (unsigned long long)c0,
 			    r->error);
-			_exit(1);
+			free(r);
+			return 0;
 		}
+		wall = bench_now_ns() - t0;
 		bench_result_free(r);
 		if (wall >= 25000000 || r->region_ns >= 10000000 ||
 		    c0 >= 65536)
@@ -168,7 +167,14 @@ calibrate_one(const struct run_opts *o, const struct bench_spec *spec)
 	lo = rounds ? 3 : 16;
 	hi = rounds ? 2000 : 5000000;
 	iters = (uint64_t)(o->target_s * 1e9 / (per > 1 ? per : 1));
-	return iters < lo ? lo : iters > hi ? hi : iters;
+	iters = iters < lo ? lo : iters > hi ? hi : iters;
+	if (per * (double)iters > 0.5e9 * o->call_budget_s)
+		snprintf(it->failed, sizeof(it->failed), "calibration: %.3g "
+		    "s per iteration; a call of %llu would take %.0f s, over "
+		    "half its budget of %d s", per / 1e9,
+		    (unsigned long long)iters, per * (double)iters / 1e9,
+		    o->call_budget_s);
+	return iters;
 }
 
 void
@@ -181,17 +187,21 @@ run_calibrate(const struct run_opts *o, struct bench_reg *reg)
 			n++;
 	if (!o->smoke && n > 0)
 		fprintf(stderr, "calibrating %d benchmarks (%.0f ms of work "
-		    "per call)\n", n, o->target_s * 1e3);
+		    "per call, %d s budget per call)\n", n, o->target_s * 1e3,
+		    o->call_budget_s);
 	for (int i = 0; i < reg->nitems; i++) {
 		struct bench_item *it = &reg->items[i];
 
-		if (it->empty || !it->selected)
+		if (it->empty || !it->selected || it->failed[0] != '\0')
 			continue;
 		if (o->smoke) {
 			it->iters = smoke_iters(&it->spec);
 			continue;
 		}
-		it->iters = calibrate_one(o, &it->spec);
+		it->iters = calibrate_one(o, it);
+		if (it->failed[0] != '\0')
+			fprintf(stderr, "  %s: fails: %s\n", it->spec.name,
+			    it->failed);
 		if (++k % 20 == 0)
 			fprintf(stderr, "  calibrated %d/%d\n", k, n);
 	}

@@ -45,6 +45,10 @@ static const struct run_option {
 	  "default, full or smoke (default: default)" },
 	{ "--accounting", OPT_STRING, DEST(accounting), 0, 0, "on|ab",
 	  "ab: also run the churn workloads with reapbench-noacct" },
+	{ "--call-budget", OPT_COUNT, DEST(call_budget_s), 1, 86400, "S",
+	  "seconds one call may take, else it fails (60)" },
+	{ "--bench-budget", OPT_COUNT, DEST(bench_budget_s), 1, 864000, "S",
+	  "seconds of calls per benchmark, then skip the rest (120)" },
 	{ "--topology", OPT_STRING, DEST(topology), 0, 0, "SPEC",
 	  "print the pin plans on that topology and run nothing" },
 #undef DEST
@@ -227,6 +231,8 @@ run_parse(int argc, char **argv, struct run_opts *o)
 	o->matrix = "default";
 	o->out = "results";
 	o->accounting = "on";
+	o->call_budget_s = RUN_CALL_BUDGET_S;
+	o->bench_budget_s = RUN_BENCH_BUDGET_S;
 	o->gbargs = xcalloc((size_t)argc + 1, sizeof(char *));
 	run_args(argc, argv, o);
 	for (size_t i = 0; i < sizeof(run_matrices) /

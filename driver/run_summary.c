@@ -1,8 +1,8 @@
 /*
  * run_summary.c - the table a run prints at its end: per benchmark (the
  * design blanked out of its name) the median ns per LWP lifecycle of each
- * design with its reaper CPU share, then the wrapper's overhead against
- * the cheapest operation.
+ * design with its reaper CPU share, the wrapper's overhead against the
+ * cheapest operation, and the benchmarks that failed or were skipped.
  */
 #include <math.h>
 #include <string.h>
@@ -82,6 +82,25 @@ summary_overhead(FILE *f, double empty, double cheapest, const char *name)
 		    "(empty)\n", empty);
 }
 
+/* The benchmarks that failed or skipped repetitions, and why. */
+static void
+summary_failed(const struct bench_reg *reg, FILE *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < reg->nitems; i++) {
+		const struct bench_item *it = &reg->items[i];
+
+		if (!it->selected || it->failed[0] == '\0')
+			continue;
+		if (n++ == 0)
+			fprintf(f, "\nfailed or skipped benchmarks (the rest of "
+			    "the matrix ran):\n");
+		fprintf(f, "  %s: %s (%d calls measured)\n", it->spec.name,
+		    it->failed, it->ncalls);
+	}
+}
+
 void
 run_summary(const struct run_opts *o, struct bench_reg *reg, FILE *f)
 {
@@ -115,4 +134,5 @@ run_summary(const struct run_opts *o, struct bench_reg *reg, FILE *f)
 			summary_row(o, reg, f, it->spec.name, wlen, rest);
 	}
 	summary_overhead(f, empty, cheapest, cheapest_name);
+	summary_failed(reg, f);
 }

@@ -10,7 +10,7 @@ nd = words(designs)
 eval xtics_cmd
 do for [ext in "png svg"] {
 	eval term_set(ext)
-	set output out.'.'.ext
+	set output out.'.'.ext.outsfx
 	set multiplot
 	eval head_set
 	set grid lc rgb '#dddddd'

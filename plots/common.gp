@@ -17,7 +17,11 @@ dpt(d) = d eq 'dragonfly' ? 7 : d eq 'dragonfly-2010' ? 5 : \
 	d eq 'hybrid' ? 13 : d eq 'native' ? 4 : 3
 ddt(d) = d eq 'native' ? 2 : 1
 
-# Terminals: every plot is written as PNG (pngcairo) and SVG.
+# Terminals: every plot is written as PNG (pngcairo) and SVG, to
+# out.<ext><outsfx>: `reapbench report` sets outsfx to '.tmp' and renames
+# each file once gnuplot has finished it (no half-drawn plot under its name).
+if (!exists('outsfx')) outsfx = ''
+
 term_png = "set terminal pngcairo size 1100,700 enhanced font 'Sans,11' linewidth 1.2"
 term_svg = "set terminal svg size 1100,700 dynamic enhanced font 'Sans,11' linewidth 1.2 background '#ffffff'"
 term_set(ext) = ext eq 'png' ? term_png : term_svg

@@ -13,7 +13,7 @@ nd = words(designs)
 vlab(x) = x >= 100 ? sprintf('%.0f', x) : x >= 10 ? sprintf('%.1f', x) : sprintf('%.3g', x)
 do for [ext in "png svg"] {
 	eval term_set(ext)
-	set output out.'.'.ext
+	set output out.'.'.ext.outsfx
 	set multiplot layout 2, 3 margins 0.07, 0.98, 0.1, 0.86 spacing 0.07, 0.13
 	eval head_set
 	set style fill solid 0.85 border lc rgb '#333333'

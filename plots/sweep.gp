@@ -8,7 +8,7 @@ load gpdir.'/common.gp'
 nd = words(designs)
 do for [ext in "png svg"] {
 	eval term_set(ext)
-	set output out.'.'.ext
+	set output out.'.'.ext.outsfx
 	eval head_set
 	set tmargin at screen 0.87
 	set bmargin 4

@@ -613,7 +613,9 @@ pick_one(const char *dir, const struct profile *p)
 	char err[1024];
 	int rc = 0;
 
-	if (rdir_load(dir, &r, err, sizeof(err)) != 0) {
+	memset(&r, 0, sizeof(r));
+	if (rdir_complete(dir, err, sizeof(err)) != 0 ||
+	    rdir_load(dir, &r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
 		rdir_free(&r);
 		return 1;

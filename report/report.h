@@ -89,6 +89,12 @@ struct rdir {
  * cases.
  */
 int	rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen);
+/*
+ * 0 if DIR holds BENCH_FILE_COMPLETE (its run finished writing it) or is
+ * not a folder (rdir_load says so); else -1 with a one-line reason.  The
+ * verbs check it before rdir_load: they never report half a run.
+ */
+int	rdir_complete(const char *dir, char *err, size_t errlen);
 void	rdir_free(struct rdir *r);
 /* A context value as a string ("true"/"false" for booleans), or NULL;
  * member names a family's key ("latency." + member), else NULL. */

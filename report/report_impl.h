@@ -107,8 +107,11 @@ struct gp_ctx {
 	char	*pdir;		/* DIR/plots */
 	char	*ddir;		/* DIR/plots/data */
 	FILE	*drv;		/* the driver of the plot being written */
+	struct report_file drvf; /* ... written to a temporary name */
 	size_t	 nplots;
 	char	**files;	/* the drivers, one per plot */
+	char	**outs;		/* their plots' paths, without .png/.svg */
+	char	 err[512];	/* the first file that could not be written */
 };
 
 /* Start the driver of plot `out` (DIR/plots/data/<name>.gp), drawn by
@@ -116,6 +119,11 @@ struct gp_ctx {
 void	gp_begin(struct gp_ctx *gc, const char *script, const char *out,
 	    const char *title, const char *pin);
 void	gp_end(struct gp_ctx *gc);
+/* A data file of the plots, through report_file; NULL when it cannot be
+ * opened.  A failure is kept in gc->err and ends gp_finish. */
+FILE	*gp_data_open(struct gp_ctx *gc, struct report_file *rf,
+	    const char *path);
+void	gp_data_close(struct gp_ctx *gc, struct report_file *rf);
 /* A gnuplot single-quoted literal. */
 void	gp_str(FILE *f, const char *s);
 /* A double-quoted literal broken into lines of at most width chars. */

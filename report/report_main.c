@@ -84,7 +84,9 @@ load(const char *dir, struct rdir *r)
 {
 	char err[1024];
 
-	if (rdir_load(dir, r, err, sizeof(err)) == 0)
+	if (rdir_complete(dir, err, sizeof(err)) != 0)
+		memset(r, 0, sizeof(*r));
+	else if (rdir_load(dir, r, err, sizeof(err)) == 0)
 		return 0;
 	fprintf(stderr, "reapbench report: %s\n", err);
 	return -1;

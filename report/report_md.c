@@ -305,13 +305,39 @@ md_run(FILE *f, const struct rdir *r)
 	    reps_min, reps_max);
 	if (errs)
 		fprintf(f, "- **%zu repetitions reported an error** and are "
-		    "left out\n", errs);
+		    "left out (see Failed or skipped benchmarks)\n", errs);
 	if (aggonly)
 		fprintf(f, "- **%zu benchmarks kept only aggregates**: their "
 		    "median is one sample, untestable\n", aggonly);
 	if (r->skipped)
 		fprintf(f, "- %zu entries with names not of the form "
 		    "workload/design/... were ignored\n", r->skipped);
+}
+
+/*
+ * The benchmarks that failed or skipped repetitions (a call over its
+ * budget, a design's error, calibration), each with the run's reason:
+ * a failure stays visible, it is not a silent gap in the tables.
+ */
+static void
+md_failed(FILE *f, const struct rdir *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ns; i++) {
+		const struct rdir_series *s = &r->s[i];
+
+		if (s->nerrors == 0)
+			continue;
+		if (n++ == 0)
+			fprintf(f, "## Failed or skipped benchmarks\n\n"
+			    "The rest of the matrix ran; these have fewer "
+			    "measured repetitions than asked, or none.\n\n");
+		fprintf(f, "- `%s`: %s (%zu of %zu repetitions measured)\n",
+		    s->spec, s->error, s->nrep, s->nrep + s->nerrors);
+	}
+	if (n > 0)
+		fprintf(f, "\n");
 }
 
 static void
@@ -658,6 +684,7 @@ report_md_write(const struct rdir *r, const struct report_table *t,
 		    NULL) : "not recorded");
 	report_numa_topology(f, r, "##");
 	md_machine(f, r);
+	md_failed(f, r);
 	md_method(f);
 	for (size_t i = 0; i < nw; i++)
 		md_workload(f, r, t, nt, w[i]);

@@ -157,6 +157,7 @@ plot_sweep(struct gp_ctx *gc, const char *w, const char *pin)
 		.w = w, .pin = pin, .by_t = wi != NULL && wi->by_tcount,
 		.ref = NAN, .xmin = INFINITY, .ymin = INFINITY,
 	};
+	struct report_file rf;
 	char *path;
 	FILE *f;
 
@@ -165,9 +166,9 @@ plot_sweep(struct gp_ctx *gc, const char *w, const char *pin)
 		return;
 	sw.scale = report_unit_scale(&sw.m, sw.ref, sw.unit, sizeof(sw.unit));
 	path = path_join(gc->ddir, "sweep-%s-%s.dat", w, pin);
-	if ((f = fopen(path, "w")) != NULL) {
+	if ((f = gp_data_open(gc, &rf, path)) != NULL) {
 		sweep_data(gc, &sw, f);
-		fclose(f);
+		gp_data_close(gc, &rf);
 		if (sw.npts > 0)
 			sweep_driver(gc, &sw, path);
 	}
@@ -292,10 +293,11 @@ panel_value(const struct rdir_series *s, size_t p)
 
 /* Per design a row of panel medians (NaN: not measured). */
 static bool
-counters_data(const char *path, const struct rdir_series *const *s,
-    size_t n)
+counters_data(struct gp_ctx *gc, const char *path,
+    const struct rdir_series *const *s, size_t n)
 {
-	FILE *f = fopen(path, "w");
+	struct report_file rf;
+	FILE *f = gp_data_open(gc, &rf, path);
 
 	if (f == NULL)
 		return false;
@@ -315,7 +317,7 @@ counters_data(const char *path, const struct rdir_series *const *s,
 		}
 		fprintf(f, "\n");
 	}
-	fclose(f);
+	gp_data_close(gc, &rf);
 	return true;
 }
 
@@ -374,7 +376,7 @@ plot_counters(struct gp_ctx *gc, const struct report_table *t)
 	for (size_t i = 0; i < n; i++)
 		d[i] = s[i]->design;
 	path = path_join(gc->ddir, "counters-%s-%s.dat", t->workload, t->pin);
-	if (!counters_data(path, s, n)) {
+	if (!counters_data(gc, path, s, n)) {
 		free(path);
 		return;
 	}
@@ -509,6 +511,7 @@ static void
 plot_zombies(struct gp_ctx *gc, const char *pin)
 {
 	struct zombies z = { .pin = pin, .zmin = INFINITY };
+	struct report_file rf;
 	char *path;
 	size_t rows = 0;
 	FILE *f;
@@ -517,9 +520,9 @@ plot_zombies(struct gp_ctx *gc, const char *pin)
 	z.nd = report_designs(gc->r, z.d, REPORT_MAXD);
 	zombies_designs(gc, &z);
 	path = path_join(gc->ddir, "zombies-%s.dat", pin);
-	if ((f = fopen(path, "w")) != NULL) {
+	if ((f = gp_data_open(gc, &rf, path)) != NULL) {
 		rows = zombies_data(gc, &z, f);
-		fclose(f);
+		gp_data_close(gc, &rf);
 		if (rows > 0)
 			zombies_driver(gc, &z, path);
 	}
@@ -574,9 +577,12 @@ report_plots(const struct rdir *r, const struct report_table *t, size_t nt,
 	plots_all(&gc);
 	rc = gp_finish(&gc, gpdir, run_gnuplot, err, len);
 out:
-	for (size_t i = 0; i < gc.nplots; i++)
+	for (size_t i = 0; i < gc.nplots; i++) {
 		free(gc.files[i]);
+		free(gc.outs[i]);
+	}
 	free(gc.files);
+	free(gc.outs);
 	free(gc.pdir);
 	free(gc.ddir);
 	free(common);

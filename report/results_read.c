@@ -428,6 +428,26 @@ rdir_entry(struct rdir *r, json_t *e, int pass)
 }
 
 int
+rdir_complete(const char *dir, char *err, size_t errlen)
+{
+	char *path = path_join(dir, BENCH_FILE_COMPLETE);
+	struct stat st;
+	int rc = 0;
+
+	/* Not a folder at all: rdir_load says so. */
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    stat(path, &st) != 0) {
+		report_seterr(err, errlen, "%s: incomplete results folder (no "
+		    "%s: its run was interrupted, failed or is still running); "
+		    "use a complete one, e.g. results/latest", dir,
+		    BENCH_FILE_COMPLETE);
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
+int
 rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen)
 {
 	char *path;

@@ -512,7 +512,7 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 	root = smoke_json(BENCH_FILE_JSON);
 	for (const char *const *f = (const char *const[]){ "env.json",
 	    "topology.xml", "cmdline.txt", "pins.tsv", "latency/index.tsv",
-	    NULL }; *f != NULL; f++) {
+	    BENCH_FILE_COMPLETE, NULL }; *f != NULL; f++) {
 		snprintf(path, sizeof(path), "%s/res/latest/%s", scratch(), *f);
 		RT_ASSERTF(stat(path, &sb) == 0 && sb.st_size > 0,
 		    "%s missing or empty", path);
@@ -636,6 +636,88 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 	    "not under 5%% of the cheapest operation (%.1f ns)", empty_ns,
 	    cheapest);
 	json_decref(root);
+}
+
+/* ---- a benchmark over its budget ---------------------------------------- */
+
+/*
+ * REAPBENCH_TEST_HANG makes every call of join/hybrid never end: with a
+ * 5 s call budget it must fail alone, killed (in calibration when
+ * the matrix calibrates, else in its first measured call), named with its
+ * reason in bench.json, env.json and REPORT.md, while every other
+ * benchmark is measured and the folder is published complete.
+ */
+static void
+hang_run(const char *matrix)
+{
+	static const char hung[] = "join/hybrid/t:1/pin:compact";
+	char args[PATH_MAX + 256], path[PATH_MAX + 64], *err, *md;
+	json_t *root, *env, *b, *failed;
+	const char *name, *msg;
+	size_t i, measured = 0, errors = 0;
+	int rc;
+
+	snprintf(args, sizeof(args), "run --matrix %s --design hybrid,netbsd "
+	    "--workload churn_shared,join --threads 1 --pin compact "
+	    "--repetitions 1 --call-budget 5 --out %s/hang-%s", matrix,
+	    scratch(), matrix);
+	setenv("REAPBENCH_TEST_HANG", "^join/hybrid/", 1);
+	rc = drive(args);
+	unsetenv("REAPBENCH_TEST_HANG");
+	err = slurp("err");
+	RT_ASSERTF(rc == 0, "run with a hung benchmark exited %d: %s", rc,
+	    err);
+	RT_ASSERTF(strstr(err, "budget of 5 s per call (killed)") != NULL,
+	    "the run did not say the call was killed: %s", err);
+	free(err);
+	snprintf(path, sizeof(path), "%s/hang-%s/latest/%s", scratch(),
+	    matrix, BENCH_FILE_JSON);
+	root = json_load_file(path, 0, NULL);
+	RT_ASSERTF(root != NULL, "%s does not parse", path);
+	json_array_foreach(json_object_get(root, "benchmarks"), i, b) {
+		name = json_string_value(json_object_get(b, "name"));
+		msg = json_string_value(json_object_get(b, "error_message"));
+		if (strcmp(name, hung) == 0) {
+			RT_ASSERTF(json_is_true(json_object_get(b,
+			    "error_occurred")) && msg != NULL && strstr(msg,
+			    "budget") != NULL, "%s: no budget error", name);
+			errors++;
+		} else {
+			RT_ASSERTF(msg == NULL, "%s failed too: %s", name, msg);
+			measured++;
+		}
+	}
+	RT_ASSERTF(errors == 1 && measured == 4, "%zu errors, %zu "
+	    "measured entries", errors, measured);
+	json_decref(root);
+	snprintf(path, sizeof(path), "%s/hang-%s/latest/%s", scratch(),
+	    matrix, BENCH_FILE_ENV);
+	env = json_load_file(path, 0, NULL);
+	RT_ASSERT(env != NULL);
+	failed = json_object_get(env, BENCH_CTX(BC_BENCHMARKS_FAILED));
+	RT_ASSERTF(json_object_size(failed) == 1 && json_is_string(
+	    json_object_get(failed, hung)), "benchmarks_failed is not {%s}",
+	    hung);
+	json_decref(env);
+	snprintf(args, sizeof(args), "report --no-plots %s/hang-%s/latest",
+	    scratch(), matrix);
+	RT_EQ(drive(args), 0);
+	snprintf(path, sizeof(path), "hang-%s/latest/REPORT.md", matrix);
+	md = slurp(path);
+	RT_ASSERTF(strstr(md, "## Failed or skipped benchmarks") != NULL &&
+	    strstr(md, "`join/hybrid/t:1/pin:compact`: ") != NULL,
+	    "REPORT.md does not list %s", hung);
+	free(md);
+}
+
+RT_TEST(driver_hung_benchmark_fails_alone_in_calibration)
+{
+	hang_run("default");
+}
+
+RT_TEST(driver_hung_benchmark_fails_alone_when_measured)
+{
+	hang_run("smoke");
 }
 
 /* ---- the results schema ------------------------------------------------- */

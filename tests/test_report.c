@@ -73,6 +73,16 @@ write_file(const char *path, const char *text)
 	RT_ASSERT(fclose(f) == 0);
 }
 
+/* What a run writes last: the folder is complete. */
+static void
+mark_complete(const char *dir)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, BENCH_FILE_COMPLETE);
+	write_file(path, "complete: a test's folder\n");
+}
+
 static char *
 slurp(const char *path)
 {
@@ -673,6 +683,7 @@ RT_TEST(pick_known_answers)
 	FILE *f;
 
 	scratch(dir, sizeof(dir));
+	mark_complete(dir);
 	snprintf(path, sizeof(path), "%s/bench.json", dir);
 	f = fopen(path, "w");
 	RT_ASSERT(f != NULL);
@@ -1014,6 +1025,43 @@ RT_TEST(recorded_keys_known_to_schema)
 
 /* ---- broken folders ----------------------------------------------------- */
 
+/*
+ * A folder without BENCH_FILE_COMPLETE (a run killed or still running)
+ * is refused by report (also as a baseline) and pick: one line, exit 1,
+ * nothing written into it; however sound its bench.json.
+ */
+RT_TEST(incomplete_folder_refused)
+{
+	char dir[4096], logf[4200], path[4200], *txt;
+	char *rargv[] = { "report", "--no-plots", dir, NULL };
+	char *bargv[] = { "report", "--baseline", dir, (char *)data_dir(),
+	    "-o", path, NULL };
+	char *pargv[] = { "pick", dir, "--profile", "server", NULL };
+	struct stat st;
+
+	scratch(dir, sizeof(dir));
+	copy_dir(data_dir(), dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, BENCH_FILE_COMPLETE);
+	RT_EQ(unlink(path), 0);
+	snprintf(logf, sizeof(logf), "%s.log", dir);
+	snprintf(path, sizeof(path), "%s.md", dir);
+	for (int i = 0; i < 3; i++) {
+		RT_EQ(i == 0 ? captured(logf, report_main, 3, rargv) : i == 1 ?
+		    captured(logf, report_main, 6, bargv) :
+		    captured(logf, pick_main, 4, pargv), 1);
+		txt = slurp(logf);
+		RT_ASSERTF(strstr(txt, "incomplete results folder") != NULL &&
+		    strchr(txt, '\n') == txt + strlen(txt) - 1, "%s said: %s",
+		    i == 2 ? "pick" : "report", txt);
+		free(txt);
+	}
+	RT_ASSERT(stat(path, &st) != 0);
+	snprintf(path, sizeof(path), "%s/REPORT.md", dir);
+	RT_ASSERT(stat(path, &st) != 0);
+	unlink(logf);
+	rm_rf(dir);
+}
+
 /* Load must fail with a one-line message containing `want`; report and
  * pick must exit 1 with it and write nothing. */
 static void
@@ -1056,6 +1104,8 @@ RT_TEST(broken_folders)
 	scratch(dir, sizeof(dir));
 	snprintf(nodir, sizeof(nodir), "%s/nonexistent", dir);
 	expect_broken(nodir, "not a results folder");
+	/* The rest are complete folders broken otherwise. */
+	mark_complete(dir);
 	expect_broken(dir, "bench.json: No such file");
 	/* A real file cut in half. */
 	snprintf(cut, sizeof(cut), "%s/bench.json", data_dir());
