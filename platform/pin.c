@@ -6,6 +6,7 @@
  * tested for synthetic or XML topologies; only pin_bind() and
  * pin_alloc() touch the OS, and only for this machine's topology.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -172,6 +173,58 @@ pin_topo_index(struct pin_topo *t, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * An upper bound on the PUs of hwloc synthetic description spec: the
+ * product of its arities (every number outside attributes "(...)" and
+ * attached objects "[...]" that is not part of a type name, as "l2"), as
+ * hwloc's parser reads them (strtoul, base 0).  hwloc builds whatever it
+ * is given, and "pack:1000 core:1000 pu:1000" would take it hours.
+ */
+long long
+pin_synthetic_pus(const char *spec)
+{
+	long long total = 1;
+	const char *p = spec;
+
+	while (*p != '\0') {
+		char *end;
+		unsigned long long v;
+
+		if (*p == '(' || *p == '[') {
+			p = strchr(p, *p == '(' ? ')' : ']');
+			if (p == NULL)
+				break;		/* hwloc refuses it */
+			p++;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || (p > spec &&
+		    (isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+			p++;
+			continue;
+		}
+		errno = 0;
+		v = strtoull(p, &end, 0);
+		if (errno != 0 || v > PIN_MAX_PUS)
+			return PIN_MAX_PUS + 1LL;
+		if (v > 0)
+			total *= (long long)v;
+		if (total > PIN_MAX_PUS)
+			return PIN_MAX_PUS + 1LL;
+		p = end > p ? end : p + 1;
+	}
+	return total;
+}
+
+/* Bytes a description may not hold: they could only break the line. */
+static bool
+pin_spec_has_control(const char *spec)
+{
+	for (; *spec != '\0'; spec++)
+		if ((unsigned char)*spec < 0x20 || *spec == 0x7f)
+			return true;
+	return false;
+}
+
 struct pin_topo *
 pin_topo_load(const char *spec, char *err, size_t errlen)
 {
@@ -195,6 +248,11 @@ pin_topo_load(const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "empty topology description");
 		goto fail;
 	}
+	if (spec != NULL && pin_spec_has_control(spec)) {
+		snprintf(err, errlen, "a control character in the topology "
+		    "description");
+		goto fail;
+	}
 	if (spec != NULL && pin_ends_with(spec, ".xml")) {
 		if (hwloc_topology_set_xml(t->topo, spec) != 0) {
 			snprintf(err, errlen,
@@ -203,6 +261,11 @@ pin_topo_load(const char *spec, char *err, size_t errlen)
 			goto fail;
 		}
 	} else if (spec != NULL) {
+		if (pin_synthetic_pus(spec) > PIN_MAX_PUS) {
+			snprintf(err, errlen, "more than %d PUs in synthetic "
+			    "topology '%s'", PIN_MAX_PUS, spec);
+			goto fail;
+		}
 		if (hwloc_topology_set_synthetic(t->topo, spec) != 0) {
 			snprintf(err, errlen,
 			    "bad hwloc synthetic topology '%s' (expected e.g. "

@@ -532,16 +532,17 @@ pick_main(int argc, char **argv)
 		    "[--profiles-dir DIR]\n");
 		return 2;
 	}
+	/* A bad profile or folder is bad input: exit 2, as usage errors. */
 	if (profile_load(pdir, name, &p, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
 		profile_free(&p);
-		return 1;
+		return 2;
 	}
 	if (rdir_load(dir, &r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
 		rdir_free(&r);
 		profile_free(&p);
-		return 1;
+		return 2;
 	}
 	if (pick_compute(&r, &p, &pk, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
