@@ -331,18 +331,12 @@ run_events(const struct run_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-int
-run_opts_parse(int argc, char **argv, struct run_opts *o, char *err,
-    size_t errlen)
+/* The parts of the options that the table alone cannot check. */
+static int
+run_check(struct run_opts *o, char *err, size_t errlen)
 {
 	const struct run_matrix *m = NULL;
 
-	memset(o, 0, sizeof(*o));
-	o->matrix = "default";
-	o->out = "results";
-	o->gbargs = xcalloc((size_t)argc + 1, sizeof(char *));
-	if (run_args(argc, argv, o, err, errlen) != 0)
-		return -1;
 	for (size_t i = 0; i < sizeof(run_matrices) /
 	    sizeof(run_matrices[0]); i++)
 		if (strcmp(o->matrix, run_matrices[i].name) == 0)
@@ -362,6 +356,24 @@ run_opts_parse(int argc, char **argv, struct run_opts *o, char *err,
 	    run_events(o, err, errlen) != 0)
 		return -1;
 	return 0;
+}
+
+int
+run_opts_parse(int argc, char **argv, struct run_opts *o, char *err,
+    size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->matrix = "default";
+	o->out = "results";
+	o->gbargs = xcalloc((size_t)argc + 1, sizeof(char *));
+	if (run_args(argc, argv, o, err, errlen) == 0 &&
+	    run_check(o, err, errlen) == 0)
+		return 0;
+	/* One line, whatever bytes of the arguments it quotes. */
+	for (char *p = err; errlen > 0 && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return -1;
 }
 
 void

@@ -254,6 +254,11 @@ json_denan(const char *in)
 		{
 			bool hit = false;
 
+			/* Every bad token starts with one of these. */
+			if (strchr("-INin", in[i]) == NULL) {
+				out[o++] = in[i++];
+				continue;
+			}
 			for (int k = 0; bad[k] != NULL && !hit; k++) {
 				size_t l = strlen(bad[k]);
 				if (strncmp(in + i, bad[k], l) == 0 &&

@@ -30,3 +30,19 @@ test_bench_SRCS	= tests/test_bench.c $(HARNESS_SRCS) $(PLATFORM_SRCS) $(RT_SRCS)
 test_bench_LDLIBS = -ljansson $(PLATFORM_LDLIBS)
 test_report_SRCS = tests/test_report.c $(REPORT_SRCS) $(RT_SRCS)
 test_report_LDLIBS = $(REPORT_LDLIBS)
+
+# Every fuzz target (tests/fuzz/fuzz.mk) replaying its corpus and the
+# crashes ever found, without libFuzzer.
+FUZZ_REPLAY_SRCS = tests/fuzz/replay.c $(RT_SRCS)
+TESTS		+= fuzz_results fuzz_profile fuzz_topology fuzz_events \
+		   fuzz_run_opts
+fuzz_results_SRCS = $(FUZZ_results_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_results_LDLIBS = $(FUZZ_results_LDLIBS)
+fuzz_profile_SRCS = $(FUZZ_profile_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_profile_LDLIBS = $(FUZZ_profile_LDLIBS)
+fuzz_topology_SRCS = $(FUZZ_topology_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_topology_LDLIBS = $(FUZZ_topology_LDLIBS)
+fuzz_events_SRCS = $(FUZZ_events_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_events_LDLIBS = $(FUZZ_events_LDLIBS)
+fuzz_run_opts_SRCS = $(FUZZ_run_opts_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_run_opts_LDLIBS = $(FUZZ_run_opts_LDLIBS)
