@@ -97,6 +97,37 @@ opt_int(const char *opt, const char *s, int lo, int hi, int *out, char *err,
 	return 0;
 }
 
+/*
+ * glibc's regcomp() copies a repeated part of a pattern once per repeat
+ * ("a+" is "aa*", "x{3}" is "xxx") and nested copies multiply: a filter
+ * with a row of '+' takes it gigabytes.  The product of the repeats of
+ * every '+' and interval bounds the copies; above RUN_FILTER_COPIES the
+ * filter is refused (a '+' or '{' in brackets counts too: a bound).
+ */
+#define RUN_FILTER_COPIES	65536
+
+static bool
+run_filter_too_big(const char *re)
+{
+	double copies = 1;
+
+	for (const char *p = re; *p != '\0'; p++) {
+		char *end;
+		unsigned long n, m;
+
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '+')
+			copies *= 2;
+		else if (*p == '{') {
+			n = strtoul(p + 1, &end, 10);
+			m = *end == ',' ? strtoul(end + 1, NULL, 10) : 0;
+			copies *= (double)(n > m ? n : m) + 1;
+		}
+	}
+	return !(copies <= RUN_FILTER_COPIES);
+}
+
 /* A --benchmark_* flag: noted if a run must know of it, passed through
  * unless it is --benchmark_repetitions=R (that is --repetitions R). */
 static int
@@ -118,6 +149,12 @@ run_gbench_flag(struct run_opts *o, char *a, char *err, size_t errlen)
 	if (strncmp(a, "--benchmark_filter=", 19) == 0) {
 		/* run_filter() applies it: check it here, with the rest. */
 		f = o->user_filter = a + 19;
+		if (run_filter_too_big(f)) {
+			snprintf(err, errlen, "--benchmark_filter=%s: more than "
+			    "%d copies of its repeated parts", f,
+			    RUN_FILTER_COPIES);
+			return -1;
+		}
 		if (regcomp(&re, *f == '-' ? f + 1 : f, REG_EXTENDED |
 		    REG_NOSUB) != 0) {
 			snprintf(err, errlen, "--benchmark_filter=%s: not a "

@@ -6,7 +6,6 @@
  * tested for synthetic or XML topologies; only pin_bind() and
  * pin_alloc() touch the OS, and only for this machine's topology.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -174,45 +173,77 @@ pin_topo_index(struct pin_topo *t, char *err, size_t errlen)
 }
 
 /*
- * An upper bound on the PUs of hwloc synthetic description spec: the
- * product of its arities (every number outside attributes "(...)" and
- * attached objects "[...]" that is not part of a type name, as "l2"), as
- * hwloc's parser reads them (strtoul, base 0).  hwloc builds whatever it
- * is given, and "pack:1000 core:1000 pu:1000" would take it hours.
+ * The PUs of hwloc synthetic description spec: the product of its levels'
+ * arities, found as hwloc_backend_synthetic_init() in hwloc 2.9's
+ * topology-synthetic.c finds them (root attributes "(...)", attached
+ * objects "[...]", "type:" before an arity, strtoul base 0, "(...)" after
+ * it), so that "029029" counts as 02 x 9029 as it does there.  hwloc
+ * builds whatever it is given: "pack:1000 core:1000 pu:1000" would take
+ * it hours.  Where hwloc would refuse the description, the count so far.
  */
 long long
 pin_synthetic_pus(const char *spec)
 {
 	long long total = 1;
 	const char *p = spec;
+	char *end;
 
-	while (*p != '\0') {
-		char *end;
+	if (*p == '(' && (p = strchr(p, ')')) == NULL)
+		return total;
+	for (p += *p == ')'; *p != '\0'; p = end) {
 		unsigned long long v;
 
-		if (*p == '(' || *p == '[') {
-			p = strchr(p, *p == '(' ? ')' : ']');
-			if (p == NULL)
-				break;		/* hwloc refuses it */
+		while (*p == ' ' || *p == '\n')
 			p++;
+		if (*p == '\0')
+			break;
+		if (*p == '[') {
+			if ((end = strchr(p, ']')) == NULL)
+				break;
+			end++;
 			continue;
 		}
-		if (*p < '0' || *p > '9' || (p > spec &&
-		    (isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
-			p++;
-			continue;
-		}
+		if ((*p < '0' || *p > '9') && (p = strchr(p, ':')) == NULL)
+			break;
+		p += *p == ':';
 		errno = 0;
 		v = strtoull(p, &end, 0);
-		if (errno != 0 || v > PIN_MAX_PUS)
+		if (end == p)
+			break;
+		if (errno != 0 || v > PIN_MAX_PUS ||
+		    (total *= (long long)(v > 0 ? v : 1)) > PIN_MAX_PUS)
 			return PIN_MAX_PUS + 1LL;
-		if (v > 0)
-			total *= (long long)v;
-		if (total > PIN_MAX_PUS)
-			return PIN_MAX_PUS + 1LL;
-		p = end > p ? end : p + 1;
+		if (*end == '(' && (end = strchr(end, ')')) == NULL)
+			break;
+		end += *end == ')';
 	}
 	return total;
+}
+
+/*
+ * Whether every OS index that an "indexes=" attribute of spec names is at
+ * most PIN_MAX_OS_INDEX: hwloc sizes a bitmap by the largest, and
+ * "pu:2(indexes=4000000000,1)" takes it 4 GB and half a minute.
+ */
+static bool
+pin_synthetic_indexes_ok(const char *spec)
+{
+	for (const char *p = spec; (p = strstr(p, "indexes=")) != NULL;) {
+		for (p += 8; *p != '\0' && *p != ')' && *p != ' ';) {
+			char *end;
+
+			if (*p < '0' || *p > '9') {
+				p++;
+				continue;
+			}
+			errno = 0;
+			if (strtoull(p, &end, 0) > PIN_MAX_OS_INDEX ||
+			    errno != 0)
+				return false;
+			p = end > p ? end : p + 1;
+		}
+	}
+	return true;
 }
 
 /* Bytes a description may not hold: they could only break the line. */
@@ -264,6 +295,11 @@ pin_topo_load(const char *spec, char *err, size_t errlen)
 		if (pin_synthetic_pus(spec) > PIN_MAX_PUS) {
 			snprintf(err, errlen, "more than %d PUs in synthetic "
 			    "topology '%s'", PIN_MAX_PUS, spec);
+			goto fail;
+		}
+		if (!pin_synthetic_indexes_ok(spec)) {
+			snprintf(err, errlen, "an OS index above %d in synthetic "
+			    "topology '%s'", PIN_MAX_OS_INDEX, spec);
 			goto fail;
 		}
 		if (hwloc_topology_set_synthetic(t->topo, spec) != 0) {

@@ -999,6 +999,7 @@ RT_TEST(broken_folder_files)
 	expect_broken_file(dir, "pins.tsv", "b\tworker\t0\tx\t1\n",
 	    "pins.tsv:1: model_cpu, planned_pu and seen_pu");
 	{
+		static const char nul[] = "b\tw\t0\t1\t1\0x\n";
 		char pins[4400], *orig;
 		FILE *f;
 
@@ -1006,7 +1007,7 @@ RT_TEST(broken_folder_files)
 		orig = slurp(pins);
 		f = fopen(pins, "w");
 		RT_ASSERT(f != NULL);
-		fwrite("b\tw\t0\t1\t1\0x\n", 1, 14, f);
+		fwrite(nul, 1, sizeof(nul) - 1, f);
 		RT_ASSERT(fclose(f) == 0);
 		expect_broken(dir, "pins.tsv: a NUL byte at offset 9");
 		write_file(pins, orig);
