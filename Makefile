@@ -15,6 +15,9 @@
 #                      new seeds; a failure prints the command replaying it
 #   make spin-verify   spin on models/hybrid.pml (safety and liveness)
 #   make numa-check    placement checked on QEMU NUMA guests (tests/numa.mk)
+#   make fuzz          libFuzzer on every input the suite reads, one target
+#                      after the other (tests/fuzz/fuzz.mk); corpus and
+#                      crashes in tests/fuzz/, replayed by make test
 #   make deps          install missing Debian packages (scripts/install-deps)
 #   make all           build the plain test flavor (the default)
 #   make clean         remove $(BUILD)
@@ -26,6 +29,9 @@
 #   BASELINE=dir           make report: compare RESULTS against it
 #   TORTURE_TICK_US=N      model tick of make torture in us (0: real ticks)
 #   N=K                    make soak: rounds (1)
+#   FUZZ_SECONDS=N         make fuzz: seconds per target (180)
+#   FUZZ_TARGETS='...'     make fuzz: which (results profile topology
+#                          events run_opts)
 #   RT_SEED=N              seed of the randomised unit tests (tests/run
 #                          draws and prints one otherwise)
 #   TEST_ARGS='...'        passed to tests/run (e.g. --only conformance)
@@ -39,6 +45,7 @@
 #   bench/      the harness, workloads  platform/  hwloc pinning, counters
 #   report/     results, stats, report, pick      driver/   reapbench
 #   tests/      every test binary and tool        models/   spin models
+#   tests/fuzz/ fuzz targets, corpus, crashes (fuzz.mk, read explicitly)
 # A module adds to REAP_SRCS (the library), REAP_DESIGNS (registry), its
 # own *_SRCS list, TESTS (tests/ only) or TEST_PREREQS (checks run by test).
 
@@ -86,6 +93,7 @@ LATE_MK		:= driver/module.mk tests/torture.mk
 include kern/module.mk $(sort $(wildcard impls/*/module.mk))
 include platform/module.mk bench/module.mk report/module.mk
 include $(filter-out $(LATE_MK),$(sort $(wildcard tests/*.mk models/*.mk)))
+include tests/fuzz/fuzz.mk
 # A module under construction: make WIP=impls/x/wip.mk (never committed).
 ifdef WIP
 include $(WIP)

@@ -50,6 +50,9 @@ void	usage_error(const char *fmt, ...)
 	    __attribute__((noreturn, format(printf, 1, 2)));
 /* s as a whole number in [lo, hi], or a usage error naming opt. */
 int	parse_int(const char *opt, const char *s, int lo, int hi);
+/* The same: 0 and *out, or -1 with err naming opt (run_opts.c). */
+int	opt_int(const char *opt, const char *s, int lo, int hi, int *out,
+	    char *err, size_t errlen);
 
 int	cmd_list(int argc, char **argv);
 int	cmd_plan(int argc, char **argv);
@@ -89,7 +92,12 @@ struct run_opts {
 	const char *user_filter;
 };
 
-/* Parse `run`'s options (usage error on bad input). */
+/* Parse `run`'s options: 0, or -1 with one line in err naming the
+ * option.  Free with run_opts_free in both cases. */
+int	run_opts_parse(int argc, char **argv, struct run_opts *o, char *err,
+	    size_t errlen);
+void	run_opts_free(struct run_opts *o);
+/* run_opts_parse, or a usage error (exit 2). */
 void	run_parse(int argc, char **argv, struct run_opts *o);
 /* `run --help`'s option lines. */
 void	run_usage(FILE *f);

@@ -8,7 +8,6 @@
  *   reapbench report ... | pick ...     (report/)
  *   reapbench torture ...               exec the torture tool
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,29 +56,29 @@ usage(FILE *f)
 void
 usage_error(const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* One line, whatever the argument quoted in it holds. */
+	for (char *p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "%s: %s\n", progname, msg);
 	exit(EXIT_USAGE);
 }
 
 int
 parse_int(const char *opt, const char *s, int lo, int hi)
 {
-	char *end;
-	long v;
+	char err[512];
+	int v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *s == '\0' || *end != '\0' || v < lo)
-		usage_error("%s %s: expected a whole number >= %d", opt, s, lo);
-	if (v > hi)
-		usage_error("%s %s: expected a whole number <= %d", opt, s, hi);
-	return (int)v;
+	if (opt_int(opt, s, lo, hi, &v, err, sizeof(err)) != 0)
+		usage_error("%s", err);
+	return v;
 }
 
 static int

@@ -6,8 +6,12 @@
  * is read; lists are checked afterwards, in a fixed order, so a mistake
  * is reported the same way wherever it stands.  --benchmark_* flags are
  * Google Benchmark's and passed through, but for the few a run must know
- * of (repetitions, min_time, filter, list_tests, out).
+ * of (repetitions, min_time, filter, list_tests, out).  Every mistake is
+ * one line naming the option (run_opts_parse() returns it; run_parse()
+ * exits 2 with it).
  */
+#include <errno.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,76 +80,182 @@ run_usage(FILE *f)
 	    "--benchmark_*=...");
 }
 
+int
+opt_int(const char *opt, const char *s, int lo, int hi, int *out, char *err,
+    size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || v < lo) {
+		snprintf(err, errlen, "%s %s: expected a whole number >= %d",
+		    opt, s, lo);
+		return -1;
+	}
+	if (v > hi) {
+		snprintf(err, errlen, "%s %s: expected a whole number <= %d",
+		    opt, s, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/*
+ * glibc's regcomp() copies a repeated part of a pattern once per repeat
+ * ("a+" is "aa*", "x{3}" is "xxx") and nested copies multiply: a filter
+ * with a row of '+' takes it gigabytes.  The product of the repeats of
+ * every '+' and interval bounds the copies; above RUN_FILTER_COPIES the
+ * filter is refused (a '+' or '{' in brackets counts too: a bound).
+ */
+#define RUN_FILTER_COPIES	65536
+
+static bool
+run_filter_too_big(const char *re)
+{
+	double copies = 1;
+
+	for (const char *p = re; *p != '\0'; p++) {
+		char *end;
+		unsigned long n, m;
+
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '+')
+			copies *= 2;
+		else if (*p == '{') {
+			n = strtoul(p + 1, &end, 10);
+			m = *end == ',' ? strtoul(end + 1, NULL, 10) : 0;
+			copies *= (double)(n > m ? n : m) + 1;
+		}
+	}
+	return !(copies <= RUN_FILTER_COPIES);
+}
+
 /* A --benchmark_* flag: noted if a run must know of it, passed through
  * unless it is --benchmark_repetitions=R (that is --repetitions R). */
-static void
-run_gbench_flag(struct run_opts *o, char *a)
+static int
+run_gbench_flag(struct run_opts *o, char *a, char *err, size_t errlen)
 {
-	if (strncmp(a, "--benchmark_out", 15) == 0)
-		usage_error("%s: reapbench writes the JSON into the results "
-		    "folder itself (use --out)", a);
+	regex_t re;
+	const char *f;
+
+	if (strncmp(a, "--benchmark_out", 15) == 0) {
+		snprintf(err, errlen, "%s: reapbench writes the JSON into the "
+		    "results folder itself (use --out)", a);
+		return -1;
+	}
 	if (strncmp(a, "--benchmark_min_time", 20) == 0)
 		o->user_min_time = true;
-	if (strncmp(a, "--benchmark_repetitions=", 24) == 0) {
-		o->reps_arg = parse_int("--benchmark_repetitions", a + 24, 1,
-		    100000);
-		return;
+	if (strncmp(a, "--benchmark_repetitions=", 24) == 0)
+		return opt_int("--benchmark_repetitions", a + 24, 1, 100000,
+		    &o->reps_arg, err, errlen);
+	if (strncmp(a, "--benchmark_filter=", 19) == 0) {
+		/* run_filter() applies it: check it here, with the rest. */
+		f = o->user_filter = a + 19;
+		if (run_filter_too_big(f)) {
+			snprintf(err, errlen, "--benchmark_filter=%s: more than "
+			    "%d copies of its repeated parts", f,
+			    RUN_FILTER_COPIES);
+			return -1;
+		}
+		if (regcomp(&re, *f == '-' ? f + 1 : f, REG_EXTENDED |
+		    REG_NOSUB) != 0) {
+			snprintf(err, errlen, "--benchmark_filter=%s: not a "
+			    "regular expression", f);
+			return -1;
+		}
+		regfree(&re);
 	}
-	if (strncmp(a, "--benchmark_filter=", 19) == 0)
-		o->user_filter = a + 19;
 	if (strncmp(a, "--benchmark_list_tests", 22) == 0)
 		o->list_tests = strcmp(a + 22, "=false") != 0;
 	o->gbargs[o->ngbargs++] = a;
+	return 0;
 }
 
 /* Store every option's value where the table says. */
-static void
-run_args(int argc, char **argv, struct run_opts *o)
+static int
+run_args(int argc, char **argv, struct run_opts *o, char *err,
+    size_t errlen)
 {
 	for (int i = 1; i < argc; i++) {
 		const struct run_option *opt = NULL;
 		char *dest;
 
 		if (strncmp(argv[i], "--benchmark_", 12) == 0) {
-			run_gbench_flag(o, argv[i]);
+			if (run_gbench_flag(o, argv[i], err, errlen) != 0)
+				return -1;
 			continue;
 		}
 		for (size_t k = 0; k < NOPTIONS && opt == NULL; k++)
 			if (strcmp(argv[i], run_options[k].name) == 0)
 				opt = &run_options[k];
-		if (opt == NULL)
-			usage_error("run: unknown option '%s' (see 'reapbench "
-			    "--help')", argv[i]);
-		if (++i == argc)
-			usage_error("%s needs a value", opt->name);
+		if (opt == NULL) {
+			snprintf(err, errlen, "run: unknown option '%s' (see "
+			    "'reapbench --help')", argv[i]);
+			return -1;
+		}
+		if (++i == argc) {
+			snprintf(err, errlen, "%s needs a value", opt->name);
+			return -1;
+		}
 		dest = (char *)o + opt->off;
-		if (opt->kind == OPT_COUNT)
-			*(int *)dest = parse_int(opt->name, argv[i], opt->lo,
-			    opt->hi);
-		else
+		if (opt->kind == OPT_STRING)
 			*(const char **)dest = argv[i];
+		else if (opt_int(opt->name, argv[i], opt->lo, opt->hi,
+		    (int *)dest, err, errlen) != 0)
+			return -1;
 	}
+	return 0;
 }
 
-/* Split a comma list into at most max strdup'd items; returns count. */
+/*
+ * Split opt's comma list s into at most max strdup'd items, each named
+ * once: the count, or -1 with err (an empty item, a repeat, too many).
+ */
 static int
-split_csv(const char *s, char **out, int max)
+split_csv(const char *opt, const char *s, char **out, int max, char *err,
+    size_t errlen)
 {
-	char *copy = xstrdup(s), *save = NULL, *tok;
+	const char *p = s;
 	int n = 0;
 
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (n == max)
-			usage_error("too many items in '%s'", s);
-		out[n++] = xstrdup(tok);
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 0) {
+			snprintf(err, errlen, "%s %s: an empty item", opt, s);
+			goto fail;
+		}
+		if (n == max) {
+			snprintf(err, errlen, "%s %s: more than %d items", opt,
+			    s, max);
+			goto fail;
+		}
+		out[n] = xcalloc(len + 1, 1);
+		memcpy(out[n], p, len);
+		for (int i = 0; i < n; i++)
+			if (strcmp(out[i], out[n]) == 0) {
+				snprintf(err, errlen, "%s %s: %s named twice",
+				    opt, s, out[i]);
+				n++;
+				goto fail;
+			}
+		n++;
+		p += len;
+		if (*p++ == '\0')
+			return n;
 	}
-	free(copy);
-	return n;
+fail:
+	while (n > 0)
+		free(out[--n]);
+	return -1;
 }
 
-static void
-run_designs(struct run_opts *o)
+static int
+run_designs(struct run_opts *o, char *err, size_t errlen)
 {
 	if (o->designs_arg == NULL) {
 		for (int i = 0; reap_designs[i] != NULL &&
@@ -153,80 +263,154 @@ run_designs(struct run_opts *o)
 			o->designs[o->ndesigns++] =
 			    xstrdup(reap_designs[i]->name);
 		o->designs[o->ndesigns++] = xstrdup("native");
-		return;
+		return 0;
 	}
-	o->ndesigns = split_csv(o->designs_arg, o->designs, RUN_MAXDESIGNS);
+	o->ndesigns = split_csv("--design", o->designs_arg, o->designs,
+	    RUN_MAXDESIGNS, err, errlen);
+	if (o->ndesigns < 0) {
+		o->ndesigns = 0;
+		return -1;
+	}
 	for (int i = 0; i < o->ndesigns; i++)
 		if (strcmp(o->designs[i], "native") != 0 &&
-		    reap_find(o->designs[i]) == NULL)
-			usage_error("unknown design '%s' (see 'reapbench "
-			    "list')", o->designs[i]);
+		    reap_find(o->designs[i]) == NULL) {
+			snprintf(err, errlen, "--design: unknown design '%s' "
+			    "(see 'reapbench list')", o->designs[i]);
+			return -1;
+		}
+	return 0;
 }
 
-static void
-run_workloads(struct run_opts *o)
+static int
+run_workloads(struct run_opts *o, char *err, size_t errlen)
 {
-	char *w[BW_NWORKLOADS + 8];
-	int n;
+	char *w[BW_NWORKLOADS];
+	int n, rc = 0;
 
 	if (o->wls_arg == NULL) {
 		for (int i = 0; i < BW_NWORKLOADS; i++)
 			o->wls[o->nwls++] = (enum bench_workload)i;
-		return;
+		return 0;
 	}
-	n = split_csv(o->wls_arg, w, BW_NWORKLOADS + 8);
+	if ((n = split_csv("--workload", o->wls_arg, w, BW_NWORKLOADS, err,
+	    errlen)) < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
-		if (o->nwls == BW_NWORKLOADS)
-			usage_error("too many items in '%s'", o->wls_arg);
-		if (bench_workload_parse(w[i], &o->wls[o->nwls]) != 0)
-			usage_error("unknown workload '%s' (see 'reapbench "
-			    "list')", w[i]);
-		o->nwls++;
+		if (rc == 0 && bench_workload_parse(w[i], &o->wls[o->nwls++])
+		    != 0) {
+			snprintf(err, errlen, "--workload: unknown workload "
+			    "'%s' (see 'reapbench list')", w[i]);
+			rc = -1;
+		}
 		free(w[i]);
 	}
+	return rc;
 }
 
-static void
-run_pins(struct run_opts *o)
+static int
+run_pins(struct run_opts *o, char *err, size_t errlen)
 {
-	char *p[8];
-	int n;
+	char *p[PIN_NPOLICIES];
+	int n, rc = 0;
 
 	if (o->pins_arg == NULL)
-		return;
-	n = split_csv(o->pins_arg, p, 8);
+		return 0;
+	if ((n = split_csv("--pin", o->pins_arg, p, PIN_NPOLICIES, err,
+	    errlen)) < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
-		if (o->npins == PIN_NPOLICIES)
-			usage_error("too many items in '%s'", o->pins_arg);
-		if (pin_policy_parse(p[i], &o->pins[o->npins]) != 0)
-			usage_error("unknown pin policy '%s' (compact, "
-			    "scatter, split, none)", p[i]);
-		o->npins++;
+		if (rc == 0 && pin_policy_parse(p[i], &o->pins[o->npins++])
+		    != 0) {
+			snprintf(err, errlen, "--pin: unknown pin policy '%s' "
+			    "(compact, scatter, split, none)", p[i]);
+			rc = -1;
+		}
 		free(p[i]);
 	}
+	return rc;
 }
 
-static void
-run_threads(struct run_opts *o)
+static int
+run_threads(struct run_opts *o, char *err, size_t errlen)
 {
 	char *t[RUN_MAXTHREADS];
-	int n;
+	int n, rc = 0;
 
 	if (o->threads_arg == NULL)
-		return;
-	n = split_csv(o->threads_arg, t, RUN_MAXTHREADS);
+		return 0;
+	if ((n = split_csv("--threads", o->threads_arg, t, RUN_MAXTHREADS,
+	    err, errlen)) < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
-		o->threads[o->nthreads++] = parse_int("--threads", t[i], 1,
-		    100000);
+		if (rc == 0)
+			rc = opt_int("--threads", t[i], 1, 100000,
+			    &o->threads[o->nthreads++], err, errlen);
+		for (int k = 0; rc == 0 && k < o->nthreads - 1; k++)
+			if (o->threads[k] == o->threads[o->nthreads - 1]) {
+				snprintf(err, errlen, "--threads %s: %d named "
+				    "twice", o->threads_arg, o->threads[k]);
+				rc = -1;
+			}
 		free(t[i]);
 	}
+	return rc;
 }
 
-void
-run_parse(int argc, char **argv, struct run_opts *o)
+/* The counter events, checked by opening them as a run would. */
+static int
+run_events(const struct run_opts *o, char *err, size_t errlen)
+{
+	char why[256];
+	struct ctr_set *c;
+
+	if (o->events == NULL)
+		return 0;
+	if ((c = ctr_set_create(o->events, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "--events %s: %s (see 'reapbench list')",
+		    o->events, why);
+		return -1;
+	}
+	ctr_set_destroy(c);
+	return 0;
+}
+
+/* The parts of the options that the table alone cannot check. */
+static int
+run_opts_check(struct run_opts *o, char *err, size_t errlen)
 {
 	const struct run_matrix *m = NULL;
 
+	for (size_t i = 0; i < sizeof(run_matrices) /
+	    sizeof(run_matrices[0]); i++)
+		if (strcmp(o->matrix, run_matrices[i].name) == 0)
+			m = &run_matrices[i];
+	if (m == NULL) {
+		snprintf(err, errlen, "--matrix %s: expected default, full or "
+		    "smoke", o->matrix);
+		return -1;
+	}
+	if (strcmp(o->accounting, "on") != 0 &&
+	    strcmp(o->accounting, "ab") != 0) {
+		snprintf(err, errlen, "--accounting %s: expected on or ab",
+		    o->accounting);
+		return -1;
+	}
+	o->smoke = strcmp(m->name, "smoke") == 0;
+	o->reps = o->reps_arg > 0 ? o->reps_arg : m->reps;
+	o->target_s = m->target_s;
+	if (run_designs(o, err, errlen) != 0 ||
+	    run_workloads(o, err, errlen) != 0 ||
+	    run_pins(o, err, errlen) != 0 ||
+	    run_threads(o, err, errlen) != 0 ||
+	    run_events(o, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+int
+run_opts_parse(int argc, char **argv, struct run_opts *o, char *err,
+    size_t errlen)
+{
 	memset(o, 0, sizeof(*o));
 	o->matrix = "default";
 	o->out = "results";
@@ -234,33 +418,32 @@ run_parse(int argc, char **argv, struct run_opts *o)
 	o->call_budget_s = RUN_CALL_BUDGET_S;
 	o->bench_budget_s = RUN_BENCH_BUDGET_S;
 	o->gbargs = xcalloc((size_t)argc + 1, sizeof(char *));
-	run_args(argc, argv, o);
-	for (size_t i = 0; i < sizeof(run_matrices) /
-	    sizeof(run_matrices[0]); i++)
-		if (strcmp(o->matrix, run_matrices[i].name) == 0)
-			m = &run_matrices[i];
-	if (m == NULL)
-		usage_error("--matrix %s: expected default, full or smoke",
-		    o->matrix);
-	if (strcmp(o->accounting, "on") != 0 && strcmp(o->accounting, "ab"))
-		usage_error("--accounting %s: expected on or ab", o->accounting);
-	o->smoke = strcmp(m->name, "smoke") == 0;
-	o->reps = o->reps_arg > 0 ? o->reps_arg : m->reps;
-	o->target_s = m->target_s;
-	run_designs(o);
-	run_workloads(o);
-	run_pins(o);
-	run_threads(o);
-	if (o->events != NULL) {
-		char err[256];
-		struct ctr_set *c = ctr_set_create(o->events, err,
-		    sizeof(err));
+	if (run_args(argc, argv, o, err, errlen) == 0 &&
+	    run_opts_check(o, err, errlen) == 0)
+		return 0;
+	/* One line, whatever bytes of the arguments it quotes. */
+	for (char *p = err; errlen > 0 && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return -1;
+}
 
-		if (c == NULL)
-			usage_error("--events %s: %s (see 'reapbench list')",
-			    o->events, err);
-		ctr_set_destroy(c);
-	}
+void
+run_opts_free(struct run_opts *o)
+{
+	for (int i = 0; i < o->ndesigns; i++)
+		free(o->designs[i]);
+	free(o->gbargs);
+	memset(o, 0, sizeof(*o));
+}
+
+void
+run_parse(int argc, char **argv, struct run_opts *o)
+{
+	char err[1024];
+
+	if (run_opts_parse(argc, argv, o, err, sizeof(err)) != 0)
+		usage_error("%s", err);
 }
 
 void

@@ -317,6 +317,13 @@ ctr_set_create(const char *events_csv, char *err, size_t errlen)
 
 	if (errlen > 0)
 		err[0] = '\0';
+	for (const char *p = events_csv; p != NULL && *p != '\0'; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f) {
+			/* Quoted in a message, it would break the line. */
+			snprintf(err, errlen, "a control character in the event "
+			    "list");
+			return NULL;
+		}
 	pthread_once(&ctr_pfm_once, ctr_pfm_init);
 	if (ctr_pfm_rc != PFM_SUCCESS) {
 		snprintf(err, errlen, "libpfm4 initialisation failed: %s",

@@ -180,6 +180,90 @@ pin_topo_index(struct pin_topo *t, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The PUs of hwloc synthetic description spec: the product of its levels'
+ * arities, found as hwloc_backend_synthetic_init() in hwloc 2.9's
+ * topology-synthetic.c finds them (root attributes "(...)", attached
+ * objects "[...]", "type:" before an arity, strtoul base 0, "(...)" after
+ * it), so that "029029" counts as 02 x 9029 as it does there.  hwloc
+ * builds whatever it is given: "pack:1000 core:1000 pu:1000" would take
+ * it hours.  Where hwloc would refuse the description, the count so far.
+ */
+long long
+pin_synthetic_pus(const char *spec)
+{
+	long long total = 1;
+	const char *p = spec;
+	char *end;
+
+	if (*p == '(' && (p = strchr(p, ')')) == NULL)
+		return total;
+	for (p += *p == ')'; *p != '\0'; p = end) {
+		unsigned long long v;
+
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p == '[') {
+			if ((end = strchr(p, ']')) == NULL)
+				break;
+			end++;
+			continue;
+		}
+		if ((*p < '0' || *p > '9') && (p = strchr(p, ':')) == NULL)
+			break;
+		p += *p == ':';
+		errno = 0;
+		v = strtoull(p, &end, 0);
+		if (end == p)
+			break;
+		if (errno != 0 || v > PIN_MAX_PUS ||
+		    (total *= (long long)(v > 0 ? v : 1)) > PIN_MAX_PUS)
+			return PIN_MAX_PUS + 1LL;
+		if (*end == '(' && (end = strchr(end, ')')) == NULL)
+			break;
+		end += *end == ')';
+	}
+	return total;
+}
+
+/*
+ * Whether every OS index that an "indexes=" attribute of spec names is at
+ * most PIN_MAX_OS_INDEX: hwloc sizes a bitmap by the largest, and
+ * "pu:2(indexes=4000000000,1)" takes it 4 GB and half a minute.
+ */
+static bool
+pin_synthetic_indexes_ok(const char *spec)
+{
+	for (const char *p = spec; (p = strstr(p, "indexes=")) != NULL;) {
+		for (p += 8; *p != '\0' && *p != ')' && *p != ' ';) {
+			char *end;
+
+			if (*p < '0' || *p > '9') {
+				p++;
+				continue;
+			}
+			errno = 0;
+			if (strtoull(p, &end, 0) > PIN_MAX_OS_INDEX ||
+			    errno != 0)
+				return false;
+			p = end > p ? end : p + 1;
+		}
+	}
+	return true;
+}
+
+/* Bytes a description may not hold: they could only break the line. */
+static bool
+pin_spec_has_control(const char *spec)
+{
+	for (; *spec != '\0'; spec++)
+		if ((unsigned char)*spec < 0x20 || *spec == 0x7f)
+			return true;
+	return false;
+}
+
 struct pin_topo *
 pin_topo_load(const char *spec, char *err, size_t errlen)
 {
@@ -203,6 +287,11 @@ pin_topo_load(const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "empty topology description");
 		goto fail;
 	}
+	if (spec != NULL && pin_spec_has_control(spec)) {
+		snprintf(err, errlen, "a control character in the topology "
+		    "description");
+		goto fail;
+	}
 	if (spec != NULL && pin_ends_with(spec, ".xml")) {
 		if (hwloc_topology_set_xml(t->topo, spec) != 0) {
 			snprintf(err, errlen,
@@ -211,6 +300,16 @@ pin_topo_load(const char *spec, char *err, size_t errlen)
 			goto fail;
 		}
 	} else if (spec != NULL) {
+		if (pin_synthetic_pus(spec) > PIN_MAX_PUS) {
+			snprintf(err, errlen, "more than %d PUs in synthetic "
+			    "topology '%s'", PIN_MAX_PUS, spec);
+			goto fail;
+		}
+		if (!pin_synthetic_indexes_ok(spec)) {
+			snprintf(err, errlen, "an OS index above %d in synthetic "
+			    "topology '%s'", PIN_MAX_OS_INDEX, spec);
+			goto fail;
+		}
 		if (hwloc_topology_set_synthetic(t->topo, spec) != 0) {
 			snprintf(err, errlen,
 			    "bad hwloc synthetic topology '%s' (expected e.g. "

@@ -55,11 +55,21 @@ struct pin_topo;	/* wraps an hwloc_topology_t; opaque */
 /*
  * spec NULL: this machine; a path ending in ".xml": an hwloc XML export;
  * anything else: an hwloc synthetic string such as
- * "pack:2 numa:2 core:4 pu:2".  Returns NULL with a one-line message in
- * err on failure.
+ * "pack:2 numa:2 core:4 pu:2" of at most PIN_MAX_PUS PUs whose OS indexes
+ * are at most PIN_MAX_OS_INDEX.  Returns NULL
+ * with a one-line message in err on failure.
  */
 struct pin_topo *pin_topo_load(const char *spec, char *err,
 	    size_t errlen);
+/* Bigger synthetic topologies are refused: hwloc takes seconds per
+ * thousand PUs to build one, and no machine this runs on is bigger. */
+#define PIN_MAX_PUS	4096
+/* ... and so are OS indexes (indexes=) above this: hwloc's bitmaps grow
+ * to the largest. */
+#define PIN_MAX_OS_INDEX	65535
+/* An upper bound on the PUs of a synthetic description (the product of
+ * its arities; PIN_MAX_PUS + 1 when above). */
+long long pin_synthetic_pus(const char *spec);
 void	pin_topo_free(struct pin_topo *);
 int	pin_topo_npus(const struct pin_topo *);
 int	pin_topo_nnodes(const struct pin_topo *);	/* >= 1 */

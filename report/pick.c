@@ -618,7 +618,7 @@ pick_one(const char *dir, const struct profile *p)
 	    rdir_load(dir, &r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
 		rdir_free(&r);
-		return 1;
+		return 2;	/* a folder it cannot read, like bad usage */
 	}
 	if (pick_compute(&r, p, &pk, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
@@ -659,6 +659,7 @@ pick_main(int argc, char **argv)
 		free(dirs);
 		return 2;
 	}
+	/* A bad profile or folder is bad input: exit 2, as usage errors. */
 	if (profile_load(pdir, name, &p, err, sizeof(err)) != 0) {
 		fprintf(stderr, "reapbench pick: %s\n", err);
 		rc = 1;

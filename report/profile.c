@@ -6,14 +6,19 @@
  *	about Many processes with short-lived threads.
  *	churn_private 4
  *	join 2
+ *
+ * A workload at most once (one the results lack is reported missing by
+ * the pick), its weight a number in [0, 1e6]; any other line is an error
+ * naming the file and the line.
  */
-#include "report.h"
+#include "report_impl.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Weights are relative; a bound keeps their sum and ratios finite. */
+#define PROFILE_MAX_WEIGHT	1e6
 
 /* Strip a comment and surrounding blanks in place; the text that is left. */
 static char *
@@ -30,13 +35,14 @@ profile_trim(char *s)
 	return s;
 }
 
-/* One non-empty line: 0, or -1 if it is neither "about" nor a weight. */
+/* One non-empty line: 0, or -1 with err. */
 static int
-profile_line(struct profile *p, char *s)
+profile_line(struct profile *p, char *s, const char *path, int lineno,
+    char *err, size_t errlen)
 {
 	char wl[128];
 	double w;
-	int used;
+	int used = 0;
 
 	if (strncmp(s, "about", 5) == 0 && isspace((unsigned char)s[5])) {
 		for (s += 5; isspace((unsigned char)*s); s++)
@@ -46,38 +52,51 @@ profile_line(struct profile *p, char *s)
 		return 0;
 	}
 	if (sscanf(s, "%127s %lf %n", wl, &w, &used) != 2 ||
-	    s[used] != '\0' || !(w >= 0) || isinf(w))
+	    s[used] != '\0' || !(w >= 0 && w <= PROFILE_MAX_WEIGHT)) {
+		report_seterr(err, errlen, "%s:%d: expected \"<workload> "
+		    "<weight 0..%g>\" or \"about <text>\"", path, lineno,
+		    PROFILE_MAX_WEIGHT);
 		return -1;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->w[i].workload, wl) == 0) {
+			report_seterr(err, errlen, "%s:%d: workload %s weighed "
+			    "twice", path, lineno, wl);
+			return -1;
+		}
 	p->w = xrealloc(p->w, (p->n + 1) * sizeof(*p->w));
 	p->w[p->n].workload = xstrdup(wl);
 	p->w[p->n++].weight = w;
 	return 0;
 }
 
-static int
-profile_read(struct profile *p, FILE *f, const char *path, char *err,
+int
+profile_parse(struct profile *p, char *text, const char *path, char *err,
     size_t errlen)
 {
-	char line[1024], *s;
+	char *s, *next = text;
 	int lineno = 0;
 	double total = 0;
 
-	while (fgets(line, sizeof(line), f) != NULL) {
+	if (p->about == NULL)
+		p->about = xstrdup("");
+	for (; *next != '\0'; ) {
+		s = next;
 		lineno++;
-		if (*(s = profile_trim(line)) == '\0')
+		if ((next = strchr(s, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = s + strlen(s);
+		if (*(s = profile_trim(s)) == '\0')
 			continue;
-		if (profile_line(p, s) != 0) {
-			snprintf(err, errlen, "%s:%d: expected \"<workload> "
-			    "<weight >= 0>\" or \"about <text>\"", path,
-			    lineno);
+		if (profile_line(p, s, path, lineno, err, errlen) != 0)
 			return -1;
-		}
 	}
 	for (size_t i = 0; i < p->n; i++)
 		total += p->w[i].weight;
 	if (total <= 0) {
-		snprintf(err, errlen, "%s: no workload has a positive weight",
-		    path);
+		report_seterr(err, errlen, "%s: no workload has a positive "
+		    "weight", path);
 		return -1;
 	}
 	return 0;
@@ -88,25 +107,21 @@ profile_load(const char *dir, const char *name, struct profile *p,
     char *err, size_t errlen)
 {
 	const char *base = strrchr(name, '/');
-	char *path, *dot;
-	FILE *f;
+	char *path, *dot, *text;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	path = base != NULL ? xstrdup(name) :
 	    path_join(dir, "%s.profile", name);
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "profile %s: %s: %s", name, path,
-		    strerror(errno));
-		free(path);
-		return -1;
-	}
 	p->name = xstrdup(base != NULL ? base + 1 : name);
 	if ((dot = strstr(p->name, ".profile")) != NULL)
 		*dot = '\0';
-	p->about = xstrdup("");
-	rc = profile_read(p, f, path, err, errlen);
-	fclose(f);
+	if ((text = rdir_slurp(path, NULL, err, errlen)) == NULL) {
+		free(path);
+		return -1;
+	}
+	rc = profile_parse(p, text, path, err, errlen);
+	free(text);
 	free(path);
 	return rc;
 }

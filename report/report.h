@@ -58,6 +58,20 @@ struct rdir_series {
 	bool	 aggregate_only; /* no repetitions: one sample from _median */
 	size_t	 nerrors;	/* repetitions that reported error_occurred */
 	char	*error;		/* the first error message, or NULL */
+	char	*lat_path;	/* its latency CDF (latency/index.tsv), or NULL */
+	unsigned long lat_samples; /* samples behind it (0: not indexed) */
+	size_t	 ncdf;
+	struct rdir_point {
+		double	 ns, frac;	/* upper bound, cumulative fraction */
+	} *cdf;			/* the CDF, read and checked */
+};
+
+/* A line of pins.tsv: where a thread was planned and seen. */
+struct rdir_pin {
+	char	*bench, *role;
+	int	 cpu;		/* model CPU */
+	int	 planned, seen;	/* PU OS indexes, -1: none */
+	int	 node;		/* NUMA node of seen (or of the block), -1 */
 };
 
 /* The NUMA nodes of topology.xml (report_numa.c). */
@@ -81,12 +95,16 @@ struct rdir {
 				 * cost per iteration), NaN if not run */
 	char	*topo_summary;	/* from topology.xml, or NULL */
 	struct rdir_numa numa;
+	size_t	 npins;
+	struct rdir_pin *pins;	/* pins.tsv, in file order */
 };
 
 /*
- * Load DIR.  Returns 0, or -1 with a one-line reason in err (missing or
- * corrupt bench.json, no benchmarks, ...).  Free with rdir_free in both
- * cases.
+ * Load DIR: bench.json, then env.json, pins.tsv, latency/ (each optional,
+ * checked when there), cmdline.txt and topology.xml.  Returns 0, or -1
+ * with one line in err naming the file (and line) and what is wrong
+ * (missing or corrupt bench.json, no benchmarks, a bad field, ...).  Free
+ * with rdir_free in both cases.
  */
 int	rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen);
 /*
@@ -108,8 +126,6 @@ const struct rdir_series *rdir_find(const struct rdir *r,
 const double *rdir_counter(const struct rdir_series *s, const char *name);
 /* Any value of the schema (real_time, cpu_time or a counter), as above. */
 const double *rdir_values(const struct rdir_series *s, enum bench_key k);
-/* r->dir/latency/<spec, sanitised>.dat, allocated. */
-char	*rdir_latency_path(const struct rdir *r, const struct rdir_series *s);
 
 /* ---- the harness check (report_head.c) ---------------------------------- */
 
@@ -198,6 +214,10 @@ struct profile {
 /* report/profiles/NAME.profile (or a path containing '/').  0 or -1 + err;
  * free with profile_free in both cases. */
 int	profile_load(const char *dir, const char *name, struct profile *p,
+	    char *err, size_t errlen);
+/* A profile's text (changed in place; path names it in err) into p, which
+ * is zeroed or holds only its name.  0, or -1 with err. */
+int	profile_parse(struct profile *p, char *text, const char *path,
 	    char *err, size_t errlen);
 void	profile_free(struct profile *p);
 

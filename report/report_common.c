@@ -17,9 +17,15 @@ report_seterr(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (len == 0)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
+	/* A file's bytes quoted in it must not break the line. */
+	for (char *p = err; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 /* ---- numbers ------------------------------------------------------------ */

@@ -2,6 +2,8 @@
  * report_impl.h - what the files of `reapbench report` share (not for
  * users of report.h).
  *
+ *   results_files.c	env.json, pins.tsv, latency/ (results_read.c
+ *			is report.h's rdir_load)
  *   report_common.c	numbers, the machine in words, output files
  *   report_tables.c	metrics, tables, headline configurations
  *   report_gp.c		gnuplot drivers and running gnuplot
@@ -23,8 +25,24 @@
 #define REPORT_MAXD	32
 #define REPORT_MAXP	8
 
+/* ---- reading (results_read.c, results_files.c) ------------------------- */
+
+/* A file's text, or NULL with err "path: why" (unreadable, a NUL byte). */
+char	*rdir_slurp(const char *path, size_t *len, char *err, size_t errlen);
+/* text as JSON (Google Benchmark's bare NaN/inf read as null): the root,
+ * or NULL with err "path: corrupt JSON at line N: why". */
+struct json_t *rdir_parse_json(const char *path, const char *text,
+	    char *err, size_t errlen);
+/* A JSON value as a context string ("true", "12", compact JSON...). */
+char	*rdir_ctx_string(struct json_t *v);
+/* env.json, pins.tsv, latency/: 0, or -1 with err. */
+int	rdir_read_env(struct rdir *r, char *err, size_t errlen);
+int	rdir_read_pins(struct rdir *r, char *err, size_t errlen);
+int	rdir_read_latency(struct rdir *r, char *err, size_t errlen);
+
 /* ---- report_common.c ---------------------------------------------------- */
 
+/* err = the message on one line (control characters become '?'). */
 void	report_seterr(char *err, size_t len, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* The display unit for values near ref of metric m: returns the divisor

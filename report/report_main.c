@@ -13,6 +13,9 @@
  * into DIR/plots/), and writes DIR/REPORT.md.  The second compares two
  * runs benchmark by benchmark, as ratios DIR2 / DIR1, into DIR2/COMPARE.md.
  * The third is one report across hosts (report_hosts.c) into OUTDIR.
+ * A folder that cannot be read (a missing or corrupt file) is one line
+ * naming the file and exit status 2, like a usage error; a failure to
+ * write the outputs is status 1.
  */
 #include "report_impl.h"
 
@@ -102,12 +105,12 @@ report_compare(const struct report_args *a)
 
 	if (load(a->base, &rb) != 0) {
 		rdir_free(&rb);
-		return 1;
+		return 2;
 	}
 	if (load(a->dir, &r) != 0) {
 		rdir_free(&r);
 		rdir_free(&rb);
-		return 1;
+		return 2;
 	}
 	out = a->out != NULL ? xstrdup(a->out) : path_join(a->dir,
 	    "COMPARE.md");
@@ -146,7 +149,7 @@ report_main(int argc, char **argv)
 	free(a.dirs);
 	if (load(a.dir, &r) != 0) {
 		rdir_free(&r);
-		return 1;
+		return 2;
 	}
 	report_tables_build(&r, &t, &nt);
 	if (!a.no_plots && report_plots(&r, t, nt, a.gpdir, true, err,

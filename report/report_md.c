@@ -340,6 +340,23 @@ md_failed(FILE *f, const struct rdir *r)
 		fprintf(f, "\n");
 }
 
+/* pins.tsv: how many threads ran where they were planned. */
+static void
+md_pins(FILE *f, const struct rdir *r)
+{
+	size_t bound = 0, off = 0;
+
+	for (size_t i = 0; i < r->npins; i++)
+		if (r->pins[i].planned >= 0) {
+			bound++;
+			off += r->pins[i].seen != r->pins[i].planned;
+		}
+	if (r->npins > 0)
+		fprintf(f, "- pinning (`%s`): %zu threads recorded, %zu bound, "
+		    "%zu of them seen on a PU other than planned\n",
+		    BENCH_FILE_PINS, r->npins, bound, off);
+}
+
 static void
 md_machine(FILE *f, const struct rdir *r)
 {
@@ -374,6 +391,7 @@ md_machine(FILE *f, const struct rdir *r)
 		    "not the harness's per lifecycle (floor's time per "
 		    "lifecycle, in the tables, bounds that from above: harness, "
 		    "model kernel and the least reap work)\n", r->harness_ns);
+	md_pins(f, r);
 	md_run(f, r);
 	fprintf(f, "- blocking and waking are Linux futex operations, which "
 	    "cost more than an in-kernel switch: every design that blocks "

@@ -179,24 +179,18 @@ plot_sweep(struct gp_ctx *gc, const char *w, const char *pin)
 
 /* Tics: 1-2-5 per decade over a narrow range, decades otherwise. */
 static void
-cdf_tics(FILE *drv, char *const *files, size_t n)
+cdf_tics(FILE *drv, const struct rdir_series *const *s, size_t n)
 {
 	static const char *const su[] = { "ns", "µs", "ms", "s" };
-	double lo = INFINITY, hi = 0, x, y;
+	double lo = INFINITY, hi = 0;
 	bool first = true;
 
-	for (size_t i = 0; i < n; i++) {
-		FILE *lf = fopen(files[i], "r");
-		char line[256];
-
-		while (lf != NULL && fgets(line, sizeof(line), lf))
-			if (sscanf(line, "%lf %lf", &x, &y) == 2 && x > 0) {
-				lo = fmin(lo, x);
-				hi = fmax(hi, x);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < s[i]->ncdf; k++)
+			if (s[i]->cdf[k].ns > 0) {
+				lo = fmin(lo, s[i]->cdf[k].ns);
+				hi = fmax(hi, s[i]->cdf[k].ns);
 			}
-		if (lf != NULL)
-			fclose(lf);
-	}
 	fprintf(drv, "xtics_cmd = 'set xtics (");
 	for (double dec = 1; dec <= 1e10; dec *= 10)
 		for (int m = 1; m <= 5; m++) {
@@ -217,11 +211,14 @@ cdf_tics(FILE *drv, char *const *files, size_t n)
 
 static void
 cdf_driver(struct gp_ctx *gc, const struct report_table *t,
-    const char *const *d, char *const *files, size_t n)
+    const struct rdir_series *const *s, size_t n)
 {
 	char *out, title[256], cfg[128], xlab[512];
 	const char *what = rdir_ctx(gc->r, BC_LATENCY, t->workload);
+	const char *d[REPORT_MAXD];
 
+	for (size_t i = 0; i < n; i++)
+		d[i] = s[i]->design;
 	report_config_name(t, cfg, sizeof(cfg));
 	out = path_join(gc->pdir, "latency-cdf-%s-%s", t->workload, t->pin);
 	snprintf(title, sizeof(title), "%s: latency distribution (%s)",
@@ -233,39 +230,31 @@ cdf_driver(struct gp_ctx *gc, const struct report_table *t,
 	gp_str(gc->drv, xlab);
 	fprintf(gc->drv, "\n");
 	gp_designs(gc->drv, "designs", d, n);
-	cdf_tics(gc->drv, files, n);
+	cdf_tics(gc->drv, s, n);
 	fprintf(gc->drv, "files = '");
 	for (size_t i = 0; i < n; i++)
-		fprintf(gc->drv, "%s%s", i ? " " : "", files[i]);
+		fprintf(gc->drv, "%s%s", i ? " " : "", s[i]->lat_path);
 	fprintf(gc->drv, "'\n");
 	gp_end(gc);
 	free(out);
 }
 
-/* Exit->free latency CDFs of the headline configuration. */
+/* Exit->free latency CDFs (read by rdir_load) of the headline
+ * configuration. */
 static void
 plot_cdf(struct gp_ctx *gc, const struct report_table *t)
 {
 	const struct rdir_series *s[REPORT_MAXD];
-	const char *d[REPORT_MAXD];
-	char *files[REPORT_MAXD];
 	size_t n = 0, ns = 0;
 
 	for (size_t k = 0; k < t->nrows && ns < REPORT_MAXD; k++)
 		s[ns++] = t->rows[k].s;
 	report_sort_series(s, ns);
-	for (size_t k = 0; k < ns; k++) {
-		files[n] = rdir_latency_path(gc->r, s[k]);
-		if (!report_file_exists(files[n])) {
-			free(files[n]);
-			continue;
-		}
-		d[n++] = s[k]->design;
-	}
+	for (size_t k = 0; k < ns; k++)
+		if (s[k]->lat_path != NULL)
+			s[n++] = s[k];
 	if (n > 0)
-		cdf_driver(gc, t, d, files, n);
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
+		cdf_driver(gc, t, s, n);
 }
 
 /* ---- per-lifecycle counters --------------------------------------------- */

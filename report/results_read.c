@@ -140,8 +140,8 @@ series_add(struct rdir_series *s, json_t *e)
 	s->nrep = r + 1;
 }
 
-static char *
-ctx_string(json_t *v)
+char *
+rdir_ctx_string(json_t *v)
 {
 	char buf[64];
 
@@ -173,23 +173,16 @@ ctx_string(json_t *v)
 	}
 }
 
+/* cmdline.txt, trailing blanks dropped, or NULL. */
 static char *
-read_text(const char *path)
+read_cmdline(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
+	char err[8], *buf = rdir_slurp(path, NULL, err, sizeof(err));
+	size_t len;
 
-	if (f == NULL)
+	if (buf == NULL)
 		return NULL;
-	do {
-		if (len + 4096 > cap)
-			buf = xrealloc(buf, cap = cap * 2 + 4096);
-		got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-	} while (got > 0);
-	fclose(f);
-	buf[len] = '\0';
+	len = strlen(buf);
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 		buf[--len] = '\0';
 	return buf;
@@ -261,6 +254,11 @@ json_denan(const char *in)
 		{
 			bool hit = false;
 
+			/* Every bad token starts with one of these. */
+			if (strchr("-INin", in[i]) == NULL) {
+				out[o++] = in[i++];
+				continue;
+			}
 			for (int k = 0; bad[k] != NULL && !hit; k++) {
 				size_t l = strlen(bad[k]);
 				if (strncmp(in + i, bad[k], l) == 0 &&
@@ -300,29 +298,34 @@ series_get(struct rdir *r, const char *run_name, int gb_threads,
 	return &r->s[r->ns++];
 }
 
+json_t *
+rdir_parse_json(const char *path, const char *text, char *err,
+    size_t errlen)
+{
+	char *clean = json_denan(text);
+	json_error_t jerr;
+	json_t *root;
+
+	root = json_loads(clean, 0, &jerr);
+	free(clean);
+	if (root == NULL)
+		report_seterr(err, errlen, "%s: corrupt JSON at line %d: %s",
+		    path, jerr.line, jerr.text);
+	return root;
+}
+
 /* bench.json, NaN-cleaned and parsed: the root object, or NULL + err. */
 static json_t *
 rdir_json(const char *path, char *err, size_t errlen)
 {
-	char *text, *clean;
-	json_error_t jerr;
+	char *text;
 	json_t *root;
-	struct stat st;
 
-	if (stat(path, &st) != 0 || (text = read_text(path)) == NULL) {
-		report_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	if ((text = rdir_slurp(path, NULL, err, errlen)) == NULL)
 		return NULL;
-	}
-	clean = json_denan(text);
-	root = json_loads(clean, 0, &jerr);
-	free(clean);
+	root = rdir_parse_json(path, text, err, errlen);
 	free(text);
-	if (root == NULL) {
-		report_seterr(err, errlen, "%s: corrupt JSON at line %d: %s",
-		    path, jerr.line, jerr.text);
-		return NULL;
-	}
-	if (!json_is_object(root)) {
+	if (root != NULL && !json_is_object(root)) {
 		report_seterr(err, errlen, "%s: not a Google Benchmark JSON "
 		    "object", path);
 		json_decref(root);
@@ -343,7 +346,7 @@ rdir_context(struct rdir *r, json_t *ctx)
 	r->ctx_val = xcalloc(json_object_size(ctx), sizeof(char *));
 	json_object_foreach(ctx, k, v) {
 		r->ctx_key[r->nctx] = xstrdup(k);
-		r->ctx_val[r->nctx++] = ctx_string(v);
+		r->ctx_val[r->nctx++] = rdir_ctx_string(v);
 	}
 }
 
@@ -485,9 +488,13 @@ rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen)
 		    path);
 		goto out;
 	}
+	if (rdir_read_env(r, err, errlen) != 0 ||
+	    rdir_read_pins(r, err, errlen) != 0 ||
+	    rdir_read_latency(r, err, errlen) != 0)
+		goto out;
 	free(path);
 	path = path_join(dir, BENCH_FILE_CMDLINE);
-	r->cmdline = read_text(path);
+	r->cmdline = read_cmdline(path);
 	free(path);
 	path = path_join(dir, BENCH_FILE_TOPOLOGY);
 	r->topo_summary = topo_summary(path);
@@ -523,8 +530,15 @@ rdir_free(struct rdir *r)
 		free(s->real_ns);
 		free(s->cpu_ns);
 		free(s->error);
+		free(s->lat_path);
+		free(s->cdf);
 	}
 	free(r->s);
+	for (size_t i = 0; i < r->npins; i++) {
+		free(r->pins[i].bench);
+		free(r->pins[i].role);
+	}
+	free(r->pins);
 	free(r->dir);
 	free(r->cmdline);
 	free(r->topo_summary);
@@ -585,15 +599,4 @@ rdir_values(const struct rdir_series *s, enum bench_key k)
 	if (k == BK_CPU_TIME)
 		return s->cpu_ns;
 	return rdir_counter(s, BENCH_KEY(k));
-}
-
-char *
-rdir_latency_path(const struct rdir *r, const struct rdir_series *s)
-{
-	char *name = xcalloc(strlen(s->spec) + 1, 1), *path;
-
-	bench_sanitise(s->spec, name, strlen(s->spec) + 1);
-	path = path_join(r->dir, "%s/%s.dat", BENCH_DIR_LATENCY, name);
-	free(name);
-	return path;
 }

@@ -38,3 +38,19 @@ test_report_LDLIBS = $(REPORT_LDLIBS)
 TESTS		+= test_report_hosts
 test_report_hosts_SRCS = tests/test_report_hosts.c $(REPORT_SRCS) $(RT_SRCS)
 test_report_hosts_LDLIBS = $(REPORT_LDLIBS)
+
+# Every fuzz target (tests/fuzz/fuzz.mk) replaying its corpus and the
+# crashes ever found, without libFuzzer.
+FUZZ_REPLAY_SRCS = tests/fuzz/replay.c $(RT_SRCS)
+TESTS		+= fuzz_results fuzz_profile fuzz_topology fuzz_events \
+		   fuzz_run_opts
+fuzz_results_SRCS = $(FUZZ_results_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_results_LDLIBS = $(FUZZ_results_LDLIBS)
+fuzz_profile_SRCS = $(FUZZ_profile_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_profile_LDLIBS = $(FUZZ_profile_LDLIBS)
+fuzz_topology_SRCS = $(FUZZ_topology_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_topology_LDLIBS = $(FUZZ_topology_LDLIBS)
+fuzz_events_SRCS = $(FUZZ_events_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_events_LDLIBS = $(FUZZ_events_LDLIBS)
+fuzz_run_opts_SRCS = $(FUZZ_run_opts_SRCS) $(FUZZ_REPLAY_SRCS)
+fuzz_run_opts_LDLIBS = $(FUZZ_run_opts_LDLIBS)

@@ -418,6 +418,20 @@ RT_TEST(driver_bad_input_exits_2_with_one_line)
 	    scratch());
 	bad_input(args, "missing/parent");
 	bad_input("run --benchmark_out=/tmp/x.json", "--out");
+	bad_input("run --design netbsd,hybrid,netbsd", "netbsd named twice");
+	bad_input("run --threads 1,,2", "an empty item");
+	bad_input("run --benchmark_filter='(churn'", "not a regular expression");
+	/* glibc's regcomp would take gigabytes (found by fuzzing). */
+	bad_input("run --benchmark_filter='(((((((((((((((((a+)+)+)+)+)+)+)+)+"
+	    ")+)+)+)+)+)+)+)+)+'", "copies of its repeated parts");
+	bad_input("run --benchmark_filter='x{999}{999}'", "copies");
+	bad_input("run --design \"$(printf 'a\\nb')\"", "--design");
+	bad_input("run --topology 'pack:1000 core:1000 pu:1000'", "4096 PUs");
+	bad_input("run --topology 'pack:4 [numa]'", "--topology");
+	bad_input("run --events 'cycles,,no_such_event_x'", "no_such_event_x");
+	bad_input("report /nonexistent/results", "not a results folder");
+	bad_input("pick /nonexistent/results --profile server",
+	    "not a results folder");
 	bad_input("plan --pin sideways", "sideways");
 	bad_input("plan --topology 'no such topology' --cpus 2", "topology");
 	bad_input("frobnicate", "frobnicate");

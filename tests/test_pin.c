@@ -111,6 +111,46 @@ RT_TEST(topo_bad_specs)
 	RT_ASSERT(strstr(err, "/nonexistent/topo.xml") != NULL);
 }
 
+/* hwloc builds any synthetic topology it is given, for hours if need be:
+ * more than PIN_MAX_PUS PUs is refused before it starts. */
+RT_TEST(topo_synthetic_bound)
+{
+	char err[256];
+	struct pin_topo *t;
+
+	RT_EQ(pin_synthetic_pus("pack:2 numa:2 core:4 pu:2"), 32);
+	RT_EQ(pin_synthetic_pus("2 2 2"), 8);
+	RT_EQ(pin_synthetic_pus("pack:2 l3:1 l2:2 l1d:1 core:1 pu:0x4"), 16);
+	RT_EQ(pin_synthetic_pus("pack:2 [numa(memory=1GB)] pu:3(indexes="
+	    "9,8,7,6,5,4)"), 6);
+	RT_EQ(pin_synthetic_pus("pack:1000 core:1000 pu:1000"),
+	    PIN_MAX_PUS + 1LL);
+	RT_EQ(pin_synthetic_pus("pu:99999999999999999999999"),
+	    PIN_MAX_PUS + 1LL);
+	/* Octal 02, then 9029: hwloc reads two levels (found by fuzzing). */
+	RT_EQ(pin_synthetic_pus("029029"), PIN_MAX_PUS + 1LL);
+	RT_EQ(pin_synthetic_pus("(memory=4GB) core:2 pu: 0x3"), 6);
+	err[0] = '\0';
+	RT_ASSERT(pin_topo_load("pack:1000 core:1000 pu:1000", err,
+	    sizeof(err)) == NULL);
+	RT_ASSERTF(strstr(err, "more than 4096 PUs") != NULL, "%s", err);
+	RT_ASSERT(pin_topo_load("pu:2(indexes=4000000000,1)", err,
+	    sizeof(err)) == NULL);
+	RT_ASSERTF(strstr(err, "an OS index above 65535") != NULL, "%s", err);
+	RT_ASSERT(pin_topo_load("[numa(indexes=0x10000)] pu:2", err,
+	    sizeof(err)) == NULL);
+	RT_ASSERT(pin_topo_load("pack:2\npu:2", err, sizeof(err)) == NULL);
+	RT_ASSERTF(strstr(err, "control character") != NULL, "%s", err);
+	/* At the bound: accepted (not built here, it takes seconds). */
+	RT_EQ(pin_synthetic_pus("pack:4 core:512 pu:2"), PIN_MAX_PUS);
+	t = load("pack:2 [numa] core:2 pu:2");
+	RT_EQ(pin_topo_npus(t), 8);
+	pin_topo_free(t);
+	t = load("core:2 pu:2(indexes=65535,7,3,1)");
+	RT_EQ(pin_topo_npus(t), 4);
+	pin_topo_free(t);
+}
+
 RT_TEST(plan_compact_numa4)
 {
 	struct pin_topo *t = load(NUMA4);

@@ -945,6 +945,15 @@ RT_TEST(profile_errors)
 	RT_ASSERTF(strstr(err, "no workload has a positive weight"), "%s",
 	    err);
 	profile_free(&p);
+	write_file(path, "join 1\nstorm 2\n  join 3 # again\n");
+	RT_EQ(profile_load(dir, "bad", &p, err, sizeof(err)), -1);
+	RT_ASSERTF(strstr(err, "bad.profile:3: workload join weighed twice"),
+	    "%s", err);
+	profile_free(&p);
+	write_file(path, "join 1e300\n");
+	RT_EQ(profile_load(dir, "bad", &p, err, sizeof(err)), -1);
+	RT_ASSERTF(strstr(err, "bad.profile:1:"), "%s", err);
+	profile_free(&p);
 	RT_EQ(profile_load(dir, "nosuch", &p, err, sizeof(err)), -1);
 	RT_ASSERT(strstr(err, "No such file") != NULL);
 	profile_free(&p);
@@ -1048,7 +1057,7 @@ RT_TEST(incomplete_folder_refused)
 	for (int i = 0; i < 3; i++) {
 		RT_EQ(i == 0 ? captured(logf, report_main, 3, rargv) : i == 1 ?
 		    captured(logf, report_main, 6, bargv) :
-		    captured(logf, pick_main, 4, pargv), 1);
+		    captured(logf, pick_main, 4, pargv), 2);
 		txt = slurp(logf);
 		RT_ASSERTF(strstr(txt, "incomplete results folder") != NULL &&
 		    strchr(txt, '\n') == txt + strlen(txt) - 1, "%s said: %s",
@@ -1063,7 +1072,7 @@ RT_TEST(incomplete_folder_refused)
 }
 
 /* Load must fail with a one-line message containing `want`; report and
- * pick must exit 1 with it and write nothing. */
+ * pick must exit 2 with it (bad input) and write nothing. */
 static void
 expect_broken(const char *dir, const char *want)
 {
@@ -1080,13 +1089,13 @@ expect_broken(const char *dir, const char *want)
 	rdir_free(&r);
 	scratch(scratchdir, sizeof(scratchdir));
 	snprintf(logf, sizeof(logf), "%s/log", scratchdir);
-	RT_EQ(captured(logf, report_main, 3, rargv), 1);
+	RT_EQ(captured(logf, report_main, 3, rargv), 2);
 	txt = slurp(logf);
 	RT_ASSERTF(strncmp(txt, "reapbench report: ", 18) == 0 &&
 	    strstr(txt, want) != NULL && strchr(txt, '\n') ==
 	    txt + strlen(txt) - 1, "report said: %s", txt);
 	free(txt);
-	RT_EQ(captured(logf, pick_main, 4, pargv), 1);
+	RT_EQ(captured(logf, pick_main, 4, pargv), 2);
 	txt = slurp(logf);
 	RT_ASSERTF(strstr(txt, want) != NULL, "pick said: %s", txt);
 	free(txt);
@@ -1160,6 +1169,84 @@ RT_TEST(broken_folders)
 		RT_ASSERT(rdir_counter(&r.s[0], "b") == NULL);
 		rdir_free(&r);
 	}
+	rm_rf(dir);
+}
+
+/* Replace DIR/name with text, expect load to fail with `want`, put the
+ * original back. */
+static void
+expect_broken_file(const char *dir, const char *name, const char *text,
+    const char *want)
+{
+	char path[4400], *orig;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	orig = slurp(path);
+	write_file(path, text);
+	expect_broken(dir, want);
+	write_file(path, orig);
+	free(orig);
+}
+
+/* Every file of the folder is read and checked, not only bench.json. */
+RT_TEST(broken_folder_files)
+{
+	char dir[4096], path[4400], want[4600];
+	struct rdir r;
+	char err[1024];
+	size_t indexed = 0;
+
+	scratch(dir, sizeof(dir));
+	copy_dir(data_dir(), dir);
+	RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
+	RT_ASSERT(r.npins > 0);
+	RT_ASSERT(rdir_ctx(&r, BC_BENCHMARKS_RUN, NULL) != NULL);
+	for (size_t i = 0; i < r.ns; i++)
+		if (r.s[i].lat_path != NULL) {
+			RT_ASSERT(r.s[i].ncdf > 0 && r.s[i].lat_samples > 0);
+			RT_ASSERT(r.s[i].cdf[r.s[i].ncdf - 1].frac > 0.999);
+			indexed++;
+		}
+	RT_ASSERT(indexed > 0);
+	snprintf(path, sizeof(path), "latency/%s",
+	    strrchr(r.s[0].lat_path, '/') + 1);
+	rdir_free(&r);
+
+	expect_broken_file(dir, "env.json", "{\"a\": [1,\n", "env.json: "
+	    "corrupt JSON at line");
+	expect_broken_file(dir, "env.json", "[]", "env.json: not a JSON "
+	    "object");
+	expect_broken_file(dir, "pins.tsv", "# h\nb/d/t:1\tworker\t0\t1\n",
+	    "pins.tsv:2: 4 fields, expected 5");
+	expect_broken_file(dir, "pins.tsv", "b\tworker\t0\tx\t1\n",
+	    "pins.tsv:1: model_cpu, planned_pu, seen_pu and node");
+	{
+		static const char nul[] = "b\tw\t0\t1\t1\0x\n";
+		char pins[4400], *orig;
+		FILE *f;
+
+		snprintf(pins, sizeof(pins), "%s/pins.tsv", dir);
+		orig = slurp(pins);
+		f = fopen(pins, "w");
+		RT_ASSERT(f != NULL);
+		fwrite(nul, 1, sizeof(nul) - 1, f);
+		RT_ASSERT(fclose(f) == 0);
+		expect_broken(dir, "pins.tsv: a NUL byte at offset 9");
+		write_file(pins, orig);
+		free(orig);
+	}
+	expect_broken_file(dir, "latency/index.tsv", "# h\nx\t../../etc/"
+	    "passwd\t3\n", "index.tsv:2: file name '../../etc/passwd' is "
+	    "not a plain name");
+	expect_broken_file(dir, "latency/index.tsv", "x\ty.dat\t-1\n",
+	    "index.tsv:1: samples '-1'");
+	snprintf(want, sizeof(want), "%s:3: expected \"upper_bound_ns "
+	    "cumulative_fraction\"", path);
+	expect_broken_file(dir, path, "# a\n10 0.5\n9 0.7\n", want);
+	snprintf(want, sizeof(want), "%s: no points", path);
+	expect_broken_file(dir, path, "# nothing\n", want);
+	RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
+	rdir_free(&r);
 	rm_rf(dir);
 }
 
