@@ -1,5 +1,6 @@
 /* rt.c - the test runtime behind rt.h. */
 #include "rt.h"
+#include <fcntl.h>
 
 #include <pthread.h>
 #include <time.h>
@@ -103,4 +104,45 @@ rt_name_in_list(const char *name, const char *list)
 		s += len + (e != NULL);
 	}
 	return false;
+}
+
+char *
+rt_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	RT_ASSERTF(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	RT_ASSERT(buf != NULL);
+	RT_EQ(fread(buf, 1, (size_t)n, f), n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+int
+rt_captured(const char *path, int (*fn)(int, char **), int argc, char **argv)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int so = dup(1), se = dup(2), rc;
+
+	RT_ASSERT(fd >= 0 && so >= 0 && se >= 0);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	rc = fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(fd);
+	close(so);
+	close(se);
+	return rc;
 }

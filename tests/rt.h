@@ -43,4 +43,11 @@ bool	rt_name_in_list(const char *name, const char *list);
 	rt_fail(__FILE__, __LINE__, "%s == %s (%lld != %lld)",		\
 	    #a, #b, rt_a__, rt_b__); } while (0)
 
+/* The whole of a file, NUL-terminated (malloc'd); fails the test if it
+ * cannot be read. */
+char	*rt_slurp(const char *path);
+/* fn(argc, argv) with stdout and stderr sent to path; fn's result. */
+int	rt_captured(const char *path, int (*fn)(int, char **), int argc,
+	    char **argv);
+
 #endif /* RT_H */

@@ -83,47 +83,7 @@ mark_complete(const char *dir)
 	write_file(path, "complete: a test's folder\n");
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
 
-	RT_ASSERTF(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	RT_ASSERT(buf != NULL);
-	RT_EQ(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Run fn with stdout and stderr sent to path; returns fn's result. */
-static int
-captured(const char *path, int (*fn)(int, char **), int argc, char **argv)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int so = dup(1), se = dup(2), rc;
-
-	RT_ASSERT(fd >= 0 && so >= 0 && se >= 0);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	rc = fn(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(fd);
-	close(so);
-	close(se);
-	return rc;
-}
 
 /* ---- statistics --------------------------------------------------------- */
 
@@ -319,7 +279,7 @@ raw_load(void)
 	json_t *root;
 
 	snprintf(path, sizeof(path), "%s/bench.json", data_dir());
-	text = slurp(path);
+	text = rt_slurp(path);
 	for (int k = 0; bad[k] != NULL; k++) {
 		char pat[16];
 
@@ -456,8 +416,8 @@ RT_TEST(report_md_numbers)
 	snprintf(out, sizeof(out), "%s/REPORT.md", dir);
 	snprintf(logf, sizeof(logf), "%s/log", dir);
 	argv[4] = (char *)data_dir();
-	RT_EQ(captured(logf, report_main, 5, argv), 0);
-	md = slurp(out);
+	RT_EQ(rt_captured(logf, report_main, 5, argv), 0);
+	md = rt_slurp(out);
 	RT_ASSERT(strstr(md, "## Machine") != NULL);
 	RT_ASSERT(strstr(md, "## Recommendation") != NULL);
 	RT_ASSERT(strstr(md, "Mann–Whitney") != NULL);
@@ -734,8 +694,8 @@ RT_TEST(pick_known_answers)
 		    "--profiles-dir", dir, NULL };
 
 		snprintf(logf, sizeof(logf), "%s/out", dir);
-		RT_EQ(captured(logf, pick_main, 6, argv), 0);
-		txt = slurp(logf);
+		RT_EQ(rt_captured(logf, pick_main, 6, argv), 0);
+		txt = rt_slurp(logf);
 		RT_ASSERTF(strstr(txt, "Winner: a, ahead of b by 15.5%") !=
 		    NULL, "%s", txt);
 		RT_ASSERT(strstr(txt, "b would win if it rose above 1.71")
@@ -798,7 +758,7 @@ synth_report(const char *dir)
 	    0, "%s", err);
 	report_tables_free(t, nt);
 	rdir_free(&r);
-	txt = slurp(out);
+	txt = rt_slurp(out);
 	return txt;
 }
 
@@ -1055,10 +1015,10 @@ RT_TEST(incomplete_folder_refused)
 	snprintf(logf, sizeof(logf), "%s.log", dir);
 	snprintf(path, sizeof(path), "%s.md", dir);
 	for (int i = 0; i < 3; i++) {
-		RT_EQ(i == 0 ? captured(logf, report_main, 3, rargv) : i == 1 ?
-		    captured(logf, report_main, 6, bargv) :
-		    captured(logf, pick_main, 4, pargv), 2);
-		txt = slurp(logf);
+		RT_EQ(i == 0 ? rt_captured(logf, report_main, 3, rargv) : i == 1 ?
+		    rt_captured(logf, report_main, 6, bargv) :
+		    rt_captured(logf, pick_main, 4, pargv), 2);
+		txt = rt_slurp(logf);
 		RT_ASSERTF(strstr(txt, "incomplete results folder") != NULL &&
 		    strchr(txt, '\n') == txt + strlen(txt) - 1, "%s said: %s",
 		    i == 2 ? "pick" : "report", txt);
@@ -1089,14 +1049,14 @@ expect_broken(const char *dir, const char *want)
 	rdir_free(&r);
 	scratch(scratchdir, sizeof(scratchdir));
 	snprintf(logf, sizeof(logf), "%s/log", scratchdir);
-	RT_EQ(captured(logf, report_main, 3, rargv), 2);
-	txt = slurp(logf);
+	RT_EQ(rt_captured(logf, report_main, 3, rargv), 2);
+	txt = rt_slurp(logf);
 	RT_ASSERTF(strncmp(txt, "reapbench report: ", 18) == 0 &&
 	    strstr(txt, want) != NULL && strchr(txt, '\n') ==
 	    txt + strlen(txt) - 1, "report said: %s", txt);
 	free(txt);
-	RT_EQ(captured(logf, pick_main, 4, pargv), 2);
-	txt = slurp(logf);
+	RT_EQ(rt_captured(logf, pick_main, 4, pargv), 2);
+	txt = rt_slurp(logf);
 	RT_ASSERTF(strstr(txt, want) != NULL, "pick said: %s", txt);
 	free(txt);
 	snprintf(logf, sizeof(logf), "%s/REPORT.md", dir);
@@ -1118,7 +1078,7 @@ RT_TEST(broken_folders)
 	expect_broken(dir, "bench.json: No such file");
 	/* A real file cut in half. */
 	snprintf(cut, sizeof(cut), "%s/bench.json", data_dir());
-	json = slurp(cut);
+	json = rt_slurp(cut);
 	snprintf(path, sizeof(path), "%s/bench.json", dir);
 	f = fopen(path, "w");
 	RT_ASSERT(f != NULL);
@@ -1181,7 +1141,7 @@ expect_broken_file(const char *dir, const char *name, const char *text,
 	char path[4400], *orig;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	orig = slurp(path);
+	orig = rt_slurp(path);
 	write_file(path, text);
 	expect_broken(dir, want);
 	write_file(path, orig);
@@ -1226,7 +1186,7 @@ RT_TEST(broken_folder_files)
 		FILE *f;
 
 		snprintf(pins, sizeof(pins), "%s/pins.tsv", dir);
-		orig = slurp(pins);
+		orig = rt_slurp(pins);
 		f = fopen(pins, "w");
 		RT_ASSERT(f != NULL);
 		fwrite(nul, 1, sizeof(nul) - 1, f);
@@ -1261,8 +1221,8 @@ RT_TEST(baseline_self)
 	scratch(dir, sizeof(dir));
 	snprintf(out, sizeof(out), "%s/COMPARE.md", dir);
 	snprintf(logf, sizeof(logf), "%s/log", dir);
-	RT_EQ(captured(logf, report_main, 6, argv), 0);
-	md = slurp(out);
+	RT_EQ(rt_captured(logf, report_main, 6, argv), 0);
+	md = rt_slurp(out);
 	/* A run against itself: every ratio 1, nothing significant. */
 	RT_ASSERT(strstr(md, "| 1.000 |") != NULL);
 	RT_ASSERT(strstr(md, "significant (") == NULL);
@@ -1301,7 +1261,7 @@ RT_TEST(plots_drawn)
 	scratch(dir, sizeof(dir));
 	copy_dir(data_dir(), dir);
 	snprintf(logf, sizeof(logf), "%s.log", dir);
-	RT_EQ(captured(logf, report_main, 4, argv), 0);
+	RT_EQ(rt_captured(logf, report_main, 4, argv), 0);
 	unlink(logf);
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	dp = opendir(path);
@@ -1330,7 +1290,7 @@ RT_TEST(plots_drawn)
 	RT_ASSERTF(is_png(path), "missing %s", path);
 	/* REPORT.md embeds what was drawn. */
 	snprintf(path, sizeof(path), "%s/REPORT.md", dir);
-	md = slurp(path);
+	md = rt_slurp(path);
 	snprintf(path, sizeof(path), "](plots/counters-%s-%s.png)",
 	    r.s[0].workload, r.s[0].pin);
 	RT_ASSERT(strstr(md, path) != NULL);

@@ -38,47 +38,7 @@ sh(const char *fmt, const char *a, const char *b)
 	RT_ASSERTF(system(cmd) == 0, "%s", cmd);
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
 
-	RT_ASSERTF(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	RT_ASSERT(buf != NULL);
-	RT_EQ(fread(buf, 1, (size_t)n, f), n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* fn(argc, argv) with stdout and stderr into path; its exit code. */
-static int
-captured(const char *path, int (*fn)(int, char **), int argc, char **argv)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int so = dup(1), se = dup(2), rc;
-
-	RT_ASSERT(fd >= 0 && so >= 0 && se >= 0);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	rc = fn(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(fd);
-	close(so);
-	close(se);
-	return rc;
-}
 
 /* The text of line starting with `start`, or NULL. */
 static const char *
@@ -151,9 +111,9 @@ RT_TEST(emulated_host_marked_and_not_ranked)
 	scratch(dir, sizeof(dir));
 	sh("cp -R '%s/.' '%s/'", GUEST, dir);
 	snprintf(logf, sizeof(logf), "%s.log", dir);
-	RT_EQ(captured(logf, report_main, 3, rargv), 0);
+	RT_EQ(rt_captured(logf, report_main, 3, rargv), 0);
 	snprintf(path, sizeof(path), "%s/REPORT.md", dir);
-	md = slurp(path);
+	md = rt_slurp(path);
 	machine = strstr(md, "## Machine");
 	RT_ASSERT(machine != NULL);
 	p = strstr(md, "**" REPORT_EMULATED "**");
@@ -168,8 +128,8 @@ RT_TEST(emulated_host_marked_and_not_ranked)
 	RT_ASSERT(strstr(md, "- **server**: no decision: ") != NULL);
 	free(md);
 	/* The pick refuses, in one line. */
-	RT_EQ(captured(logf, pick_main, 4, pargv), 1);
-	txt = slurp(logf);
+	RT_EQ(rt_captured(logf, pick_main, 4, pargv), 1);
+	txt = rt_slurp(logf);
 	RT_ASSERTF(strstr(txt, "not ranked: " REPORT_EMULATED) != NULL &&
 	    strchr(txt, '\n') == txt + strlen(txt) - 1, "%s", txt);
 	free(txt);
@@ -203,10 +163,10 @@ RT_TEST(numa_topology_and_local_remote)
 	scratch(dir, sizeof(dir));
 	sh("cp -R '%s/.' '%s/'", GUEST, dir);
 	snprintf(logf, sizeof(logf), "%s.log", dir);
-	RT_EQ(captured(logf, report_main, 3, rargv), 0);
+	RT_EQ(rt_captured(logf, report_main, 3, rargv), 0);
 	unlink(logf);
 	snprintf(path, sizeof(path), "%s/REPORT.md", dir);
-	md = slurp(path);
+	md = rt_slurp(path);
 	RT_ASSERT(strstr(md, "## NUMA topology of numa-2x2") <
 	    strstr(md, "## Machine"));
 	RT_ASSERT(strstr(md, "| node 0 | 10 | 20 |\n| node 1 | 20 | 10 |"));
@@ -252,9 +212,9 @@ RT_TEST(two_hosts_side_by_side)
 	scratch(dir, sizeof(dir));
 	snprintf(out, sizeof(out), "%s/hosts", dir);
 	snprintf(logf, sizeof(logf), "%s/log", dir);
-	RT_EQ(captured(logf, report_main, 5, argv), 0);
+	RT_EQ(rt_captured(logf, report_main, 5, argv), 0);
 	snprintf(path, sizeof(path), "%s/REPORT.md", out);
-	md = slurp(path);
+	md = rt_slurp(path);
 	RT_ASSERT(strncmp(md, "# reapbench report: 2 hosts\n", 28) == 0);
 	RT_ASSERT(line_of(md, "| vm | `" SMOKE "` | 1 package, 1 NUMA node")
 	    != NULL);
@@ -318,8 +278,8 @@ RT_TEST(two_hosts_pick_excludes_emulated)
 	    err);
 	scratch(dir, sizeof(dir));
 	snprintf(logf, sizeof(logf), "%s/log", dir);
-	RT_EQ(captured(logf, pick_main, 5, pargv), 0);
-	txt = slurp(logf);
+	RT_EQ(rt_captured(logf, pick_main, 5, pargv), 0);
+	txt = rt_slurp(logf);
 	snprintf(want, sizeof(want), "hosts: only vm was ranked (%s), so "
 	    "there is no second host to agree with.  numa-2x2 is left out: "
 	    REPORT_EMULATED ".\n", pk.design[0]);
@@ -331,9 +291,9 @@ RT_TEST(two_hosts_pick_excludes_emulated)
 	free(txt);
 	/* The report's table of decisions says the same. */
 	snprintf(out, sizeof(out), "%s/hosts", dir);
-	RT_EQ(captured(logf, report_main, 5, rargv), 0);
+	RT_EQ(rt_captured(logf, report_main, 5, rargv), 0);
 	snprintf(logf, sizeof(logf), "%s/REPORT.md", out);
-	txt = slurp(logf);
+	txt = rt_slurp(logf);
 	l = line_of(txt, "| server |");
 	snprintf(want, sizeof(want), " %s (+%.1f%%", pk.design[0],
 	    pk.margin * 100);
@@ -397,15 +357,15 @@ RT_TEST(two_hosts_disagree)
 	snprintf(logf, sizeof(logf), "%s/t.profile", dir);
 	sh("printf 'w1 1\\nw2 1\\n' > '%s'%s", logf, "");
 	snprintf(logf, sizeof(logf), "%s/log", dir);
-	RT_EQ(captured(logf, pick_main, 7, argv), 0);
-	txt = slurp(logf);
+	RT_EQ(rt_captured(logf, pick_main, 7, argv), 0);
+	txt = rt_slurp(logf);
 	RT_ASSERTF(strstr(txt, want) != NULL, "%s", txt);
 	free(txt);
 	/* Either order: the host with more NUMA nodes turns it. */
 	argv[1] = two;
 	argv[2] = one;
-	RT_EQ(captured(logf, pick_main, 7, argv), 0);
-	txt = slurp(logf);
+	RT_EQ(rt_captured(logf, pick_main, 7, argv), 0);
+	txt = rt_slurp(logf);
 	RT_ASSERTF(strstr(txt, "decision turns on two's topology") != NULL,
 	    "%s", txt);
 	free(txt);
@@ -424,15 +384,15 @@ expect_bad(const char *dir, const char *bad, const char *want)
 
 	snprintf(out, sizeof(out), "%s/hosts", dir);
 	snprintf(logf, sizeof(logf), "%s/log", dir);
-	RT_EQ(captured(logf, report_main, 5, rargv), 2);
-	txt = slurp(logf);
+	RT_EQ(rt_captured(logf, report_main, 5, rargv), 2);
+	txt = rt_slurp(logf);
 	RT_ASSERTF(strncmp(txt, "reapbench report: ", 18) == 0 &&
 	    strstr(txt, want) != NULL && strchr(txt, '\n') == txt +
 	    strlen(txt) - 1, "report said: %s", txt);
 	free(txt);
 	RT_ASSERT(stat(out, &st) != 0);
-	RT_EQ(captured(logf, pick_main, 5, pargv), 2);
-	txt = slurp(logf);
+	RT_EQ(rt_captured(logf, pick_main, 5, pargv), 2);
+	txt = rt_slurp(logf);
 	RT_ASSERTF(strncmp(txt, "reapbench pick: ", 16) == 0 &&
 	    strstr(txt, want) != NULL && strchr(txt, '\n') == txt +
 	    strlen(txt) - 1, "pick said: %s", txt);
