@@ -18,7 +18,7 @@ test_hybrid_SRCS := tests/test_hybrid.c $(RT_SRCS)
 
 # Platform: pin plans on synthetic topologies, counter fallbacks.
 TESTS		+= test_pin test_counters
-test_pin_SRCS	:= tests/test_pin.c platform/pin.c $(RT_SRCS)
+test_pin_SRCS	:= tests/test_pin.c platform/pin.c platform/pin_topo.c $(RT_SRCS)
 test_pin_LDLIBS	:= -lhwloc
 test_counters_SRCS := tests/test_counters.c platform/counters.c $(RT_SRCS)
 test_counters_LDLIBS := -lpfm

@@ -33,7 +33,7 @@ FUZZ_results_LDLIBS = $(REPORT_LDLIBS)
 FUZZ_profile_SRCS = tests/fuzz/profile.c $(FUZZ_UTIL) $(REPORT_SRCS)
 FUZZ_profile_LDLIBS = $(REPORT_LDLIBS)
 FUZZ_topology_SRCS = tests/fuzz/topology.c $(FUZZ_UTIL) tests/fuzz/fuzz_hwloc.c \
-		  platform/pin.c
+		  platform/pin.c platform/pin_topo.c
 FUZZ_topology_LDLIBS = -lhwloc
 FUZZ_events_SRCS = tests/fuzz/events.c $(FUZZ_UTIL) platform/counters.c
 FUZZ_events_LDLIBS = -lpfm
