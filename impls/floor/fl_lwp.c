@@ -300,8 +300,9 @@ fl_detached_slow(struct reap_lwp *l)
 	mutex_enter(&p->p_lock);
 	fl_shard_leave(p, l);
 	if (atomic_load_explicit(&p->p_state, memory_order_relaxed) ==
-	    FS_WEXIT)
-		cv_broadcast(&p->p_cv);		/* the killer counts us */
+	    FS_WEXIT || p->p_nwait + p->p_ndwait > 0)
+		cv_broadcast(&p->p_cv);	/* the killer counts us; waiters
+					   may now be in EDEADLK */
 	else if (atomic_load_explicit(&p->p_state, memory_order_relaxed) ==
 	    FS_ACTIVE && atomic_load_explicit(&p->p_nbound,
 	    memory_order_relaxed) == 0 && fl_shards_live(p) == 0) {
@@ -330,7 +331,8 @@ fl_lwp_exit(struct reap_lwp *l)
 	fl_lwp_unhold(sh, l);
 	if (atomic_load_explicit(&p->p_state, memory_order_relaxed) ==
 	    FS_ACTIVE && atomic_load_explicit(&p->p_nbound,
-	    memory_order_relaxed) > 0) {
+	    memory_order_relaxed) > 0 && atomic_load_explicit(
+	    &p->p_lwpwaiters, memory_order_relaxed) == 0) {
 		/* A joinable LWP outlives us: leave and free in one go;
 		 * from the unlock on p may go, and is not touched again. */
 		sh->sh_live--;

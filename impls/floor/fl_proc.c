@@ -217,6 +217,7 @@ fl_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	mutex_enter(&p->p_lock);
 	p->p_nwait += !self->l_detached;
 	p->p_ndwait += self->l_detached;
+	atomic_fetch_add_explicit(&p->p_lwpwaiters, 1, memory_order_relaxed);
 	while ((error = fl_lwp_wait_look(p, self, lid, &l)) < 0)
 		if (cv_wait_sig(&p->p_cv, &p->p_lock) == EINTR) {
 			error = EINTR;
@@ -230,6 +231,7 @@ fl_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	}
 	p->p_nwait -= !self->l_detached;
 	p->p_ndwait -= self->l_detached;
+	atomic_fetch_sub_explicit(&p->p_lwpwaiters, 1, memory_order_relaxed);
 	mutex_exit(&p->p_lock);
 	if (error == 0)
 		fl_lwp_reap(p->p_sys, l);

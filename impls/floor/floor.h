@@ -81,6 +81,9 @@ struct reap_proc {
 	/* Read-mostly: the detached path reads them under its shard lock. */
 	_Atomic int p_state __cacheline_aligned;	/* p + all h: FS_* */
 	_Atomic int p_nbound;		/* p: live joinable LWPs (a: read) */
+	/* p: LWPs in lwp_wait (a: read by the detached exit, which must
+	 * then wake them: a running detached LWP defers their EDEADLK). */
+	_Atomic int p_lwpwaiters;
 	_Atomic int p_killed;		/* a: the LWPs' kill word */
 	/* Joinable LWPs and the exit. */
 	struct kmutex p_lock __cacheline_aligned;
