@@ -107,6 +107,14 @@ cost_rows(FILE *f, const struct rdir *r, const struct rdir *na)
 		    s->threads, s->tcount)) == NULL)
 			continue;
 		pct = report_cost_pct(s, o, &on, &off);
+		if (isnan(on) || isnan(off)) {
+			/* Not measured on one side: skipped or failed. */
+			fprintf(f, "| %s | %s | %d | %s | %s | %s | not "
+			    "measured |\n", s->design, s->workload, s->threads,
+			    s->pin, isnan(on) ? "—" : "ok", isnan(off) ? "—" :
+			    "ok");
+			continue;
+		}
 		fprintf(f, "| %s | %s | %d | %s | %.1f | %.1f | %+.1f%% |\n",
 		    s->design, s->workload, s->threads, s->pin, on, off, pct);
 	}
