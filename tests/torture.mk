@@ -16,7 +16,7 @@
 #                       fix this failed in 0.3 s), and tests/mutants (every
 #                       mutant must be caught, every design must pass the
 #                       same runs)
-# Both draw from one scenario mix, issue 17's adversarial cases included
+# Both draw from one scenario mix, the contract's adversarial cases included
 # (a non-LWP churner creating while P exits, two reapers per process, bad
 # arguments); a design skips one only through torture.c's known_bugs[].
 TOOLS		+= torture
