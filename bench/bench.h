@@ -97,7 +97,8 @@ uint64_t bench_hist_upper(int bucket);	/* largest value in the bucket */
 /* Upper bound of the q-quantile (0 < q <= 1); 0 when empty. */
 uint64_t bench_hist_quantile(const struct bench_hist *, double q);
 /* For a histogram several threads add to (one model CPU's): relaxed
- * atomic adds, and a merge that reads it the same way. */
+ * atomic adds (count left to the merge), and a merge that reads it the
+ * same way. */
 void	bench_hist_add_shared(struct bench_hist *, uint64_t ns);
 void	bench_hist_merge_shared(struct bench_hist *to,
 	    const struct bench_hist *from);

@@ -104,13 +104,14 @@ bench_hist_write(const struct bench_hist *h, FILE *f)
 	return 0;
 }
 
+/* One RMW per sample (the bucket); count is the buckets' sum, made by
+ * the merge; max moves rarely. */
 void
 bench_hist_add_shared(struct bench_hist *h, uint64_t ns)
 {
 	uint64_t m = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
 
 	__atomic_fetch_add(&h->b[bench_hist_bucket(ns)], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&h->count, 1, __ATOMIC_RELAXED);
 	while (ns > m && !__atomic_compare_exchange_n(&h->max, &m, ns, true,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
@@ -119,11 +120,13 @@ bench_hist_add_shared(struct bench_hist *h, uint64_t ns)
 void
 bench_hist_merge_shared(struct bench_hist *to, const struct bench_hist *from)
 {
-	uint64_t m = __atomic_load_n(&from->max, __ATOMIC_RELAXED);
+	uint64_t m = __atomic_load_n(&from->max, __ATOMIC_RELAXED), n;
 
-	for (int i = 0; i < BENCH_HIST_NBUCKETS; i++)
-		to->b[i] += __atomic_load_n(&from->b[i], __ATOMIC_RELAXED);
-	to->count += __atomic_load_n(&from->count, __ATOMIC_RELAXED);
+	for (int i = 0; i < BENCH_HIST_NBUCKETS; i++) {
+		n = __atomic_load_n(&from->b[i], __ATOMIC_RELAXED);
+		to->b[i] += n;
+		to->count += n;
+	}
 	if (m > to->max)
 		to->max = m;
 }

@@ -173,19 +173,18 @@ struct kern_machine_hot {
 	((const struct kern_machine_hot *)(const void *)(m))
 
 /* The calling thread's block for m; the slow path finds or makes it.
- * A cache keyed by the machine and an epoch that every machine's destroy
- * bumps, so a new machine at a freed one's address is never confused. */
+ * The thread caches the block of the machine it is attached to;
+ * kern_attach drops the cache when the machine changes, or when any
+ * machine was destroyed since (an epoch), so a new machine at a freed
+ * one's address is never given the old block. */
 extern __thread struct kern_books *kern_tls_books;
-extern __thread const struct kern_machine *kern_tls_books_mach;
 extern __thread uint64_t kern_tls_books_epoch;
 extern _Atomic uint64_t kern_books_epoch;
 struct kern_books *kern_books_lookup(struct kern_machine *);
 static inline struct kern_books *
 kern_books_of(struct kern_machine *m)
 {
-	if (__builtin_expect(kern_tls_books_mach == m &&
-	    kern_tls_books_epoch == atomic_load_explicit(&kern_books_epoch,
-	    memory_order_relaxed), 1))
+	if (__builtin_expect(m == kern_curmach && kern_tls_books != NULL, 1))
 		return kern_tls_books;
 	return kern_books_lookup(m);
 }

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 __thread struct kern_books *kern_tls_books;
-__thread const struct kern_machine *kern_tls_books_mach;
 __thread uint64_t kern_tls_books_epoch;
 _Atomic uint64_t kern_books_epoch = 1;
 #ifdef __SANITIZE_THREAD__
@@ -74,10 +73,8 @@ kern_books_lookup(struct kern_machine *m)
 		atomic_store_explicit(&m->m_books, b, memory_order_release);
 	}
 	pthread_mutex_unlock(&m->m_books_lock);
-	kern_tls_books = b;
-	kern_tls_books_mach = m;
-	kern_tls_books_epoch = atomic_load_explicit(&kern_books_epoch,
-	    memory_order_relaxed);
+	if (m == kern_curmach)		/* the cache is the attached one's */
+		kern_tls_books = b;
 	return b;
 }
 

@@ -102,7 +102,7 @@ kern_machine_destroy(struct kern_machine *m)
 	kern_books_fini(m);
 	pthread_mutex_destroy(&m->m_threads_lock);
 	if (kern_curmach == m)
-		kern_curmach = NULL;
+		kern_attach(NULL);
 	free(m);
 }
 
@@ -144,6 +144,13 @@ kern_config(const struct kern_machine *m)
 void
 kern_attach(struct kern_machine *m)
 {
+	uint64_t epoch = atomic_load_explicit(&kern_books_epoch,
+	    memory_order_relaxed);
+
+	if (m != kern_curmach || epoch != kern_tls_books_epoch) {
+		kern_tls_books = NULL;	/* kern.h, the books' cache */
+		kern_tls_books_epoch = epoch;
+	}
 	kern_curmach = m;
 }
 
