@@ -104,34 +104,59 @@ opt_int(const char *opt, const char *s, int lo, int hi, int *out, char *err,
 }
 
 /*
- * glibc's regcomp() copies a repeated part of a pattern once per repeat
- * ("a+" is "aa*", "x{3}" is "xxx") and nested copies multiply: a filter
- * with a row of '+' takes it gigabytes.  The product of the repeats of
- * every '+' and interval bounds the copies; above RUN_FILTER_COPIES the
- * filter is refused (a '+' or '{' in brackets counts too: a bound).
+ * What makes glibc's regcomp() blow up on a filter, or NULL.  It copies a
+ * repeated part once per repeat ("a+" is "aa*", "x{3}" is "xxx") and
+ * nested copies multiply: past RUN_FILTER_COPIES (the product of every
+ * '+' and interval's repeats bounds them), a filter is refused.  Adjacent
+ * repeats ("a+*+++"), undefined in POSIX, and groups of repeats nested
+ * deeper than RUN_FILTER_DEPTH ("((((a)+)?)+)?"...) take it exponential
+ * time: 7 s for 21 levels here.
  */
 #define RUN_FILTER_COPIES	65536
+#define RUN_FILTER_DEPTH	8
 
-static bool
-run_filter_too_big(const char *re)
+static const char *
+run_filter_problem(const char *re)
 {
 	double copies = 1;
+	bool repeat = false;
+	int depth = 0;
 
 	for (const char *p = re; *p != '\0'; p++) {
-		char *end;
+		bool rep = strchr("*+?{", *p) != NULL;
 		unsigned long n, m;
+		char *end;
 
 		if (*p == '\\' && p[1] != '\0')
 			p++;
+		else if (*p == '[') {
+			/* A bracket expression is one atom; a ']' first in it
+			 * is one of its characters. */
+			end = (char *)p + 1 + (p[1] == '^');
+			end += *end == ']';
+			if ((end = strchr(end, ']')) == NULL)
+				break;	/* regcomp refuses it */
+			p = end;
+		} else if (*p == '(' && ++depth > RUN_FILTER_DEPTH)
+			return "groups nested more than 8 deep";
+		else if (*p == ')')
+			depth--;
 		else if (*p == '+')
 			copies *= 2;
 		else if (*p == '{') {
 			n = strtoul(p + 1, &end, 10);
-			m = *end == ',' ? strtoul(end + 1, NULL, 10) : 0;
+			m = *end == ',' ? strtoul(end + 1, &end, 10) : 0;
 			copies *= (double)(n > m ? n : m) + 1;
+			p = *end == '}' ? end : p;
 		}
+		if (rep && repeat)
+			return "adjacent repeats (undefined in POSIX regular "
+			    "expressions)";
+		repeat = rep;
 	}
-	return !(copies <= RUN_FILTER_COPIES);
+	if (!(copies <= RUN_FILTER_COPIES))
+		return "more than 65536 copies of its repeated parts";
+	return NULL;
 }
 
 /* A --benchmark_* flag: noted if a run must know of it, passed through
@@ -140,7 +165,7 @@ static int
 run_gbench_flag(struct run_opts *o, char *a, char *err, size_t errlen)
 {
 	regex_t re;
-	const char *f;
+	const char *f, *why;
 
 	if (strncmp(a, "--benchmark_out", 15) == 0) {
 		snprintf(err, errlen, "%s: reapbench writes the JSON into the "
@@ -155,10 +180,9 @@ run_gbench_flag(struct run_opts *o, char *a, char *err, size_t errlen)
 	if (strncmp(a, "--benchmark_filter=", 19) == 0) {
 		/* run_filter() applies it: check it here, with the rest. */
 		f = o->user_filter = a + 19;
-		if (run_filter_too_big(f)) {
-			snprintf(err, errlen, "--benchmark_filter=%s: more than "
-			    "%d copies of its repeated parts", f,
-			    RUN_FILTER_COPIES);
+		if ((why = run_filter_problem(f)) != NULL) {
+			snprintf(err, errlen, "--benchmark_filter=%s: %s", f,
+			    why);
 			return -1;
 		}
 		if (regcomp(&re, *f == '-' ? f + 1 : f, REG_EXTENDED |

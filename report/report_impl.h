@@ -33,6 +33,8 @@ char	*rdir_slurp(const char *path, size_t *len, char *err, size_t errlen);
  * or NULL with err "path: corrupt JSON at line N: why". */
 struct json_t *rdir_parse_json(const char *path, const char *text,
 	    char *err, size_t errlen);
+/* [A-Za-z0-9._-]+, not "." or "..": a name safe in a path or a script. */
+bool	rdir_plain_name(const char *s);
 /* A JSON value as a context string ("true", "12", compact JSON...). */
 char	*rdir_ctx_string(struct json_t *v);
 /* env.json, pins.tsv, latency/: 0, or -1 with err. */

@@ -245,8 +245,7 @@ rdir_read_pins(struct rdir *r, char *err, size_t errlen)
 
 /* ---- latency/index.tsv and the CDFs ------------------------------------- */
 
-/* A file name inside latency/: [A-Za-z0-9._-], not "." or "..". */
-static bool
+bool
 rdir_plain_name(const char *s)
 {
 	if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)

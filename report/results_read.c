@@ -46,7 +46,8 @@ unit_to_ns(const char *unit)
 
 /*
  * Split a run name into its parts.  Returns false if it is not
- * workload/design/...: such entries (a foreign benchmark) are skipped.
+ * workload/design/... of plain words ([A-Za-z0-9._-]): such entries (a
+ * foreign benchmark) are skipped.
  */
 static bool
 parse_name(const char *name, struct rdir_series *s, int gb_threads)
@@ -83,7 +84,11 @@ parse_name(const char *name, struct rdir_series *s, int gb_threads)
 		/* Other suffixes (real_time, repeats:n, ...) carry nothing. */
 	}
 	free(copy);
-	if (i < 2 || strchr(s->design, ':') != NULL) {
+	/* Names reapbench gives are plain words; others are not its own
+	 * (and would reach file names and gnuplot scripts). */
+	if (i < 2 || strchr(s->design, ':') != NULL ||
+	    !rdir_plain_name(s->workload) || !rdir_plain_name(s->design) ||
+	    (s->pin != NULL && !rdir_plain_name(s->pin))) {
 		free(s->workload);
 		free(s->design);
 		free(s->pin);

@@ -1109,6 +1109,22 @@ RT_TEST(broken_folders)
 		RT_ASSERT(isnan(r.s[0].real_ns[0]));
 		rdir_free(&r);
 	}
+	/* Names that are not plain words are not reapbench's: skipped, so
+	 * they never reach file names or gnuplot scripts. */
+	write_file(path, "{\"benchmarks\": [{\"run_name\": \"w/d/t:1/pin:x\","
+	    " \"run_type\": \"iteration\", \"real_time\": 5}, {\"run_name\":"
+	    " \"w/x';system('id');'/t:1\", \"real_time\": 5}, {\"run_name\":"
+	    " \"w/d/t:2/pin:a b\", \"real_time\": 5}]}\n");
+	{
+		struct rdir r;
+		char err[512];
+
+		RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0,
+		    "%s", err);
+		RT_EQ(r.ns, 1);
+		RT_EQ(r.skipped, 2);
+		rdir_free(&r);
+	}
 	/* Google Benchmark's bare NaN/inf (not JSON) read as missing. */
 	write_file(path, "{\"benchmarks\": [{\"run_name\": \"w/d/t:1/pin:x\","
 	    " \"run_type\": \"iteration\", \"real_time\": 5, "

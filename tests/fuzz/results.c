@@ -1,6 +1,8 @@
 /*
  * results.c - fuzz target: a results folder, as `reapbench report DIR`
- * reads it (rdir_load), then its tables and REPORT.md.
+ * reads it (rdir_load), then what the report makes of it: the tables,
+ * the plots' data and gnuplot drivers (gnuplot itself is not run),
+ * REPORT.md and COMPARE.md (the folder against itself).
  *
  * The input is the folder's files one after the other, each after a line
  * "@@ NAME" (bench.json, env.json, pins.tsv, cmdline.txt, topology.xml,
@@ -12,6 +14,7 @@
 #include "fuzz.h"
 #include "report_impl.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,41 +123,71 @@ write_folder(const uint8_t *data, size_t size)
 	}
 }
 
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Back to an empty folder (and its empty latency/). */
 static void
 clean_folder(void)
 {
-	char *md = path_join(dir, "REPORT.md");
+	char *p;
 
 	while (nwritten > 0) {
 		unlink(written[--nwritten]);
 		free(written[nwritten]);
 	}
-	unlink(md);
-	free(md);
+	p = path_join(dir, "plots");
+	nftw(p, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+	free(p);
+	p = path_join(dir, "REPORT.md");
+	unlink(p);
+	free(p);
+	p = path_join(dir, "COMPARE.md");
+	unlink(p);
+	free(p);
+}
+
+/* What `reapbench report` makes of a folder it could read. */
+static void
+report_all(const struct rdir *r)
+{
+	struct report_table *t;
+	size_t nt;
+	char err[1024], *out;
+
+	report_tables_build(r, &t, &nt);
+	if (report_plots(r, t, nt, "plots", false, err, sizeof(err)) != 0)
+		fuzz_check_error(err, dir);
+	out = path_join(dir, "REPORT.md");
+	if (report_md_write(r, t, nt, out, "/nonexistent", err,
+	    sizeof(err)) != 0)
+		fuzz_check_error(err, dir);
+	free(out);
+	out = path_join(dir, "COMPARE.md");
+	if (report_compare_write(r, r, out, err, sizeof(err)) != 0)
+		fuzz_check_error(err, dir);
+	free(out);
+	report_tables_free(t, nt);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rdir r;
-	struct report_table *t;
-	size_t nt;
-	char err[1024], *md;
+	char err[1024];
 
 	scratch_dir();
 	hwloc_keep_loaded();
 	write_folder(data, size);
 	if (rdir_load(dir, &r, err, sizeof(err)) != 0)
 		fuzz_check_error(err, dir);
-	else {
-		report_tables_build(&r, &t, &nt);
-		md = path_join(dir, "REPORT.md");
-		if (report_md_write(&r, t, nt, md, "/nonexistent", err,
-		    sizeof(err)) != 0)
-			fuzz_check_error(err, dir);
-		free(md);
-		report_tables_free(t, nt);
-	}
+	else
+		report_all(&r);
 	rdir_free(&r);
 	clean_folder();
 	return 0;
