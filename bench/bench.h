@@ -337,7 +337,11 @@ int	bench_rounds(struct bench_env *, uint64_t rounds, int nprocs,
 struct bench_item {
 	struct bench_spec spec;
 	bool	empty;			/* the wrapper-overhead benchmark */
+	bool	bare;			/* and `bare` (empty too): floor's
+					   allocation work without harness
+					   or model kernel */
 	uint64_t iters;			/* fixed iterations; 0: estimated */
+	double	per_ns;			/* calibrated ns per iteration */
 	bool	selected;		/* matches --benchmark_filter */
 	bool	pins_written;
 	/* Histograms of calls not yet matched to a reported repetition. */
@@ -370,6 +374,11 @@ struct bench_reg {
 
 struct gbench_state;
 struct gbench_run_info;
+/* driver/run_equalize.c: one iteration count per configuration for
+ * every design in it (the median of their calibrated counts, capped for a
+ * design too slow to run it). */
+void	run_equalize_iters(struct bench_item *, int n, double target_s,
+	    int call_budget_s);
 void	bench_reg_add(struct bench_reg *, struct bench_item *);
 struct bench_item *bench_reg_find(struct bench_reg *, const char *name);
 void	bench_reg_hook(const struct gbench_run_info *, void *reg);

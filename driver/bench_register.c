@@ -120,6 +120,39 @@ reg_empty(gbench_state *st, void *arg)
 	reg_progress(reg_cur, it, NULL, NULL);
 }
 
+/* What one lifecycle of `floor` allocates, without the harness or the
+ * model kernel: an LWP-sized, cache-line-aligned block taken from a
+ * thread-local free list (floor's per-CPU one), initialised as
+ * lwp_create would, and given back as its free would. */
+#define REG_BARE_LWP	128
+struct reg_bare_lwp {
+	struct reg_bare_lwp *next;
+	char	body[REG_BARE_LWP - sizeof(void *)];
+} __attribute__((aligned(64)));
+
+static void
+reg_bare(gbench_state *st, void *arg)
+{
+	struct bench_item *it = arg;
+	struct reg_bare_lwp *freelist = NULL, *l;
+
+	while (gbench_keep_running(st)) {
+		if ((l = freelist) != NULL)
+			freelist = l->next;
+		else if ((l = aligned_alloc(64, sizeof(*l))) == NULL)
+			abort();
+		memset(l, 0, sizeof(*l));
+		__asm__ volatile("" : : "r"(l) : "memory");
+		l->next = freelist;
+		freelist = l;
+	}
+	while ((l = freelist) != NULL) {
+		freelist = l->next;
+		free(l);
+	}
+	reg_progress(reg_cur, it, NULL, NULL);
+}
+
 /* The histogram of a call, kept until the reporter names its repetition. */
 static void
 reg_keep_hist(struct bench_item *it, uint64_t n, const struct bench_result *r)
@@ -215,7 +248,8 @@ bench_reg_add(struct bench_reg *reg, struct bench_item *it)
 
 	reg_cur = reg;
 	if (it->empty) {
-		bm = gbench_register(it->spec.name, reg_empty, it);
+		bm = gbench_register(it->spec.name, it->bare ? reg_bare :
+		    reg_empty, it);
 		if (it->iters > 0)
 			gbench_bm_iterations(bm, it->iters);
 		return;

@@ -52,6 +52,8 @@ list_workloads(void)
 		printf(" %d", bench_teardown_sizes[i]);
 	printf("; storm %d x %d\n", BENCH_STORM_PROCS, BENCH_STORM_LWPS);
 	printf("  %-16s the wrapper's per-iteration overhead\n", "empty");
+	printf("  %-16s floor's allocation work per lifecycle, bare: floor "
+	    "minus it is the harness's cost\n", "bare");
 }
 
 static void

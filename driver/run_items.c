@@ -62,6 +62,10 @@ run_items(const struct run_opts *o, const struct pin_topo *topo,
 	add_item(reg, &cap, &s);
 	reg->items[0].empty = true;
 	reg->items[0].iters = o->smoke ? 100000 : 20000000;
+	snprintf(s.name, sizeof(s.name), "bare");
+	add_item(reg, &cap, &s);
+	reg->items[1].empty = reg->items[1].bare = true;
+	reg->items[1].iters = o->smoke ? 100000 : 5000000;
 	for (int w = 0; w < o->nwls; w++)
 		for (int d = 0; d < o->ndesigns; d++) {
 			bool native = strcmp(o->designs[d], "native") == 0;
@@ -164,6 +168,7 @@ calibrate_one(const struct run_opts *o, struct bench_item *it)
 	per = rounds ? (double)wall / (double)c0 :
 	    (double)r->region_ns / (double)c0;
 	free(r);
+	it->per_ns = per;
 	lo = rounds ? 3 : 16;
 	hi = rounds ? 2000 : 5000000;
 	iters = (uint64_t)(o->target_s * 1e9 / (per > 1 ? per : 1));
@@ -205,4 +210,7 @@ run_calibrate(const struct run_opts *o, struct bench_reg *reg)
 		if (++k % 20 == 0)
 			fprintf(stderr, "  calibrated %d/%d\n", k, n);
 	}
+	if (!o->smoke)
+		run_equalize_iters(reg->items, reg->nitems, o->target_s,
+		    o->call_budget_s);
 }

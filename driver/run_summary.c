@@ -82,6 +82,24 @@ summary_overhead(FILE *f, double empty, double cheapest, const char *name)
 		    "(empty)\n", empty);
 }
 
+/* floor's churn_private at 1 thread less `bare`: what the harness and
+ * the model kernel add to the least a lifecycle allocates. */
+static void
+summary_harness(FILE *f, struct bench_reg *reg, double bare)
+{
+	struct bench_item *fl = bench_reg_find(reg,
+	    "churn_private/floor/t:1/pin:compact");
+	double m;
+
+	if (isnan(bare) || fl == NULL || fl->nreps == 0)
+		return;
+	m = stats_median(fl->ns, (size_t)fl->nreps);
+	fprintf(f, "harness overhead: %.1f ns per lifecycle (floor "
+	    "churn_private t:1 %.1f ns less the bare allocation loop %.1f "
+	    "ns: the harness, the model kernel and floor's own protocol)\n",
+	    m - bare, m, bare);
+}
+
 /* The benchmarks that failed or skipped repetitions, and why. */
 static void
 summary_failed(const struct bench_reg *reg, FILE *f)
@@ -104,7 +122,7 @@ summary_failed(const struct bench_reg *reg, FILE *f)
 void
 run_summary(const struct run_opts *o, struct bench_reg *reg, FILE *f)
 {
-	double cheapest = -1, empty = NAN;
+	double cheapest = -1, empty = NAN, bare = NAN;
 	const char *cheapest_name = "", *rest;
 	size_t wlen;
 
@@ -118,6 +136,10 @@ run_summary(const struct run_opts *o, struct bench_reg *reg, FILE *f)
 		struct bench_item *it = &reg->items[i];
 		double m = stats_median(it->ns, (size_t)it->nreps);
 
+		if (it->bare) {
+			bare = m;
+			continue;
+		}
 		if (it->empty) {
 			empty = m;
 			continue;
@@ -134,5 +156,6 @@ run_summary(const struct run_opts *o, struct bench_reg *reg, FILE *f)
 			summary_row(o, reg, f, it->spec.name, wlen, rest);
 	}
 	summary_overhead(f, empty, cheapest, cheapest_name);
+	summary_harness(f, reg, bare);
 	summary_failed(reg, f);
 }

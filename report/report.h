@@ -93,6 +93,8 @@ struct rdir {
 	char	*cmdline;	/* cmdline.txt, trimmed, or NULL */
 	double	 harness_ns;	/* median real time of `empty` (the wrapper's
 				 * cost per iteration), NaN if not run */
+	double	 bare_ns;	/* of `bare`: floor's allocation work per
+				 * lifecycle alone, NaN if not run */
 	char	*topo_summary;	/* from topology.xml, or NULL */
 	struct rdir_numa numa;
 	size_t	 npins;

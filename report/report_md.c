@@ -357,6 +357,25 @@ md_pins(FILE *f, const struct rdir *r)
 		    BENCH_FILE_PINS, r->npins, bound, off);
 }
 
+/* What the harness and model kernel add per lifecycle: floor's
+ * churn_private at 1 thread less `bare`, the same allocation alone. */
+static void
+md_harness_cost(FILE *f, const struct rdir *r)
+{
+	const struct rdir_series *fl = rdir_find(r, "churn_private", "floor",
+	    "compact", 1, 0);
+	double m;
+
+	if (isnan(r->bare_ns) || fl == NULL || fl->nrep == 0)
+		return;
+	m = stats_median(fl->real_ns, fl->nrep);
+	fprintf(f, "- harness overhead: %.1f ns per lifecycle: floor's "
+	    "churn_private at 1 thread (%.1f ns) less `bare`, a loop doing "
+	    "the same allocation work alone (%.1f ns): the harness, the model "
+	    "kernel and floor's own protocol\n", m - r->bare_ns, m,
+	    r->bare_ns);
+}
+
 static void
 md_machine(FILE *f, const struct rdir *r)
 {
@@ -391,6 +410,7 @@ md_machine(FILE *f, const struct rdir *r)
 		    "not the harness's per lifecycle (floor's time per "
 		    "lifecycle, in the tables, bounds that from above: harness, "
 		    "model kernel and the least reap work)\n", r->harness_ns);
+	md_harness_cost(f, r);
 	md_pins(f, r);
 	md_run(f, r);
 	fprintf(f, "- blocking and waking are Linux futex operations, which "

@@ -359,12 +359,14 @@ static bool
 is_empty_bench(const char *run_name)
 {
 	return strcmp(run_name, "empty") == 0 ||
-	    strncmp(run_name, "empty/", 6) == 0;
+	    strncmp(run_name, "empty/", 6) == 0 ||
+	    strcmp(run_name, "bare") == 0;
 }
 
-/* The `empty` benchmark: the harness's own cost per iteration. */
+/* The median real time of reference benchmark `name` (`empty`: the
+ * wrapper's cost per iteration; `bare`: floor's allocation work). */
 static double
-rdir_harness_ns(json_t *list)
+rdir_reference_ns(json_t *list, const char *name)
 {
 	double *v = xcalloc(json_array_size(list), sizeof(double)), m;
 	size_t i, n = 0;
@@ -377,7 +379,9 @@ rdir_harness_ns(json_t *list)
 		    "run_type"));
 		json_t *rt = json_object_get(e, BENCH_KEY(BK_REAL_TIME));
 
-		if (rn != NULL && is_empty_bench(rn) && type != NULL &&
+		if (rn != NULL && (strcmp(rn, name) == 0 || (strcmp(name,
+		    "empty") == 0 && strncmp(rn, "empty/", 6) == 0)) &&
+		    type != NULL &&
 		    strcmp(type, "iteration") == 0 && json_is_number(rt))
 			v[n++] = json_number_value(rt) * unit_to_ns(
 			    json_string_value(json_object_get(e,
@@ -466,6 +470,7 @@ rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen)
 
 	memset(r, 0, sizeof(*r));
 	r->harness_ns = NAN;
+	r->bare_ns = NAN;
 	r->dir = xstrdup(dir);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		report_seterr(err, errlen, "%s: not a results folder: %s", dir,
@@ -482,7 +487,8 @@ rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen)
 		json_decref(root);
 		goto out;
 	}
-	r->harness_ns = rdir_harness_ns(list);
+	r->harness_ns = rdir_reference_ns(list, "empty");
+	r->bare_ns = rdir_reference_ns(list, "bare");
 	/* Repetitions first; aggregates only for series that have none. */
 	for (int pass = 0; pass < 2; pass++)
 		json_array_foreach(list, i, e)

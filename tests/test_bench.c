@@ -493,8 +493,10 @@ smoke_run(void)
 	rc = drive(args);
 	err = slurp("err");
 	RT_ASSERTF(rc == 0, "smoke run exited %d: %s", rc, err);
-	/* A progress line per benchmark call. */
+	/* A progress line per benchmark call; the harness's cost. */
 	RT_ASSERTF(strstr(err, "[1/") != NULL, "no progress lines: %s", err);
+	RT_ASSERTF(strstr(err, "harness overhead: ") != NULL, "no harness "
+	    "overhead line: %s", err);
 	free(err);
 	done = true;
 }
@@ -519,7 +521,7 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 	char path[PATH_MAX + 256];
 	json_t *root, *ctx, *bms;
 	const char *unavail;
-	double empty_ns = -1, cheapest = -1;
+	double empty_ns = -1, bare_ns = -1, cheapest = -1;
 	int nbench = 0;
 	size_t i;
 	regex_t name_re;
@@ -566,7 +568,7 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 	unavail = json_string_value(json_object_get(ctx,
 	    "counters_unavailable"));
 
-	RT_ASSERT(regcomp(&name_re, "^(empty|[a-z_]+/[a-z0-9_-]+/"
+	RT_ASSERT(regcomp(&name_re, "^(empty|bare|[a-z_]+/[a-z0-9_-]+/"
 	    "(T:[0-9]+/)?t:[0-9]+/pin:[a-z]+)$", REG_EXTENDED | REG_NOSUB) ==
 	    0);
 	bms = json_object_get(root, "benchmarks");
@@ -583,6 +585,11 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 		    name);
 		RT_ASSERTF(json_object_get(b, "error_occurred") == NULL,
 		    "%s failed", name);
+		if (strcmp(name, "bare") == 0) {
+			bare_ns = json_number_value(json_object_get(b,
+			    "cpu_time"));
+			continue;
+		}
 		if (strcmp(name, "empty") == 0) {
 			/* CPU time: preemption is not the wrapper's. */
 			empty_ns = json_number_value(json_object_get(b,
@@ -649,6 +656,7 @@ RT_TEST(driver_smoke_matrix_json_and_results)
 			RT_ASSERTF(found, "no %s... benchmark", want);
 		}
 	RT_ASSERTF(empty_ns > 0, "no empty benchmark");
+	RT_ASSERTF(bare_ns > 0, "no bare benchmark");
 	RT_ASSERTF(cheapest > 0, "no design benchmark");
 	RT_ASSERTF(empty_ns < 0.05 * cheapest, "wrapper overhead %.2f ns is "
 	    "not under 5%% of the cheapest operation (%.1f ns)", empty_ns,
@@ -811,7 +819,7 @@ RT_TEST(driver_results_keys_match_schema)
 	json_array_foreach(json_object_get(root, "benchmarks"), i, b) {
 		name = json_string_value(json_object_get(b, "name"));
 		RT_ASSERT(name != NULL);
-		if (strcmp(name, "empty") == 0)
+		if (strcmp(name, "empty") == 0 || strcmp(name, "bare") == 0)
 			continue;
 		json_object_foreach(b, k, v)
 			RT_ASSERTF(entry_field(k) || bench_key_find(k) != NULL,
@@ -919,6 +927,58 @@ RT_TEST(driver_context_keys_match_schema)
 	}
 	json_decref(root);
 	json_decref(env);
+}
+
+/* One calibrated item for the equalizer: `iters` at `per` ns each. */
+static void
+eq_item(struct bench_item *it, const char *name, const struct reap_ops *ops,
+    uint64_t iters, double per)
+{
+	memset(it, 0, sizeof(*it));
+	snprintf(it->spec.name, sizeof(it->spec.name), "%s", name);
+	it->spec.ops = ops;
+	it->selected = true;
+	it->iters = iters;
+	it->per_ns = per;
+}
+
+/*
+ * Designs of one configuration run the median of their calibrated counts
+ * (equal lifecycles, equal latency samples); one too slow for 4x the
+ * target runs what fits; native, failed items and other configurations
+ * keep their own.
+ */
+RT_TEST(calibration_equalizes_designs_per_configuration)
+{
+	const struct reap_ops *h = reap_find("hybrid"), *n = reap_find("netbsd");
+	const struct reap_ops *d = reap_find("dragonfly"), *f = reap_find("floor");
+	struct bench_item it[8];
+
+	eq_item(&it[0], "churn_shared/hybrid/t:2/pin:compact", h, 400000, 100);
+	eq_item(&it[1], "churn_shared/netbsd/t:2/pin:compact", n, 160000, 250);
+	eq_item(&it[2], "churn_shared/dragonfly/t:2/pin:compact", d, 40000,
+	    1000);
+	eq_item(&it[3], "churn_shared/floor/t:2/pin:compact", f, 1000000, 40);
+	eq_item(&it[4], "churn_shared/native/t:2/pin:compact", NULL, 300,
+	    130000);
+	eq_item(&it[5], "churn_shared/hybrid/t:1/pin:compact", h, 20, 2e6);
+	eq_item(&it[6], "churn_shared/netbsd/t:1/pin:compact", n, 900, 44444);
+	eq_item(&it[7], "join/netbsd/t:2/pin:compact", n, 5000, 8000);
+	snprintf(it[7].failed, sizeof(it[7].failed), "skipped");
+	run_equalize_iters(it, 8, 0.04, 60);
+	/* Median of 40k, 160k, 400k, 1M is 400k; dragonfly fits 160k in
+	 * 4 x 40 ms and runs that. */
+	RT_ASSERTF(it[0].iters == 400000 && it[1].iters == 400000 &&
+	    it[3].iters == 400000, "hybrid %llu netbsd %llu floor %llu",
+	    (unsigned long long)it[0].iters, (unsigned long long)it[1].iters,
+	    (unsigned long long)it[3].iters);
+	RT_ASSERTF(it[2].iters == 160000, "dragonfly %llu, not capped",
+	    (unsigned long long)it[2].iters);
+	RT_ASSERT(it[4].iters == 300);
+	/* t:1: median of {20, 900} is 900; hybrid fits only 80, not 900. */
+	RT_ASSERTF(it[6].iters == 900 && it[5].iters == 80, "t:1: %llu %llu",
+	    (unsigned long long)it[5].iters, (unsigned long long)it[6].iters);
+	RT_ASSERT(it[7].iters == 5000);
 }
 
 int
