@@ -434,6 +434,8 @@ bench_env_boot(struct bench_env *env)
 	cfg.cpu_free = bench_free_cb;
 	cfg.lat_record = bench_lat_cb;
 	cfg.quiesce_wait = env->qwait;
+	/* teardown and storm: the all-freed figure (bench_rounds) */
+	cfg.free_stamp = bench_workloads[env->spec->wl].rounds;
 	cfg.ctx = env;
 	if ((env->boot = reap_boot(env->ops, &cfg)) == NULL) {
 		bench_env_fail(env, "%s: reap_boot failed", env->ops->name);
