@@ -97,7 +97,7 @@ static void
 fig_cells(FILE *f, const struct report_table *ft,
     const struct report_row *row, enum report_figure fig)
 {
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], x[32], p99[32];
 
 	if (row == NULL || row->n == 0) {
 		fprintf(f, " n/a | | |");
@@ -108,8 +108,8 @@ fig_cells(FILE *f, const struct report_table *ft,
 	    report_fmt3(b, sizeof(b), row->ci.lo / 1e3),
 	    report_fmt3(c, sizeof(c), row->ci.hi / 1e3),
 	    row->reference || ft->best < 0 ? "—" :
-	    report_fmt3(a, sizeof(a), row->ratio),
-	    report_fmt3(c, sizeof(c), report_series_median(row->s,
+	    report_fmt3(x, sizeof(x), row->ratio),
+	    report_fmt3(p99, sizeof(p99), report_series_median(row->s,
 	    report_figure_key(fig, 99), 1e-3)));
 }
 
