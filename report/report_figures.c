@@ -68,7 +68,7 @@ report_figure_name(enum report_figure fig)
 }
 
 
-/* ---- REPORT.md ------------------------------------------------------------ */
+/* ---- REPORT.md ---------------------------------------------------------- */
 
 /* The table of t's configuration among ft[0..n-1], or NULL. */
 static const struct report_table *

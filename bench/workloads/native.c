@@ -53,7 +53,12 @@
 /* TSan wraps clone() as a fork (its runtime resets in the "child"), which
  * a thread sharing its memory must not do: glibc's own name for the same
  * function is not wrapped. */
-#ifdef __SANITIZE_THREAD__
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NATIVE_TSAN	1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(NATIVE_TSAN)
 int	__clone(int (*)(void *), void *, int, void *, ...);
 #define native_clone	__clone
 #else
@@ -244,11 +249,17 @@ native_child(struct native *n, int k)
 		(void)sched_setaffinity(0, sizeof(cpu_set_t),
 		    &n->exitset[cpu]);
 	for (int j = 1; j < n->nlwps; j++) {
-		int tid = native_clone(native_parked_main, n->stacks + (size_t)j *
-		    NATIVE_STACK, NATIVE_CLONE, (void *)&parked);
+		int tid = native_clone(native_parked_main, n->stacks +
+		    (size_t)j * NATIVE_STACK, NATIVE_CLONE, (void *)&parked);
 
-		if (tid < 0)
+		if (tid < 0) {
+			/* Counted ready so the round goes on: wait4 sees
+			 * the status and fails the benchmark. */
+			atomic_fetch_add_explicit(&n->shm->ready, 1,
+			    memory_order_release);
+			native_shm_wake(&n->shm->ready);
 			_exit(127);
+		}
 		cpu = bench_exit_cpu(n->env, k * n->nlwps + j);
 		if (n->have_exitset[cpu])
 			(void)sched_setaffinity(tid, sizeof(cpu_set_t),
