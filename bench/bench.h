@@ -297,6 +297,8 @@ struct bench_result {
 	double	fairness_cv;
 	uint64_t holds;		/* observers: successful lwp_hold */
 	struct bench_hist hist;
+	/* teardown/storm: all freed, one sample per round (bench_rounds) */
+	struct bench_hist freed;
 	int	nevents;
 	struct ctr_event events[CTR_MAX];
 	double	values[CTR_MAX];

@@ -61,9 +61,11 @@ bench_reap_cpu(const struct bench_env *env, int i)
 }
 
 /* Attach counters to a tid once; sys marks the design's threads, whose
- * CPU time makes reaper_cpu_share.  Called with env->lock held. */
+ * CPU time makes reaper_cpu_share; inherit counts what it creates too.
+ * Called with env->lock held. */
 static void
-bench_env_track_locked(struct bench_env *env, pid_t tid, bool sys)
+bench_env_track_locked(struct bench_env *env, pid_t tid, bool sys,
+    bool inherit)
 {
 	bool known = false;
 
@@ -83,14 +85,15 @@ bench_env_track_locked(struct bench_env *env, pid_t tid, bool sys)
 		return;
 	env->tracked[env->ntracked++] = tid;
 	if (env->ctrs != NULL)
-		(void)ctr_set_attach(env->ctrs, tid);
+		(void)(inherit ? ctr_set_attach_inherit(env->ctrs, tid) :
+		    ctr_set_attach(env->ctrs, tid));
 }
 
 void
 bench_env_track(struct bench_env *env, pid_t tid, bool sys)
 {
 	pthread_mutex_lock(&env->lock);
-	bench_env_track_locked(env, tid, sys);
+	bench_env_track_locked(env, tid, sys, false);
 	pthread_mutex_unlock(&env->lock);
 }
 
@@ -128,8 +131,10 @@ bench_env_bind(struct bench_env *env, int cpu, const char *role)
 
 	pthread_mutex_lock(&env->lock);
 	bench_env_note_pin(env, role, cpu, env->plan.pu[cpu], error);
-	/* Counters follow every bound thread: the design's too. */
-	bench_env_track_locked(env, bench_gettid(), strcmp(role, "sys") == 0);
+	/* Counters follow every bound thread: the design's too; native's
+	 * pool threads with what they create (none of it is attached). */
+	bench_env_track_locked(env, bench_gettid(), strcmp(role, "sys") == 0,
+	    env->ops == NULL);
 	pthread_mutex_unlock(&env->lock);
 	return error;
 }
@@ -434,6 +439,8 @@ bench_env_boot(struct bench_env *env)
 	cfg.cpu_free = bench_free_cb;
 	cfg.lat_record = bench_lat_cb;
 	cfg.quiesce_wait = env->qwait;
+	/* teardown and storm: the all-freed figure (bench_rounds) */
+	cfg.free_stamp = bench_workloads[env->spec->wl].rounds;
 	cfg.ctx = env;
 	if ((env->boot = reap_boot(env->ops, &cfg)) == NULL) {
 		bench_env_fail(env, "%s: reap_boot failed", env->ops->name);

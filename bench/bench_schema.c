@@ -14,36 +14,59 @@
 #define LAT_CHURN "lwp_exit -> the design frees it (1 exit in " \
 	BENCH_STR(REAP_LAT_SAMPLE) " per CPU stamped by the model kernel)"
 
+/* What the rounds' two figures are (teardown, storm). */
+#define FREED_ROUND "all freed: per round, the round's first proc_exit " \
+	"call -> its last LWP or process free (the model kernel's books " \
+	"stamp every free, the same hook in every design); one process per " \
+	"round (teardown at t:1) makes it per teardown, more make it the " \
+	"round's last teardown"
+#define NATIVE_ROUNDS(what) "real processes: the parent thread forks " \
+	what ", each child starts T-1 threads (clone) that park in the " \
+	"kernel and, at the kill, its first thread calls _exit " \
+	"(exit_group); parent wakes: the _exit call -> the parent's wait4 " \
+	"returns with that pid; all freed: the round's first _exit call -> " \
+	"its last wait4 return (wait4 returning means the kernel has " \
+	"released the zombie and every thread of it: nothing later is " \
+	"observable)"
+
 const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
 	[BW_CHURN_SHARED] = {
 		"churn_shared",
 		"Workers create, run and exit detached LWPs of one shared "
 		"process; an LWP counts once it is freed.",
-		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN,
-		true, false, false,
+		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN, NULL,
+		"joinable pthreads that return at once, 16 in flight per "
+		"worker; a thread counts once pthread_join of it returns (the "
+		"kernel has cleared its CLONE_CHILD_CLEARTID word: released); "
+		"latency: the thread's return -> that pthread_join returns",
+		false, false,
 	},
 	[BW_CHURN_PRIVATE] = {
 		"churn_private",
 		"As churn_shared, but each worker churns the LWPs of a "
 		"process of its own.",
-		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN,
-		false, false, false,
+		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN, NULL, NULL,
+		false, false,
 	},
 	[BW_JOIN] = {
 		"join",
 		"Joinable LWPs exit on the exit side and are collected by "
 		"lwp_wait on the reap side.",
 		"LWP lifecycle", "one LWP lifecycle",
-		"lwp_exit call -> lwp_wait return",
-		true, false, false,
+		"lwp_exit call -> lwp_wait return", NULL,
+		"joinable pthreads bound to an exit-side CPU, 4 in flight per "
+		"waiter; latency: the thread's return -> pthread_join returns",
+		false, false,
 	},
 	[BW_TEARDOWN] = {
 		"teardown",
 		"A process of T running LWPs is killed by proc_exit and "
 		"reaped by its parent.",
 		"teardown", "one teardown per parent thread",
-		"proc_exit call -> proc_wait return",
-		true, true, true,
+		"parent wakes: its master's proc_exit call -> the parent's "
+		"proc_wait returns with its pid, per process",
+		FREED_ROUND, NATIVE_ROUNDS("one process of T threads"),
+		true, true,
 	},
 	[BW_STORM] = {
 		"storm",
@@ -51,15 +74,18 @@ const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
 		BENCH_STR(BENCH_STORM_LWPS) " LWPs all exit at once and are "
 		"reaped by their parents.",
 		"storm", "one storm (all processes reaped and freed)",
-		"proc_exit call -> proc_wait return, per process",
-		true, true, false,
+		"parent wakes: its master's proc_exit call -> the parent's "
+		"proc_wait returns with its pid, per process",
+		FREED_ROUND, NATIVE_ROUNDS(BENCH_STR(BENCH_STORM_PROCS)
+		" processes of " BENCH_STR(BENCH_STORM_LWPS) " threads"),
+		true, false,
 	},
 	[BW_OBSERVERS] = {
 		"observers",
 		"churn_shared while one thread per worker looks LWPs up with "
 		"lwp_hold and releases them.",
-		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN,
-		false, false, false,
+		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN, NULL, NULL,
+		false, false,
 	},
 };
 
@@ -133,6 +159,15 @@ const struct bench_key_info bench_keys[BK_NKEYS] = {
 	    "99.9th percentile latency, ns" },
 	[BK_LAT_SAMPLES] = { "lat_samples", BK_LATENCY, NULL, false,
 	    "latency samples of the call" },
+	[BK_FREED_P50_NS] = { "freed_p50_ns", BK_ROUNDS, NULL, false,
+	    "teardown/storm all freed, median, ns: the round's first exit -> "
+	    "its last free (latency.<workload> says exactly)" },
+	[BK_FREED_P99_NS] = { "freed_p99_ns", BK_ROUNDS, NULL, false,
+	    "all freed, 99th percentile, ns" },
+	[BK_FREED_P999_NS] = { "freed_p999_ns", BK_ROUNDS, NULL, false,
+	    "all freed, 99.9th percentile, ns" },
+	[BK_FREED_SAMPLES] = { "freed_samples", BK_ROUNDS, NULL, false,
+	    "all-freed samples of the call (rounds)" },
 	[BK_ZOMBIES_PEAK] = { "zombies_peak", BK_DESIGN, NULL, false,
 	    "most LWPs exited and not yet freed at once" },
 	[BK_REAPER_WAKEUPS_PER_LWP] = { "reaper_wakeups_per_lwp", BK_DESIGN,
@@ -243,7 +278,8 @@ const struct bench_ctx_info bench_ctx_keys[BC_NCTX] = {
 	[BC_REAPER_CPU_SHARE] = { "reaper_cpu_share", BOTH,
 	    "how reaper_cpu_share is computed" },
 	[BC_LATENCY] = { "latency.", BOTH | BC_FAMILY,
-	    "latency.<workload>: what its lat_p* measure (and native's)" },
+	    "latency.<workload>: what its lat_p* (and freed_p*) measure; "
+	    "latency.native.<workload>: what its native row measures" },
 	[BC_ITERATION] = { "iteration.", BOTH | BC_FAMILY,
 	    "iteration.<workload>: what one iteration is" },
 	[BC_STORM_SHAPE] = { "storm_shape", BOTH,

@@ -66,7 +66,9 @@ struct bench_workload_info {
 	const char *unit;	/* one iteration, short: "LWP lifecycle" */
 	const char *op;		/* one iteration, in full (context) */
 	const char *latency;	/* what its lat_p* measure */
-	bool	native;		/* has a `native` (pthreads) version */
+	const char *freed;	/* rounds: what its freed_p* measure */
+	const char *native;	/* what its `native` row measures, or NULL
+				   (no native version) */
 	bool	rounds;		/* an iteration is a round of processes
 				 * (teardown, storm): ranked by time per
 				 * iteration, else by lifecycles per second */
@@ -100,6 +102,10 @@ enum bench_key {
 	BK_LAT_P99_NS,
 	BK_LAT_P999_NS,
 	BK_LAT_SAMPLES,
+	BK_FREED_P50_NS,	/* teardown, storm: all freed per round */
+	BK_FREED_P99_NS,
+	BK_FREED_P999_NS,
+	BK_FREED_SAMPLES,
 	BK_ZOMBIES_PEAK,	/* model designs */
 	BK_REAPER_WAKEUPS_PER_LWP,
 	BK_SLEEPS_PER_LWP,
@@ -124,6 +130,7 @@ enum bench_key {
 #define BK_OBSERVERS	0x10	/* the observers workload */
 #define BK_EVENT	0x20	/* its counter event counted */
 #define BK_COUNTERS	0x40	/* counters were open */
+#define BK_ROUNDS	0x80	/* teardown and storm (native too) */
 
 struct bench_key_info {
 	const char *name;	/* the JSON key */

@@ -69,6 +69,16 @@ bench_reg_counters(gbench_state *st, const struct bench_spec *spec,
 		gbench_counter(st, BENCH_KEY(BK_LAT_SAMPLES),
 		    (double)r->hist.count, 0);
 	}
+	if (r->freed.count > 0) {
+		gbench_counter(st, BENCH_KEY(BK_FREED_P50_NS),
+		    (double)bench_hist_quantile(&r->freed, 0.50), 0);
+		gbench_counter(st, BENCH_KEY(BK_FREED_P99_NS),
+		    (double)bench_hist_quantile(&r->freed, 0.99), 0);
+		gbench_counter(st, BENCH_KEY(BK_FREED_P999_NS),
+		    (double)bench_hist_quantile(&r->freed, 0.999), 0);
+		gbench_counter(st, BENCH_KEY(BK_FREED_SAMPLES),
+		    (double)r->freed.count, 0);
+	}
 	gbench_counter(st, BENCH_KEY(BK_FAIRNESS_CV), r->fairness_cv, 0);
 	gbench_counter(st, BENCH_KEY(BK_CPU_NS_PER_OP), (double)r->cpu_ns / n,
 	    0);

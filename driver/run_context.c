@@ -183,14 +183,19 @@ context_meaning(json_t *envj)
 	    "*_per_op and *_per_lwp are per LWP (native: per thread) "
 	    "lifecycle");
 	for (int i = 0; i < BW_NWORKLOADS; i++) {
-		ctx(envj, BC_LATENCY, bench_workloads[i].name,
-		    bench_workloads[i].latency);
-		ctx(envj, BC_ITERATION, bench_workloads[i].name,
-		    bench_workloads[i].op);
+		const struct bench_workload_info *wi = &bench_workloads[i];
+		char what[1024];
+
+		snprintf(what, sizeof(what), "%s%s%s", wi->latency,
+		    wi->freed != NULL ? "; " : "", wi->freed != NULL ?
+		    wi->freed : "");
+		ctx(envj, BC_LATENCY, wi->name, what);
+		ctx(envj, BC_ITERATION, wi->name, wi->op);
+		if (wi->native != NULL) {
+			snprintf(what, sizeof(what), "native.%s", wi->name);
+			ctx(envj, BC_LATENCY, what, wi->native);
+		}
 	}
-	ctx(envj, BC_LATENCY, "native", "churn_shared: create -> thread "
-	    "function returned; join: return -> pthread_join returned; "
-	    "teardown/storm: bell -> last join of the group");
 	snprintf(buf, sizeof(buf), "%d processes x %d LWPs",
 	    BENCH_STORM_PROCS, BENCH_STORM_LWPS);
 	ctx(envj, BC_STORM_SHAPE, NULL, buf);

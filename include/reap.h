@@ -74,6 +74,11 @@ struct reap_config {
 	void	(*lat_record)(int cpu, uint64_t ns, void *ctx);
 	/* Where a harness waits for a quiesce point; NULL: it never does. */
 	struct reap_quiesce_wait *quiesce_wait;
+	/* Stamp the time of every LWP and process free (each freeing
+	 * thread in its own books; reap_stats.last_free_ns): the harness's
+	 * "all freed" figure.  Costs a clock read per free, every design
+	 * alike; false: nothing is stamped. */
+	bool	free_stamp;
 };
 
 /*
@@ -129,6 +134,9 @@ struct reap_stats {
 	uint64_t wakeups;		/* wakeup/broadcast calls issued */
 	uint64_t futex_wakes;		/* FUTEX_WAKE syscalls made */
 	uint64_t spins;			/* spin-wait backoff rounds */
+	uint64_t last_free_ns;		/* CLOCK_MONOTONIC ns of the latest
+					   LWP or process free, with
+					   config.free_stamp; else 0 */
 };
 
 /*

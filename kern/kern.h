@@ -153,6 +153,7 @@ struct kern_books {
 	_Atomic int64_t kb_zpeak;	/* max of its exits - frees */
 	_Atomic int64_t kb_zlow;	/* min of it (< 0: frees of LWPs that
 					   another thread exited) */
+	_Atomic uint64_t kb_free_ns;	/* its latest free (free_stamp) */
 	struct kern_books *kb_next;	/* the machine's list */
 	pid_t	kb_tid;			/* the writer */
 	int	kb_cpu;			/* allocated on this CPU's node */
@@ -168,6 +169,7 @@ struct kern_machine_hot {
 	void	(*mh_lat_record)(int cpu, uint64_t ns, void *ctx);
 	void	*mh_ctx;
 	bool	mh_fence;		/* no membarrier: fence every free */
+	bool	mh_free_stamp;		/* config.free_stamp */
 };
 #define KERN_MACHINE_HOT(m) \
 	((const struct kern_machine_hot *)(const void *)(m))
@@ -217,6 +219,25 @@ extern __thread _Atomic int kern_fence_word;
  * fence); where membarrier is missing every free pays a fence instead.
  */
 void	kern_free_wake(struct kern_machine *);
+
+/*
+ * Before a free is counted: with config.free_stamp, its time in the
+ * freeing thread's own books.  The release fence orders it before the
+ * count, so a reader that has seen the count (kern_stats_fill: acquire
+ * fence between) sees the stamp; gcc's TSan refuses fences (x86 keeps
+ * the order anyway).
+ */
+static inline void
+kern_free_stamp(struct kern_machine *m, struct kern_books *b)
+{
+	if (!KERN_MACHINE_HOT(m)->mh_free_stamp)
+		return;
+	atomic_store_explicit(&b->kb_free_ns, kern_now_ns(),
+	    memory_order_relaxed);
+#ifndef __SANITIZE_THREAD__
+	atomic_thread_fence(memory_order_release);
+#endif
+}
 static inline void
 kern_free_poke(struct kern_machine *m)
 {
@@ -238,6 +259,7 @@ static inline void
 kern_count_n(enum kern_counter c, uint64_t n)
 {
 	struct kern_machine *m = kern_curmach;
+	struct kern_books *b;
 
 #ifdef KERN_NO_ACCOUNTING
 	if (c > KC_LWP_FREE)
@@ -245,7 +267,10 @@ kern_count_n(enum kern_counter c, uint64_t n)
 #endif
 	if (m == NULL)
 		return;
-	(void)kern_books_add(kern_books_of(m), c, n);
+	b = kern_books_of(m);
+	if (c == KC_LWP_FREE || c == KC_PROC_FREE)
+		kern_free_stamp(m, b);
+	(void)kern_books_add(b, c, n);
 	if (c == KC_LWP_FREE || c == KC_PROC_FREE)
 		kern_free_poke(m);
 }
@@ -300,7 +325,10 @@ static inline void
 kern_lwps_freed(struct kern_machine *m, unsigned n)
 {
 	struct kern_books *b = kern_books_of(m);
-	uint64_t f = kern_books_add(b, KC_LWP_FREE, n);
+	uint64_t f;
+
+	kern_free_stamp(m, b);
+	f = kern_books_add(b, KC_LWP_FREE, n);
 #ifndef KERN_NO_ACCOUNTING
 	int64_t z = (int64_t)(atomic_load_explicit(&b->kb_ctr[KC_LWP_EXIT],
 	    memory_order_relaxed) - f);

@@ -30,6 +30,7 @@ kern_books_init(struct kern_machine *m)
 	m->m_hot.mh_qwait = m->m_cfg.quiesce_wait;
 	m->m_hot.mh_lat_record = m->m_cfg.lat_record;
 	m->m_hot.mh_ctx = m->m_cfg.ctx;
+	m->m_hot.mh_free_stamp = m->m_cfg.free_stamp;
 	/* The asymmetric fence of the quiesce wait: registered once per
 	 * process (idempotent); without it every free fences. */
 	m->m_hot.mh_fence = syscall(SYS_membarrier,
@@ -199,6 +200,27 @@ kern_zombies_fill(struct kern_machine *m, struct reap_stats *st)
 	st->zombies_peak = (uint64_t)kern_fold_max(&m->m_zpeak_kept, peak);
 }
 
+/* The latest free stamp of any thread (kern_free_stamp), after the
+ * counts were read. */
+static uint64_t
+kern_last_free(struct kern_machine *m)
+{
+	uint64_t last = 0;
+
+#ifndef __SANITIZE_THREAD__
+	atomic_thread_fence(memory_order_acquire);
+#endif
+	for (struct kern_books *b = atomic_load_explicit(&m->m_books,
+	    memory_order_acquire); b != NULL; b = b->kb_next) {
+		uint64_t t = atomic_load_explicit(&b->kb_free_ns,
+		    memory_order_relaxed);
+
+		if (t > last)
+			last = t;
+	}
+	return last;
+}
+
 void
 kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
 {
@@ -215,4 +237,5 @@ kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
 	st->wakeups = kern_counter_read(m, KC_WAKEUP);
 	st->futex_wakes = kern_counter_read(m, KC_FUTEX_WAKE);
 	st->spins = kern_counter_read(m, KC_SPIN);
+	st->last_free_ns = kern_last_free(m);
 }

@@ -419,8 +419,8 @@ ctr_set_find(const struct ctr_set *c, const char *name)
 	return -1;
 }
 
-int
-ctr_set_attach(struct ctr_set *c, pid_t tid)
+static int
+ctr_set_attach_as(struct ctr_set *c, pid_t tid, bool inherit)
 {
 	struct ctr_thread *t;
 	int rc = 0;
@@ -448,9 +448,12 @@ ctr_set_attach(struct ctr_set *c, pid_t tid)
 	for (int i = 0; i < c->nev; i++) {
 		int e;
 
+		struct perf_event_attr a = c->attr[i];
+
 		if (!c->ev[i].available)
 			continue;
-		t->fd[i] = ctr_perf_open(&c->attr[i], tid);
+		a.inherit = inherit;
+		t->fd[i] = ctr_perf_open(&a, tid);
 		if (t->fd[i] >= 0)
 			continue;
 		e = errno;
@@ -477,6 +480,18 @@ ctr_set_attach(struct ctr_set *c, pid_t tid)
 	}
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+int
+ctr_set_attach(struct ctr_set *c, pid_t tid)
+{
+	return ctr_set_attach_as(c, tid, false);
+}
+
+int
+ctr_set_attach_inherit(struct ctr_set *c, pid_t tid)
+{
+	return ctr_set_attach_as(c, tid, true);
 }
 
 void

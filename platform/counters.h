@@ -6,7 +6,7 @@
  * kernel's generic hardware events, which it maps to each PMU model's own.
  * The software events task-clock, context-switches and cpu-migrations are
  * always added.  Every event is opened per thread (no
- * inherit) on every thread attached - workers, carriers and the design's
+ * inherit unless asked: ctr_set_attach_inherit) on every thread attached - workers, carriers and the design's
  * reapers alike - and the read sums over threads, scaled by
  * time_enabled/time_running when the kernel multiplexed the counter.
  *
@@ -70,6 +70,15 @@ const struct perf_event_attr *ctr_set_attr(const struct ctr_set *, int i);
  * limit so that hundreds of threads can be attached.
  */
 int	ctr_set_attach(struct ctr_set *, pid_t tid);
+/*
+ * The same with inherit: the threads and processes tid creates after the
+ * attach are counted into its events (the kernel adds a child's counts
+ * when it exits), so a thread that forks or creates threads inside the
+ * measurement (`native`) is counted with everything it made.  A thread
+ * whose children are attached themselves must not be attached so (they
+ * would count twice).
+ */
+int	ctr_set_attach_inherit(struct ctr_set *, pid_t tid);
 /* Close every thread's events (read the totals first). */
 void	ctr_set_detach_all(struct ctr_set *);
 int	ctr_set_nthreads(const struct ctr_set *);

@@ -189,6 +189,22 @@ struct report_table {
 void	report_tables_build(const struct rdir *r, struct report_table **out,
 	    size_t *n);
 void	report_tables_free(struct report_table *t, size_t n);
+/* Medians, intervals, ranks and tests of a table's rows (on its m). */
+void	report_table_rank(struct report_table *tb);
+
+/*
+ * The two figures of a teardown (teardown, storm): parent wakes (lat_p*:
+ * proc_exit -> the parent's proc_wait returns) and all freed (freed_p*:
+ * -> the process and every LWP of it freed).  report_tables_figure()
+ * gives the rounds workloads' tables ranked on one figure's p50 (free
+ * with report_tables_free), NULL if the run has none.
+ */
+enum report_figure { REPORT_WAKES, REPORT_FREED };
+struct report_table *report_tables_figure(const struct report_table *t,
+	    size_t nt, enum report_figure fig, size_t *n);
+/* The figure's key at percentile pct (50 or 99); its name in words. */
+enum bench_key report_figure_key(enum report_figure fig, int pct);
+const char *report_figure_name(enum report_figure fig);
 /* The canonical order of designs (ranks in listings, colours in plots). */
 int	report_design_order(const char *design);
 bool	report_design_is_reference(const char *design);

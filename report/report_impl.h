@@ -185,4 +185,13 @@ int	pick_hosts_main(char *const *dirs, size_t n, const struct profile *p);
 int	report_compare_write(const struct rdir *a, const struct rdir *b,
 	    const char *out, char *err, size_t len);
 
+/* ---- the teardown figures (report_figures.c) ---------------------------- */
+
+void	report_md_figures(FILE *f, const struct report_table *t,
+	    const struct report_table *wk, size_t nwk,
+	    const struct report_table *fr, size_t nfr);
+void	report_md_figures_about(FILE *f, const struct rdir *r, const char *w);
+void	report_md_native(FILE *f, const struct rdir *r,
+	    const struct report_table *t, size_t nt, const char *w);
+
 #endif /* REPORT_REPORT_IMPL_H */

@@ -658,6 +658,24 @@ md_hybrid(FILE *f, const struct report_table *t, size_t nt)
 
 /* ---- the whole report --------------------------------------------------- */
 
+/* A rounds workload's sweeps of its two figures (report_plots.c). */
+static void
+md_figure_plots(FILE *f, const struct rdir *r,
+    const struct bench_workload_info *wi, const char *w, const char *pin)
+{
+	char name[256], alt[256];
+
+	if (wi == NULL || !wi->rounds)
+		return;
+	for (int fig = REPORT_WAKES; fig <= REPORT_FREED; fig++) {
+		snprintf(name, sizeof(name), "%s-%s-%s", fig == REPORT_WAKES ?
+		    "parent-wakes" : "all-freed", w, pin);
+		snprintf(alt, sizeof(alt), "%s, %s p50, pin %s", w,
+		    report_figure_name((enum report_figure)fig), pin);
+		md_plot(f, r, name, alt);
+	}
+}
+
 /* A workload's section: per pin policy its plots, tables and counters. */
 static void
 md_workload(FILE *f, const struct rdir *r, const struct report_table *t,
@@ -665,11 +683,15 @@ md_workload(FILE *f, const struct rdir *r, const struct report_table *t,
 {
 	const struct bench_workload_info *wi = bench_workload_find(w);
 	const char *pins[REPORT_MAXP];
-	size_t np = report_pins(t, nt, w, pins, REPORT_MAXP);
+	size_t np = report_pins(t, nt, w, pins, REPORT_MAXP), nwk, nfr;
 	char name[256], alt[256];
+	struct report_table *wk = report_tables_figure(t, nt, REPORT_WAKES,
+	    &nwk), *fr = report_tables_figure(t, nt, REPORT_FREED, &nfr);
 
 	fprintf(f, "## Workload `%s`\n\n%s\n\n", w,
 	    wi != NULL ? wi->about : "(not a known workload)");
+	report_md_figures_about(f, r, w);
+	report_md_native(f, r, t, nt, w);
 	for (size_t p = 0; p < np; p++) {
 		const struct report_table *h = report_headline(t, nt, w,
 		    pins[p]);
@@ -679,10 +701,13 @@ md_workload(FILE *f, const struct rdir *r, const struct report_table *t,
 		    "throughput" : "time"), w, pins[p]);
 		snprintf(alt, sizeof(alt), "%s, pin %s", w, pins[p]);
 		md_plot(f, r, name, alt);
+		md_figure_plots(f, r, wi, w, pins[p]);
 		for (size_t k = 0; k < nt; k++)
 			if (!strcmp(t[k].workload, w) &&
-			    !strcmp(t[k].pin, pins[p]))
+			    !strcmp(t[k].pin, pins[p])) {
 				md_table(f, r, &t[k]);
+				report_md_figures(f, &t[k], wk, nwk, fr, nfr);
+			}
 		md_scaling(f, t, nt, w, pins[p]);
 		if (h != NULL)
 			md_counters(f, r, h);
@@ -692,6 +717,8 @@ md_workload(FILE *f, const struct rdir *r, const struct report_table *t,
 		md_plot(f, r, name, "per-lifecycle counters");
 	}
 	report_numa_table(f, r, t, nt, w);
+	report_tables_free(wk, nwk);
+	report_tables_free(fr, nfr);
 }
 
 int

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 
 struct sweep {
 	const char *w, *pin;
+	const char *name;	/* the plot's prefix; NULL: by its metric */
 	bool	 by_t;		/* over T, at the largest thread count */
 	int	 tsel;		/* that thread count */
 	struct report_metric m;
@@ -112,8 +114,9 @@ sweep_driver(struct gp_ctx *gc, const struct sweep *sw, const char *data)
 	char *out, title[256], ylab[256];
 	FILE *f;
 
-	out = path_join(gc->pdir, "%s-%s-%s", sw->by_t ? "teardown-latency" :
-	    (sw->m.higher_better ? "throughput" : "time"), sw->w, sw->pin);
+	out = path_join(gc->pdir, "%s-%s-%s", sw->name != NULL ? sw->name :
+	    sw->by_t ? "teardown-latency" : (sw->m.higher_better ?
+	    "throughput" : "time"), sw->w, sw->pin);
 	if (sw->by_t)
 		snprintf(title, sizeof(title), "%s: %s vs T (LWPs per process),"
 		    " t:%d", sw->w, sw->m.label, sw->tsel);
@@ -148,14 +151,16 @@ sweep_driver(struct gp_ctx *gc, const struct sweep *sw, const char *data)
 	free(out);
 }
 
-/* Metric vs threads (or vs T) for one workload and pin. */
+/* Metric vs threads (or vs T) for one workload and pin; name: the
+ * plot's prefix (NULL: by its metric). */
 static void
-plot_sweep(struct gp_ctx *gc, const char *w, const char *pin)
+plot_sweep(struct gp_ctx *gc, const char *w, const char *pin,
+    const char *name)
 {
 	const struct bench_workload_info *wi = bench_workload_find(w);
 	struct sweep sw = {
 		.w = w, .pin = pin, .by_t = wi != NULL && wi->by_tcount,
-		.ref = NAN, .xmin = INFINITY, .ymin = INFINITY,
+		.ref = NAN, .xmin = INFINITY, .ymin = INFINITY, .name = name,
 	};
 	struct report_file rf;
 	char *path;
@@ -165,7 +170,8 @@ plot_sweep(struct gp_ctx *gc, const char *w, const char *pin)
 	if (sw.nd == 0 || isnan(sw.ref))
 		return;
 	sw.scale = report_unit_scale(&sw.m, sw.ref, sw.unit, sizeof(sw.unit));
-	path = path_join(gc->ddir, "sweep-%s-%s.dat", w, pin);
+	path = path_join(gc->ddir, "sweep-%s%s%s-%s.dat", name ? name : "",
+	    name ? "-" : "", w, pin);
 	if ((f = gp_data_open(gc, &rf, path)) != NULL) {
 		sweep_data(gc, &sw, f);
 		gp_data_close(gc, &rf);
@@ -223,8 +229,11 @@ cdf_driver(struct gp_ctx *gc, const struct report_table *t,
 	out = path_join(gc->pdir, "latency-cdf-%s-%s", t->workload, t->pin);
 	snprintf(title, sizeof(title), "%s: latency distribution (%s)",
 	    t->workload, cfg);
-	snprintf(xlab, sizeof(xlab), "latency measured%s%s", what ?
-	    ": " : " (no definition recorded in the run)", what ? what : "");
+	/* teardown/storm: the files hold parent wakes, not all freed */
+	snprintf(xlab, sizeof(xlab), "latency measured%s%.*s", what ?
+	    ": " : " (no definition recorded in the run)", what ? (int)(
+	    strstr(what, "; all freed") ? strstr(what, "; all freed") - what :
+	    (ptrdiff_t)strlen(what)) : 0, what ? what : "");
 	gp_begin(gc, "cdf", out, title, t->pin);
 	fprintf(gc->drv, "xlab = ");
 	gp_str(gc->drv, xlab);
@@ -520,6 +529,33 @@ plot_zombies(struct gp_ctx *gc, const char *pin)
 
 /* ---- all of them -------------------------------------------------------- */
 
+/* A rounds workload: the sweep of each teardown figure's p50 as well
+ * (parent-wakes-<w>-<pin>, all-freed-<w>-<pin>). */
+static void
+plot_figures(struct gp_ctx *gc, const char *w, const char *pin)
+{
+	const struct bench_workload_info *wi = bench_workload_find(w);
+	const struct report_table *t = gc->t;
+	size_t nt = gc->nt;
+
+	if (wi == NULL || !wi->rounds)
+		return;
+	for (int fig = REPORT_WAKES; fig <= REPORT_FREED; fig++) {
+		size_t nf;
+		struct report_table *ft = report_tables_figure(t, nt,
+		    (enum report_figure)fig, &nf);
+
+		gc->t = ft;
+		gc->nt = nf;
+		if (nf > 0)
+			plot_sweep(gc, w, pin, fig == REPORT_WAKES ?
+			    "parent-wakes" : "all-freed");
+		gc->t = t;
+		gc->nt = nt;
+		report_tables_free(ft, nf);
+	}
+}
+
 static void
 plots_all(struct gp_ctx *gc)
 {
@@ -532,7 +568,8 @@ plots_all(struct gp_ctx *gc)
 			const struct report_table *h = report_headline(gc->t,
 			    gc->nt, w[i], pins[p]);
 
-			plot_sweep(gc, w[i], pins[p]);
+			plot_sweep(gc, w[i], pins[p], NULL);
+			plot_figures(gc, w[i], pins[p]);
 			if (h != NULL) {
 				plot_cdf(gc, h);
 				plot_counters(gc, h);

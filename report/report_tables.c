@@ -231,8 +231,8 @@ table_of(struct report_table **t, size_t *nt, const struct rdir_series *s)
 
 /* Medians and intervals of every row, ranked; each tested against the
  * best. */
-static void
-table_rank(struct report_table *tb)
+void
+report_table_rank(struct report_table *tb)
 {
 	struct report_row *best;
 
@@ -282,7 +282,7 @@ report_tables_build(const struct rdir *r, struct report_table **out,
 		row->reference = report_design_is_reference(s->design);
 	}
 	for (size_t j = 0; j < nt; j++)
-		table_rank(&t[j]);
+		report_table_rank(&t[j]);
 	qsort(t, nt, sizeof(*t), table_cmp);
 	*out = t;
 	*n = nt;

@@ -151,6 +151,10 @@ smoke_one(const struct reap_ops *ops, enum bench_workload wl, int threads,
 	RT_EQ(r->iters, iters);
 	RT_ASSERTF(r->region_ns > 0, "%s: no time", s.name);
 	RT_ASSERTF(r->hist.count > 0, "%s: no latency sample", s.name);
+	/* teardown/storm: one all-freed sample per round, else none. */
+	RT_ASSERTF(r->freed.count == (bench_workloads[wl].rounds ? iters :
+	    0), "%s: %llu all-freed samples for %llu iterations", s.name,
+	    (unsigned long long)r->freed.count, (unsigned long long)iters);
 	RT_ASSERTF(r->fairness_cv >= 0, "%s: fairness %f", s.name,
 	    r->fairness_cv);
 	if (ops != NULL) {
@@ -785,6 +789,9 @@ key_expected(json_t *ctx, const char *name, const struct bench_key_info *k)
 		return !native;
 	case BK_OBSERVERS:
 		return strncmp(name, "observers/", 10) == 0;
+	case BK_ROUNDS:
+		return strncmp(name, "teardown/", 9) == 0 ||
+		    strncmp(name, "storm/", 6) == 0;
 	case BK_EVENT:
 		return event_counted(ctx, k->event);
 	case BK_COUNTERS:

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -204,6 +205,60 @@ RT_TEST(sw_events_count_self)
 			    e->name);
 	}
 	ctr_set_destroy(c);
+}
+
+static void *
+burn_main(void *arg)
+{
+	(void)arg;
+	burn(30);
+	return NULL;
+}
+
+/* task-clock (ns) of this thread, attached with or without inherit,
+ * while a thread it creates and then a process it forks burn 30 ms each
+ * and it waits for them. */
+static double
+task_clock_of_children(bool inherit)
+{
+	struct ctr_set *c = create(NULL);
+	int tc = find(c, "task-clock"), status;
+	double v[CTR_MAX];
+	pthread_t th;
+	pid_t pid;
+
+	RT_EQ(inherit ? ctr_set_attach_inherit(c, my_tid()) :
+	    ctr_set_attach(c, my_tid()), 0);
+	ctr_set_start(c);
+	RT_EQ(pthread_create(&th, NULL, burn_main, NULL), 0);
+	RT_EQ(pthread_join(th, NULL), 0);
+	if ((pid = fork()) == 0) {
+		burn(30);
+		_exit(0);
+	}
+	RT_ASSERT(pid > 0);
+	RT_EQ(waitpid(pid, &status, 0), pid);
+	RT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ctr_set_stop(c);
+	ctr_set_read(c, v, NULL);
+	ctr_set_destroy(c);
+	return v[tc];
+}
+
+/*
+ * Inherit: what the attached thread creates is counted into it (native's
+ * threads and processes); without it, only the thread itself, which
+ * here only waits.
+ */
+RT_TEST(inherit_follows_threads_and_forks)
+{
+	double with = task_clock_of_children(true);
+	double without = task_clock_of_children(false);
+
+	RT_ASSERTF(with >= 55e6, "inherit: task-clock %.0f ns for 60 ms of "
+	    "children", with);
+	RT_ASSERTF(without < 27e6, "no inherit: task-clock %.0f ns, the "
+	    "children counted", without);
 }
 
 /* Counts are per start/stop interval, and stop really stops. */

@@ -269,8 +269,16 @@ raw_median(json_t *root, const char *run_name, const char *workload,
  * bench.json parsed here on its own: Google Benchmark writes undefined
  * aggregates as bare NaN/inf after ": ", which this blanks to null.
  */
+static json_t *raw_load_from(const char *dir);
+
 static json_t *
 raw_load(void)
+{
+	return raw_load_from(data_dir());
+}
+
+static json_t *
+raw_load_from(const char *dir)
 {
 	static const char *const bad[] = { "-nan", "nan", "-NaN", "NaN",
 	    "-inf", "inf", NULL };
@@ -278,7 +286,7 @@ raw_load(void)
 	json_error_t je;
 	json_t *root;
 
-	snprintf(path, sizeof(path), "%s/bench.json", data_dir());
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
 	text = rt_slurp(path);
 	for (int k = 0; bad[k] != NULL; k++) {
 		char pat[16];
@@ -495,6 +503,217 @@ RT_TEST(report_md_numbers)
 	rdir_free(&r);
 	json_decref(root);
 	rm_rf(dir);
+}
+
+/* ---- the two teardown figures ------------------------------------------- */
+
+/* A real run of teardown and storm with both figures (tests/data/README). */
+#define TEARDOWN_DATA	"tests/data/teardown"
+
+/* Median over run_name's repetitions of value key, from the raw JSON. */
+static double
+raw_key_median(json_t *root, const char *run_name, const char *key)
+{
+	json_t *e;
+	double v[1024];
+	size_t i, n = 0;
+
+	json_array_foreach(json_object_get(root, "benchmarks"), i, e) {
+		const char *rn = json_string_value(json_object_get(e,
+		    "run_name"));
+		const char *rt = json_string_value(json_object_get(e,
+		    "run_type"));
+		json_t *x = json_object_get(e, key);
+
+		if (rn != NULL && !strcmp(rn, run_name) && rt != NULL &&
+		    !strcmp(rt, "iteration") && json_is_number(x) && n < 1024)
+			v[n++] = json_number_value(x);
+	}
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(double), dcmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The cells of the figures row of design d after sec: wakes p50, x best,
+ * p99, freed p50, x best, p99 (NaN where "—"). */
+static void
+figure_cells(const char *sec, const char *d, double c[6])
+{
+	char key[128], line[512], *tok, *save;
+	const char *row;
+	int i = -1;
+
+	snprintf(key, sizeof(key), "\n| %s%s |", d, strcmp(d, "native") ?
+	    "" : " (reference)");
+	row = strstr(strstr(sec, "| design | parent wakes p50 |"), key);
+	RT_ASSERTF(row != NULL, "no figures row for %s", d);
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(row + 1, "\n"),
+	    row + 1);
+	for (tok = strtok_r(line, "|", &save); tok != NULL && i < 6;
+	    tok = strtok_r(NULL, "|", &save), i++)
+		if (i >= 0)
+			c[i] = strstr(tok, "—") ? NAN : strtod(tok, NULL);
+	RT_EQ(i, 6);
+}
+
+/*
+ * REPORT.md gives both figures per teardown/storm configuration: the p50
+ * and p99 medians over repetitions (µs) and the ratio to the best ranked
+ * design, all as computed here from bench.json; and says what each
+ * figure and each native row is.
+ */
+RT_TEST(report_teardown_figures)
+{
+	char dir[4096], out[4200], logf[4200], err[512], *md;
+	char *argv[] = { "report", "--no-plots", "-o", out, TEARDOWN_DATA,
+	    NULL };
+	static const char *const keys[4] = { "lat_p50_ns", "lat_p99_ns",
+	    "freed_p50_ns", "freed_p99_ns" };
+	json_t *root = raw_load_from(TEARDOWN_DATA);
+	struct report_table *t;
+	struct rdir r;
+	size_t nt, rows = 0;
+
+	scratch(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/REPORT.md", dir);
+	snprintf(logf, sizeof(logf), "%s/log", dir);
+	RT_EQ(rt_captured(logf, report_main, 5, argv), 0);
+	md = rt_slurp(out);
+	RT_ASSERT(strstr(md, "Teardown figures: parent wakes: ") != NULL);
+	RT_ASSERT(strstr(md, "; all freed: per round") != NULL);
+	RT_ASSERT(strstr(md, "`native` is the real kernel, a reference that "
+	    "is not ranked; its rows measure: real processes") != NULL);
+	RT_ASSERTF(rdir_load(TEARDOWN_DATA, &r, err, sizeof(err)) == 0, "%s",
+	    err);
+	report_tables_build(&r, &t, &nt);
+	for (size_t j = 0; j < nt; j++) {
+		char head[256];
+		const char *sec;
+		double best[2] = { NAN, NAN };
+
+		if (t[j].tcount > 0)
+			snprintf(head, sizeof(head), "#### %s · T:%d · t:%d · "
+			    "pin:%s\n", t[j].workload, t[j].tcount,
+			    t[j].threads, t[j].pin);
+		else
+			snprintf(head, sizeof(head), "#### %s · t:%d · pin:%s\n",
+			    t[j].workload, t[j].threads, t[j].pin);
+		RT_ASSERTF((sec = strstr(md, head)) != NULL, "no %s", head);
+		for (size_t k = 0; k < t[j].nrows; k++)
+			for (int f = 0; f < 2 && !t[j].rows[k].reference; f++) {
+				double m = raw_key_median(root,
+				    t[j].rows[k].s->name, keys[2 * f]);
+
+				if (isnan(best[f]) || m < best[f])
+					best[f] = m;
+			}
+		for (size_t k = 0; k < t[j].nrows; k++) {
+			const struct report_row *row = &t[j].rows[k];
+			double c[6];
+
+			figure_cells(sec, row->s->design, c);
+			for (int f = 0; f < 2; f++) {
+				double p50 = raw_key_median(root, row->s->name,
+				    keys[2 * f]);
+
+				RT_REL(c[3 * f] * 1e3, p50, 0.006);
+				RT_REL(c[3 * f + 2] * 1e3, raw_key_median(root,
+				    row->s->name, keys[2 * f + 1]), 0.006);
+				if (row->reference)
+					RT_ASSERT(isnan(c[3 * f + 1]));
+				else
+					RT_REL(c[3 * f + 1], p50 / best[f],
+					    0.006);
+			}
+			rows++;
+		}
+	}
+	RT_ASSERTF(rows >= 8, "%zu figure rows", rows);
+	free(md);
+	report_tables_free(t, nt);
+	rdir_free(&r);
+	json_decref(root);
+	rm_rf(dir);
+}
+
+/*
+ * The pick scores a teardown configuration once on each figure: with
+ * teardown alone weighted, the scores are the geometric means over the
+ * configurations of best/median of parent wakes p50 and of all freed p50,
+ * computed here from bench.json.
+ */
+RT_TEST(pick_teardown_both_figures)
+{
+	static const char *const keys[2] = { "lat_p50_ns", "freed_p50_ns" };
+	struct rdir r;
+	struct report_table *t;
+	struct report_check ck;
+	struct profile p;
+	struct pick pk;
+	char err[512], dir[4096], prof[4200];
+	json_t *root = raw_load_from(TEARDOWN_DATA);
+	const char *cand[8];
+	double lsum[8] = { 0 };
+	size_t nt, nc = 0, ncfg = 0;
+
+	RT_ASSERTF(rdir_load(TEARDOWN_DATA, &r, err, sizeof(err)) == 0, "%s",
+	    err);
+	report_check_read(&r, &ck);
+	report_tables_build(&r, &t, &nt);
+	for (size_t i = 0; i < r.ns; i++) {
+		bool seen = false;
+
+		if (report_design_is_reference(r.s[i].design))
+			continue;
+		for (size_t k = 0; k < nc; k++)
+			seen |= !strcmp(cand[k], r.s[i].design);
+		if (!seen && nc < 8)
+			cand[nc++] = r.s[i].design;
+	}
+	RT_ASSERT(nc >= 2);
+	for (size_t j = 0; j < nt; j++) {
+		if (strcmp(t[j].workload, "teardown") ||
+		    (ck.bound && t[j].threads > 1))
+			continue;
+		for (int f = 0; f < 2; f++) {
+			double med[8], best = NAN;
+
+			for (size_t i = 0; i < nc; i++) {
+				const struct rdir_series *s = rdir_find(&r,
+				    "teardown", cand[i], t[j].pin, t[j].threads,
+				    t[j].tcount);
+
+				RT_ASSERT(s != NULL);
+				med[i] = raw_key_median(root, s->name, keys[f]);
+				if (isnan(best) || med[i] < best)
+					best = med[i];
+			}
+			for (size_t i = 0; i < nc; i++)
+				lsum[i] += log(best / med[i]);
+			ncfg++;
+		}
+	}
+	RT_ASSERT(ncfg >= 2);
+	scratch(dir, sizeof(dir));
+	snprintf(prof, sizeof(prof), "%s/td.profile", dir);
+	write_file(prof, "# test\nabout teardown alone\nteardown 1\n");
+	RT_ASSERTF(profile_load(dir, "td", &p, err, sizeof(err)) == 0, "%s",
+	    err);
+	RT_ASSERTF(pick_compute(&r, &p, &pk, err, sizeof(err)) == 0, "%s",
+	    err);
+	RT_EQ(pk.nd, nc);
+	for (size_t d = 0; d < pk.nd; d++)
+		for (size_t i = 0; i < nc; i++)
+			if (!strcmp(pk.design[d], cand[i]))
+				RT_REL(pk.score[d], exp(lsum[i] /
+				    (double)ncfg), 1e-9);
+	pick_free(&pk);
+	profile_free(&p);
+	rm_rf(dir);
+	report_tables_free(t, nt);
+	json_decref(root);
+	rdir_free(&r);
 }
 
 /* ---- the pick ----------------------------------------------------------- */

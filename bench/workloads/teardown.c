@@ -20,8 +20,15 @@
  *             says so.  The parents collect their children; the round
  *             ends when the stats show every LWP and process freed.
  *
- * Latency (lat_p*): per process, from its master's proc_exit call to the
- * parent's proc_wait return with that pid.
+ * Two figures.  Parent wakes (lat_p*): per process, from its master's
+ * proc_exit call to the parent's proc_wait return with that pid.  All
+ * freed (freed_p*): per round, from the round's first proc_exit call to
+ * the round's last LWP or process free, as the model kernel's books stamp
+ * it (reap_config.free_stamp: each freeing thread stamps its own books,
+ * read once the round is quiesced); the same hook in every design.  A
+ * free cannot be told apart by process without the design's help, so at
+ * more than one process per round (teardown at t > 1, storm) it is the
+ * round's, the last of its teardowns to finish.
  *
  * Counters (perf) run over all rounds, untimed parts included (starting
  * and stopping them per round costs one ioctl per event per thread); CPU
@@ -29,6 +36,7 @@
  * the variation of the parents' total proc_wait time.
  */
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +73,7 @@ struct rounds {
 	struct bench_bell bell;
 	uint32_t gen;			/* bell generation of this round */
 	int	*cpus;
+	struct bench_hist freed;	/* ! the leader: all freed per round */
 };
 
 static void
@@ -239,6 +248,32 @@ rnd_setup(struct bench_env *env, struct rounds *r, int nprocs, int nlwps)
 	return 0;
 }
 
+/* All freed: the round's first proc_exit call -> its last free (read
+ * untimed, after the quiesce: nothing of the round frees later). */
+static void
+rnd_freed(struct bench_env *env, struct rounds *r)
+{
+	struct reap_stats st;
+	uint64_t first = UINT64_MAX;
+
+	if (bench_env_failed(env))
+		return;
+	for (int k = 0; k < r->nprocs; k++) {
+		uint64_t t = atomic_load_explicit(&r->exit_ts[k],
+		    memory_order_acquire);
+
+		if (t < first)
+			first = t;
+	}
+	r->ops->stats(env->sys, &st);
+	if (first == 0 || st.last_free_ns < first) {
+		bench_env_fail(env, "%s: no free stamped after the round's "
+		    "first proc_exit", r->ops->name);
+		return;
+	}
+	bench_hist_add(&r->freed, st.last_free_ns - first);
+}
+
 /* One round: prepared untimed, then the bell, the reaps and the
  * quiesce are timed. */
 static void
@@ -260,6 +295,7 @@ rnd_round(struct bench_env *env, struct rounds *r)
 	bench_env_await(env, &r->reaped);
 	(void)bench_env_quiesce(env, r->nprocs, r->nprocs * r->nlwps);
 	bench_env_time_end(env);
+	rnd_freed(env, r);
 }
 
 /* The parents' own processes exit, the shell reaps them; free it all. */
@@ -306,6 +342,7 @@ bench_rounds(struct bench_env *env, uint64_t rounds, int nprocs, int nlwps,
 		}
 		res->fairness_cv = bench_cv(w, r.nparents);
 	}
+	res->freed = r.freed;
 	res->iters = rounds;
 	res->lifecycles = rounds * (uint64_t)(nprocs * nlwps);
 	rnd_finish(env, &r);
