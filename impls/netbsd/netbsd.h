@@ -180,6 +180,13 @@ nb_lwp_setstat(struct reap_lwp *l, int stat)
 	atomic_store_explicit(&l->l_stat, stat, memory_order_release);
 }
 
+/* l_proc to a thread that runs, holds or frees l: stable in this life. */
+static inline struct reap_proc *
+nb_lwp_owner(const struct reap_lwp *l)
+{
+	return atomic_load_explicit(&l->l_proc, memory_order_relaxed);
+}
+
 /* nb_pid.c: the global pid table (kern_proc.c pid_table), under g. */
 struct nb_pidtab *nb_pid_create(void);
 void	nb_pid_destroy(struct nb_pidtab *);
