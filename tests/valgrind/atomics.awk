@@ -22,22 +22,27 @@ function plain(s,   out, i, j, m) {
 	}
 	out = out s
 	gsub(/&&/, " ", out)	# && is no address-of
-	while (match(out, /[(,=][ \t]*&[A-Za-z_]/))	# &x->y reads nothing
-		out = substr(out, 1, RSTART) \
-		    substr(out, strip_arg(out, RSTART + RLENGTH - 2))
+	while (match(out, /(^|[(,=])[ \t]*&[A-Za-z_]/)) {	# &x->y reads nothing
+		i = RSTART + RLENGTH - 2
+		out = substr(out, 1, i - 1) substr(out, strip_arg(out, i))
+	}
 	return out ~ /->|[A-Za-z0-9_\]\)]\.[A-Za-z_]/
 }
-FNR == 1 { cont = 0; n = split(FILENAME, pp, "/"); base = pp[n] }
+# A statement with an atomic call that goes on over more lines (open
+# parentheses) is judged line by line: -O1 may put the access on any.
+FNR == 1 { cont = 0; open = 0; n = split(FILENAME, pp, "/"); base = pp[n] }
 {
 	line = $0
 	sub(/\/\*.*\*\//, "", line); sub(/\/\/.*/, "", line)
-	was = cont; cont = 0; hit = was
+	was = cont; cont = 0; hit = was || open > 0
 	if (was && match(line, /^[ \t]*&/)) {
 		i = strip_arg(line, RSTART + RLENGTH - 1)
 		line = substr(line, i)
 	}
 	if (line ~ /atomic_[a-z_]+\(/) hit = 1
 	if (!hit) next
+	open += gsub(/\(/, "(", line) - gsub(/\)/, ")", line)
+	if (open < 0 || line ~ /[;{}][ \t]*$/) open = 0
 	if (plain(line)) print "mixed " base ":" FNR ": " $0 > "/dev/stderr"
 	else print base, FNR
 }
