@@ -66,7 +66,7 @@ CPPFLAGS	:= -D_GNU_SOURCE -Iinclude -Ikern -Ibench -Iplatform -Ireport \
 CSTD		:= -std=gnu11
 WARN		:= -Wall -Wextra -Werror
 ifneq ($(findstring clang,$(CCNAME)),)
-WARN		+= -Wthread-safety
+WARN		+= -Wthread-safety -Watomic-implicit-seq-cst
 endif
 CFLAGS_test	:= -O1 -g -fno-omit-frame-pointer -DREAP_MUTANTS
 CFLAGS_asan	:= -O1 -g -fno-omit-frame-pointer \

@@ -39,7 +39,13 @@ struct kern_machine {
 void	kern_books_init(struct kern_machine *);
 void	kern_books_fini(struct kern_machine *);
 
-/* Per-thread state (kern_sleep.c). */
+/*
+ * Per-thread state (kern_sleep.c).  Tags: b the bucket lock of td_ident,
+ * ! the thread itself.  Read by other threads without that lock, hence
+ * atomic: td_ident (kern_td_signal peeks it, relaxed, and re-checks under
+ * the bucket lock), td_wakeseq (the futex word wakers bump), td_wmesg
+ * (hang dumps, relaxed).
+ */
 #define KERN_TD_MAXTOKENS 32
 struct kern_td {
 	pid_t	td_tid;				/* (: stable while in use */

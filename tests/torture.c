@@ -1586,8 +1586,9 @@ run_one(void)
 		memset(&s, 0, sizeof(s));
 		reap_stats_quiesced(O, T.sys, &s);
 		books(&s, &base, why, sizeof(why));
-		if (s.procs_created - base.procs_created == T.procs &&
-		    s.lwps_created - base.lwps_created == T.lifecycles &&
+		if (s.procs_created - base.procs_created ==
+		    atomic_load(&T.procs) && s.lwps_created -
+		    base.lwps_created == atomic_load(&T.lifecycles) &&
 		    s.procs_created - s.procs_freed ==
 		    base.procs_created - base.procs_freed &&
 		    s.lwps_created - s.lwps_freed ==

@@ -25,7 +25,8 @@ struct reap_boot {
 	const struct reap_config *rb_cfg;
 	struct reap_config rb_cfgcopy;
 	pthread_t rb_thread;
-	_Atomic int rb_done;		/* init's loop saw ECHILD */
+	_Atomic int rb_done;		/* init's loop saw ECHILD (a: set
+					   under rb_lock, read after it) */
 	pthread_mutex_t rb_lock;
 	pthread_cond_t rb_cv;
 };
@@ -57,7 +58,7 @@ reap_initd(void *arg)
 		}
 	}
 	pthread_mutex_lock(&rb->rb_lock);
-	atomic_store(&rb->rb_done, 1);
+	atomic_store_explicit(&rb->rb_done, 1, memory_order_release);
 	pthread_cond_broadcast(&rb->rb_cv);
 	pthread_mutex_unlock(&rb->rb_lock);
 	return NULL;
@@ -129,10 +130,11 @@ reap_halt(struct reap_boot *rb, unsigned timeout_ms, struct reap_stats *final)
 		ts.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&rb->rb_lock);
-	while (!atomic_load(&rb->rb_done) && error != ETIMEDOUT)
+	while (!atomic_load_explicit(&rb->rb_done, memory_order_acquire) &&
+	    error != ETIMEDOUT)
 		error = pthread_cond_timedwait(&rb->rb_cv, &rb->rb_lock, &ts);
 	pthread_mutex_unlock(&rb->rb_lock);
-	if (!atomic_load(&rb->rb_done))
+	if (!atomic_load_explicit(&rb->rb_done, memory_order_acquire))
 		return -1;	/* init still has children: leave all in place */
 	pthread_join(rb->rb_thread, NULL);
 

@@ -17,6 +17,21 @@
  *	d	deadlwp_token[cpu] (modern) / the global deadlwp_token (2010)
  *	l	lwp_token of the LWP
  *	s	the owning struct df_sys is being created or destroyed
+ *
+ * Read without the lock that guards their writes, hence atomic (a), and
+ * by whom (the orders are named at the fields):
+ *	lwp_mpflags	lwp_killed in userret, without p_token
+ *	lwp_lock	exit's and kern_wait's LWPHOLD polls
+ *	lwp_sigkill	the carrier's PCATCH sleeps (kern_td_sigpending)
+ *	td_flags, td_mpflags  the reaper's off-CPU tests against the
+ *			carrier's switch-out (release/acquire, CAS)
+ *	td_carrier	lwpsignal (df_lwp_signal) poking the carrier
+ *	p_lock		PHOLD/PRELE and the PSTALL/PHOLDZOMB waits
+ *	p_stat		the parent's kern_wait scan under its own p_token
+ *	p_pptr		the exiting child signalling its parent, under its
+ *			own p_token only
+ *	p_waitgen	kern_wait's sleep interlock
+ *	s_nextpid, dl_*, s_early_frees  counters read by stats and tests
  */
 #ifndef DRAGONFLY_H
 #define DRAGONFLY_H

@@ -25,6 +25,13 @@
  * Order: p_lock, then shard locks (ascending), then fc_lock; s_treelock
  * after p_lock, never with a shard lock.  A change of p_state takes p_lock and every shard lock, so a
  * reader holding either sees it stable.
+ *
+ * Read without the lock that guards their writes, hence atomic (a):
+ * p_state, p_nbound, p_lwpwaiters (the detached exit, under its shard
+ * lock only: relaxed, that lock orders it against p_lock's side), p_killed
+ * (lwp_killed and the carrier's sleeps: acquire), l_refs (the draining
+ * exit's futex word: relaxed under h), l_oncpu (the reaper's wait for the
+ * carrier's last touch: acquire).
  */
 #ifndef FLOOR_H
 #define FLOOR_H

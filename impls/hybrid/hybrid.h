@@ -22,6 +22,13 @@
  *	w	p->p_waitlock (lwp_wait bookkeeping: never on an exit path)
  *	k	p->p_kidlock of the process named (the process tree)
  *
+ * Every field another thread reads without owning it (lookups and
+ * claims on type-stable LWPs, the reclaimer, waiters, stats) is a.  The
+ * plain fields change hands only by a release/acquire edge: l_next with
+ * the list (o), l_td/l_cpu/l_nvcsw from the creator's l_state release to
+ * the carrier's l_oncpu release (!), p_xstat before the RMW setting
+ * PS_ZOMB.
+ *
  * Nothing on an LWP's exit path takes a lock.  The only locks are
  * p_waitlock (lwp_wait's deadlock bookkeeping, taken by waiters only) and
  * p_kidlock (the process tree, taken by fork, proc_wait and by the exit of

@@ -114,7 +114,7 @@ nb7_newlwp(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 void
 nb7_lwp_start(struct reap_lwp *l)
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 
 	mutex_enter(&p->p_lock);
 	nb_lwp_lock(l);
@@ -135,7 +135,7 @@ nb7_lwp_start(struct reap_lwp *l)
 void
 nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 	struct reap_lwp *nl;
 
@@ -184,7 +184,7 @@ nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 void
 nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 	unsigned count = SPINLOCK_BACKOFF_MIN;
 
@@ -242,7 +242,7 @@ int
 nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
     bool exitcontrol) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct reap_lwp *cand;
 	int ncand, error;
 
@@ -334,7 +334,7 @@ nb7_lwp_wait1(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed,
 void
 nb7_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 	KASSERT(l->l_refcnt != 0, "drained twice");
@@ -352,7 +352,7 @@ nb7_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
 void
 nb7_lwp_delref(struct reap_lwp *l)
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	int refcnt;
 
 	mutex_enter(&p->p_lock);

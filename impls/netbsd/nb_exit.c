@@ -38,7 +38,7 @@ nb_proc_relink(struct reap_proc *kid, struct reap_proc *newpp)
 void
 nb_exit_lwps(struct reap_lwp *l) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 	struct reap_lwp *victim;
 	lwpid_t waited;
@@ -108,7 +108,7 @@ nb_proc_reparent(struct reap_proc *kid, struct reap_proc *newpp) KERN_NO_TSA
 void
 nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 	struct reap_proc *initproc = ns->ns_initproc;
 	struct reap_proc *child, *next_child, *old_parent;
@@ -366,7 +366,7 @@ pid_t
 nb_proc_wait(struct reap_lwp *l, pid_t pid, int *status, int options)
     KERN_NO_TSA
 {
-	struct reap_proc *parent = l->l_proc;
+	struct reap_proc *parent = nb_lwp_owner(l);
 	struct nb_sys *ns = parent->p_sys;
 	struct reap_proc *child;
 	int error, st = 0;

@@ -186,7 +186,7 @@ nb_lwp_create(struct reap_proc *p, unsigned flags, lwpid_t *lidp) KERN_NO_TSA
 void
 nb_lwp_start(struct reap_lwp *l)
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 
 	mutex_enter(&p->p_lock);
 	nb_lwp_lock(l);
@@ -235,7 +235,7 @@ nb_lwp_switchaway(struct reap_lwp *l) KERN_NO_TSA
 void
 nb_lwp_exit_zombie(struct reap_lwp *l) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
@@ -264,7 +264,7 @@ nb_lwp_exit_zombie(struct reap_lwp *l) KERN_NO_TSA
 void
 nb_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 	struct reap_lwp *nl;
 
@@ -334,7 +334,7 @@ nb_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 void
 nb_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 	lwpid_t lid = atomic_load_explicit(&l->l_lid, memory_order_relaxed);
 	unsigned count = SPINLOCK_BACKOFF_MIN;
@@ -387,7 +387,7 @@ nb_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 void
 nb_lwp_addref(struct reap_lwp *l)
 {
-	KASSERT_MUTEX_OWNED(&l->l_proc->p_lock);
+	KASSERT_MUTEX_OWNED(&nb_lwp_owner(l)->p_lock);
 	KASSERT(nb_lwp_stat(l) != LSZOMB, "addref of a zombie");
 	l->l_refcnt++;
 }
@@ -396,7 +396,7 @@ nb_lwp_addref(struct reap_lwp *l)
 void
 nb_lwp_delref2(struct reap_lwp *l)
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
 	KASSERT(nb_lwp_stat(l) != LSZOMB, "delref of a zombie");
@@ -409,7 +409,7 @@ nb_lwp_delref2(struct reap_lwp *l)
 void
 nb_lwp_delref(struct reap_lwp *l)
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	int refcnt;
 
 	mutex_enter(&p->p_lock);
@@ -440,7 +440,7 @@ nb_lwp_delref(struct reap_lwp *l)
 bool
 nb_lwp_drainrefs(struct reap_lwp *l) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	bool rv = false;
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);

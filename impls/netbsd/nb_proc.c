@@ -237,7 +237,7 @@ nb_lwp_proc(struct reap_lwp *l)
 static void
 nb_lwp_enter(struct reap_lwp *l)
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 	int cpu, stat;
 
@@ -273,8 +273,8 @@ nb_lwp_killed(struct reap_lwp *l)
 static void
 nb_api_lwp_exit(struct reap_lwp *l)
 {
-	nb_attach(nb_sys(l->l_proc));
-	if (nb_sys(l->l_proc)->ns_2007)
+	nb_attach(nb_sys(nb_lwp_owner(l)));
+	if (nb_sys(nb_lwp_owner(l))->ns_2007)
 		nb7_lwp_exit(l);
 	else
 		nb_lwp_exit(l);
@@ -284,7 +284,7 @@ nb_api_lwp_exit(struct reap_lwp *l)
 static int
 nb_api_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed)
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	int error;
 
 	nb_attach(p->p_sys);
@@ -304,7 +304,7 @@ nb_api_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed)
 static void
 nb_proc_exit(struct reap_lwp *l, int status) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 
 	nb_attach(p->p_sys);
 	mutex_enter(&p->p_lock);
@@ -326,7 +326,7 @@ nb_api_proc_wait(struct reap_lwp *l, pid_t pid, int *status, int options)
 {
 	if ((pid != -1 && pid <= 0) || (options & ~WNOHANG) != 0)
 		return -EINVAL;
-	nb_attach(nb_sys(l->l_proc));
+	nb_attach(nb_sys(nb_lwp_owner(l)));
 	return nb_proc_wait(l, pid, status, options);
 }
 
@@ -363,8 +363,8 @@ nb_lwp_hold(struct reap_proc *p, lwpid_t lid)
 static void
 nb_lwp_rele(struct reap_lwp *l)
 {
-	nb_attach(nb_sys(l->l_proc));
-	if (nb_sys(l->l_proc)->ns_2007)
+	nb_attach(nb_sys(nb_lwp_owner(l)));
+	if (nb_sys(nb_lwp_owner(l))->ns_2007)
 		nb7_lwp_delref(l);
 	else
 		nb_lwp_delref(l);

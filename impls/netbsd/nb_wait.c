@@ -29,7 +29,7 @@ nb_lwp_wait_fail(struct reap_lwp *l, lwpid_t lid, int error, bool exiting)
 {
 	const lwpid_t mylid = atomic_load_explicit(&l->l_lid,
 	    memory_order_relaxed);
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct reap_lwp *cand;
 
 	KASSERT_MUTEX_OWNED(&p->p_lock);
@@ -68,7 +68,7 @@ static void
 nb_lwp_wait_collect(struct reap_lwp *l, struct reap_lwp *cand,
     lwpid_t *departed) KERN_NO_TSA
 {
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 
 	l->l_waitingfor = 0;
 	cand->l_waiter = 0;
@@ -91,7 +91,7 @@ nb_lwp_wait(struct reap_lwp *l, lwpid_t lid, lwpid_t *departed, bool exiting)
 {
 	const lwpid_t mylid = atomic_load_explicit(&l->l_lid,
 	    memory_order_relaxed);
-	struct reap_proc *p = l->l_proc;
+	struct reap_proc *p = nb_lwp_owner(l);
 	struct reap_lwp *cand;
 	int error, ncand;
 

@@ -18,7 +18,20 @@
  *   !	only the LWP itself (its carrier)
  *   (	unlocked, stable from creation (atomic where lookups read it
  *	while the LWP may be recycled: type-stable memory, see nb_cache.c)
- *   a	atomic, memory order at each use
+ *   a	atomic, memory order at each use.  Each field read without the
+ *	lock that guards its writes is atomic (so a stale read is a value,
+ *	not a data race); who reads it unlocked, and with which order:
+ *	  l_proc, l_lid	nb_lwp_is through a stale pid slot (acquire,
+ *			relaxed; nb_pid.c), on type-stable memory
+ *	  l_stat	lookups (nb_proc_find_lwp, lwp_find: acquire,
+ *			pairs with the release of every l_stat store)
+ *	  l_mutex	nb_lwp_lock before it holds the lock (acquire)
+ *	  l_pflag	lwp_free's and proc_free's LP_RUNNING spin (acquire)
+ *	  l_kill	lwp_killed, the carrier's sigword (acquire)
+ *	  p_zomblwp	2007 newlwp's peek (relaxed; then p_smutex)
+ *	  p_stat	wait's scan under g of a child exit1 changes under p
+ *			(relaxed: proc_lock orders what it decides on)
+ *	  pt_slot, pt_pid, pt_cur  the pid table's lookups (nb_pid.c)
  */
 #ifndef NETBSD_H
 #define NETBSD_H
@@ -165,6 +178,13 @@ static inline void
 nb_lwp_setstat(struct reap_lwp *l, int stat)
 {
 	atomic_store_explicit(&l->l_stat, stat, memory_order_release);
+}
+
+/* l_proc to a thread that runs, holds or frees l: stable in this life. */
+static inline struct reap_proc *
+nb_lwp_owner(const struct reap_lwp *l)
+{
+	return atomic_load_explicit(&l->l_proc, memory_order_relaxed);
 }
 
 /* nb_pid.c: the global pid table (kern_proc.c pid_table), under g. */
