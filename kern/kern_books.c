@@ -215,4 +215,7 @@ kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
 	st->wakeups = kern_counter_read(m, KC_WAKEUP);
 	st->futex_wakes = kern_counter_read(m, KC_FUTEX_WAKE);
 	st->spins = kern_counter_read(m, KC_SPIN);
+	for (unsigned w = 0; w < KW_NNAMES; w++)
+		st->work[w] = kern_counter_read(m,
+		    (enum kern_counter)(KC_WORK + w));
 }

@@ -151,8 +151,8 @@ nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 	p->p_nzlwps++;
 	mutex_exit(&p->p_lock);
 
-	/* e_lwp_exit, specificdata_fini, kauth_cred_free. */
-	kern_work();
+	/* (e_lwp_exit, specificdata_fini: no stand-in.) */
+	kern_work(KW_LWP_CRFREE);	/* kauth_cred_free(l->l_cred) */
 
 	mutex_enter(&ns->ns_proclist_mutex);
 	LIST_REMOVE(l, l_list);
@@ -207,8 +207,9 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 		}
 	}
 
-	/* sigclear, cv_destroy, turnstile, cpu_lwp_free2, uvm_lwp_exit. */
-	kern_work();
+	/* (sigclear, cv_destroy, turnstile: no stand-in.)  cpu_lwp_free2,
+	 * uvm_lwp_exit: */
+	kern_work(KW_LWP_STACK);
 
 	/* pool_put/recycling wants it idle (lwp_pool's constructed state). */
 	nb_lwp_lock(l);

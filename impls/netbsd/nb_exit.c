@@ -130,15 +130,20 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 
 	/*
 	 * Process references (p_reflock / 2007 proc_drainrefs): no observer
-	 * holds processes in this model.  timers_free, fd_free, cwdfree,
-	 * doexithooks, sigactsfree, acct_process, ktrderef,
-	 * e_proc_exit, uvm_proc_exit: */
-	kern_work();
+	 * holds processes in this model.  (timers_free, cwdfree,
+	 * doexithooks, acct_process, ktrderef, e_proc_exit, the
+	 * specificdata: no stand-in.)  In exit1's order: fd_free,
+	 * uvm_proc_exit (unmap, then uvmspace_free), the last LWP's
+	 * kauth_cred_free (it does not run lwp_exit), sigactsfree.
+	 */
+	kern_work(KW_FDFREE);
+	kern_work(KW_VMSPACE_EXIT);
+	kern_work(KW_VMSPACE_FREE);
+	kern_work(KW_LWP_CRFREE);
+	kern_work(KW_SIGACTSFREE);
 
 	mutex_enter(&ns->ns_proc_lock);
-	/* (PL_PPWAIT, session leader, fixjobc: not modelled.)
-	 * lwp_finispecific, proc_finispecific under proc_lock: */
-	kern_work();
+	/* (PL_PPWAIT, session leader, fixjobc: not modelled.) */
 
 	/* Give orphaned children to init. */
 	child = LIST_FIRST(&p->p_children);
@@ -164,7 +169,8 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 	if (v7)
 		mutex_exit(&ns->ns_proclist_mutex);
 
-	/* (exit_psignal / kpsignal to the parent: signals not modelled.) */
+	/* exit_psignal: SIGCHLD to the parent, under proc_lock. */
+	kern_work(KW_SIGCHLD);
 	if (wakeinit) {
 		if (v7)
 			mutex_enter(&ns->ns_proclist_mutex);
@@ -275,14 +281,13 @@ nb_proc_free(struct reap_proc *p) KERN_NO_TSA
 	nb_pid_free_proc(ns, p->p_pid);
 	mutex_exit(&ns->ns_proc_lock);
 
+	/* (chgproccnt, lim_free, pstatsfree, vrele: no stand-in.) */
 	if (ns->ns_2007) {
-		/* chgproccnt, limfree, pstatsfree, kauth_cred_free, vrele. */
-		kern_work();
+		kern_work(KW_CRFREE);		/* kauth_cred_free(p_cred) */
 		nb7_lwp_free(l, false, true);
 	} else {
 		nb_lwp_free(l, false, true);
-		/* chgproccnt, lim_free, pstatsfree, kauth_cred_free, vrele. */
-		kern_work();
+		kern_work(KW_CRFREE);		/* kauth_cred_free(p_cred) */
 	}
 	nb_proc_free_mem(p);
 }
