@@ -9,6 +9,7 @@
  *   kern_sleep.c      DragonFly tsleep/wakeup/tsleep_interlock, PINTERLOCKED
  *   kern_mutex.c      NetBSD adaptive mutex, condvar, spin lock, backoff
  *   kern_taskqueue.c  per-CPU taskqueue threads, coalescing enqueue
+ *   kern_biglock.c    the giant lock (kernel_lock, the MP lock)
  *   kern_work.c       kern_work(name), named stand-ins for unmodelled teardown
  *   kern_inject.c     seeded delay/yield injection at race windows
  *
@@ -456,6 +457,23 @@ int	taskqueue_enqueue(struct taskqueue *, struct task *);
 void	taskqueue_drain_all(struct taskqueue *);
 struct kern_td *taskqueue_td(struct taskqueue *);
 int	taskqueue_cpu(struct taskqueue *);
+
+/* ---- the giant lock (kern_biglock.c) ---------------------------------- */
+
+/*
+ * One lock for the whole machine, as NetBSD's kernel_lock and DragonFly's
+ * MP lock: taken where a historical seed takes it (netbsd-2007,
+ * dragonfly-2010), so that the variants keep the serialisation their
+ * kernels had.  Recursive; outermost (the first hold is taken holding no
+ * token or mutex); let go while its holder sleeps (tsleep, cv_wait) or
+ * blocks on a mutex, and taken back before that returns.  Contention is counted KC_SPIN and
+ * KC_SLEEP like a mutex's.  The calling thread is attached to a machine.
+ */
+void	kern_biglock_enter(void);		/* KERNEL_LOCK(1), get_mplock */
+void	kern_biglock_exit(void);		/* KERNEL_UNLOCK_ONE, rel_mplock */
+int	kern_biglock_release_all(void);		/* KERNEL_UNLOCK_ALL: holds */
+void	kern_biglock_reacquire(int holds);	/* KERNEL_LOCK(holds) */
+bool	kern_biglock_held(void);
 
 /* ---- stand-in work (kern_work.c) -------------------------------------- */
 

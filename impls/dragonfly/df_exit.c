@@ -349,9 +349,16 @@ df_sys_extexit(struct reap_lwp *lwp)
 	df_proc_exit1(lwp, 0);
 }
 
-/* ops->proc_exit: models sys_exit() in DragonFly kern_exit.c a3127495. */
+/*
+ * ops->proc_exit: models sys_exit() in DragonFly kern_exit.c a3127495.
+ * The 2010 sys_exit is not MPSAFE (sys_extexit is MPALMOSTSAFE, sys_wait4
+ * MPSAFE): the syscall layer holds the MP lock over all of exit1, and
+ * lwp_exit's switch-out releases it (df_lwp_switchout).
+ */
 void
 df_sys_exit(struct reap_lwp *lwp, int status)
 {
+	if (lwp->lwp_proc->p_sys->s_v2010)
+		kern_biglock_enter();		/* get_mplock */
 	df_proc_exit1(lwp, status);
 }

@@ -214,6 +214,8 @@ nb_lwp_switchaway(struct reap_lwp *l) KERN_NO_TSA
 	KASSERT(l->l_td == kern_curtd(), "switching away from another lwp");
 	KASSERT(nb_lwp_stat(l) == LSZOMB, "switching away alive");
 	kern_td_setsig(NULL);
+	/* 1.54: KERNEL_UNLOCK_ALL before cpu_exit (1.252 holds none). */
+	(void)kern_biglock_release_all();
 
 	KERN_INJECT("netbsd.switch.window");
 
