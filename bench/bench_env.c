@@ -435,6 +435,7 @@ bench_env_boot(struct bench_env *env)
 	cfg.lat_record = bench_lat_cb;
 	cfg.quiesce_wait = env->qwait;
 	cfg.ctx = env;
+	memcpy(cfg.work_ns, env->spec->work_ns, sizeof(cfg.work_ns));
 	if ((env->boot = reap_boot(env->ops, &cfg)) == NULL) {
 		bench_env_fail(env, "%s: reap_boot failed", env->ops->name);
 		return -1;

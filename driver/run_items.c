@@ -78,6 +78,8 @@ run_items(const struct run_opts *o, const struct pin_topo *topo,
 					s.pin = o->pins[p];
 					s.topo = topo;
 					s.events = o->events;
+					memcpy(s.work_ns, o->work_ns,
+					    sizeof(s.work_ns));
 					add_items(o, reg, &cap, &s,
 					    o->designs[d]);
 				}

@@ -55,6 +55,8 @@ static const struct run_option {
 	  "seconds of calls per benchmark, then skip the rest (120)" },
 	{ "--topology", OPT_STRING, DEST(topology), 0, 0, "SPEC",
 	  "print the pin plans on that topology and run nothing" },
+	{ "--work-ns", OPT_STRING, DEST(work_arg), 0, 0, "N=NS,..",
+	  "ns of named stand-ins (default: measured here at start)" },
 #undef DEST
 };
 #define NOPTIONS	(sizeof(run_options) / sizeof(run_options[0]))
@@ -398,6 +400,66 @@ run_events(const struct run_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* "lwp_crfree, lwp_stack, ...": the stand-ins' names, for messages. */
+static void
+run_work_names(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < REAP_WORK_NAMES && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i ? ", " : "", reap_work_name(i));
+}
+
+/* --work-ns NAME=NS,...: the cost of the named stand-ins it lists. */
+static int
+run_work_opts(struct run_opts *o, char *err, size_t errlen)
+{
+	char names[256], *copy, *save = NULL, *tok, *eq, *end;
+	unsigned long long ns;
+	unsigned i;
+	int rc = 0;
+
+	if (o->work_arg == NULL)
+		return 0;
+	run_work_names(names, sizeof(names));
+	copy = xstrdup(o->work_arg);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((eq = strchr(tok, '=')) != NULL)
+			*eq = '\0';
+		for (i = 0; i < REAP_WORK_NAMES; i++)
+			if (strcmp(tok, reap_work_name(i)) == 0)
+				break;
+		if (eq == NULL || i == REAP_WORK_NAMES) {
+			snprintf(err, errlen, "--work-ns %s: expected NAME=NS "
+			    "with NAME one of %s", o->work_arg, names);
+			rc = -1;
+			break;
+		}
+		errno = 0;
+		ns = strtoull(eq + 1, &end, 10);
+		if (errno != 0 || eq[1] < '0' || eq[1] > '9' || *end != '\0' ||
+		    ns > RUN_WORK_NS_MAX) {
+			snprintf(err, errlen, "--work-ns %s: %s=%s: expected "
+			    "a whole number of ns <= %llu", o->work_arg, tok,
+			    eq + 1, (unsigned long long)RUN_WORK_NS_MAX);
+			rc = -1;
+			break;
+		}
+		o->work_ns[i] = ns;
+		o->work_set[i] = true;
+	}
+	if (rc == 0 && strspn(o->work_arg, ",") == strlen(o->work_arg)) {
+		snprintf(err, errlen, "--work-ns: expected NAME=NS,... with "
+		    "NAME one of %s", names);
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
 /* The parts of the options that the table alone cannot check. */
 static int
 run_opts_check(struct run_opts *o, char *err, size_t errlen)
@@ -422,7 +484,8 @@ run_opts_check(struct run_opts *o, char *err, size_t errlen)
 	o->smoke = strcmp(m->name, "smoke") == 0;
 	o->reps = o->reps_arg > 0 ? o->reps_arg : m->reps;
 	o->target_s = m->target_s;
-	if (run_designs(o, err, errlen) != 0 ||
+	if (run_work_opts(o, err, errlen) != 0 ||
+	    run_designs(o, err, errlen) != 0 ||
 	    run_workloads(o, err, errlen) != 0 ||
 	    run_pins(o, err, errlen) != 0 ||
 	    run_threads(o, err, errlen) != 0 ||
