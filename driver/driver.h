@@ -63,6 +63,7 @@ int	cmd_torture(int argc, char **argv);
 
 #define RUN_MAXDESIGNS	64
 #define RUN_MAXTHREADS	64
+#define RUN_MAXWORKX	8
 
 struct run_opts {
 	/* As given: the option table's destinations (run_opts.c). */
@@ -73,6 +74,7 @@ struct run_opts {
 	const char *topology;	/* print the plans on it, run nothing */
 	const char *accounting;	/* on, or ab: the A/B of run_ab.c */
 	const char *work_arg;	/* --work-ns NAME=NS,... */
+	const char *workx_arg;	/* --work-x X,... */
 	int	 reps_arg;	/* 0: the matrix's */
 	int	 call_budget_s, bench_budget_s;	/* RUN_*_BUDGET_S */
 	/* Resolved. */
@@ -96,6 +98,8 @@ struct run_opts {
 	uint64_t work_ns[REAP_WORK_NAMES];
 	bool	 work_set[REAP_WORK_NAMES];
 	uint64_t work_measured[REAP_WORK_NAMES];	/* 0: not measured */
+	int	 workx[RUN_MAXWORKX];	/* run at these multiples of work_ns */
+	int	 nworkx;
 };
 /* The largest --work-ns value: one second. */
 #define RUN_WORK_NS_MAX	1000000000ull

@@ -57,6 +57,8 @@ static const struct run_option {
 	  "print the pin plans on that topology and run nothing" },
 	{ "--work-ns", OPT_STRING, DEST(work_arg), 0, 0, "N=NS,..",
 	  "ns of named stand-ins (default: measured here at start)" },
+	{ "--work-x", OPT_STRING, DEST(workx_arg), 0, 0, "X,..",
+	  "run at X times those costs (default 1; full matrix: 0,1,10)" },
 #undef DEST
 };
 #define NOPTIONS	(sizeof(run_options) / sizeof(run_options[0]))
@@ -382,6 +384,33 @@ run_threads(struct run_opts *o, char *err, size_t errlen)
 	return rc;
 }
 
+/* --work-x X,..: the multiples of the stand-ins' costs to run at. */
+static int
+run_workx(struct run_opts *o, char *err, size_t errlen)
+{
+	char *t[RUN_MAXWORKX];
+	int n, rc = 0;
+
+	if (o->workx_arg == NULL)
+		return 0;
+	if ((n = split_csv("--work-x", o->workx_arg, t, RUN_MAXWORKX,
+	    err, errlen)) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = opt_int("--work-x", t[i], 0, 1000,
+			    &o->workx[o->nworkx++], err, errlen);
+		for (int k = 0; rc == 0 && k < o->nworkx - 1; k++)
+			if (o->workx[k] == o->workx[o->nworkx - 1]) {
+				snprintf(err, errlen, "--work-x %s: %d named "
+				    "twice", o->workx_arg, o->workx[k]);
+				rc = -1;
+			}
+		free(t[i]);
+	}
+	return rc;
+}
+
 /* The counter events, checked by opening them as a run would. */
 static int
 run_events(const struct run_opts *o, char *err, size_t errlen)
@@ -485,6 +514,7 @@ run_opts_check(struct run_opts *o, char *err, size_t errlen)
 	o->reps = o->reps_arg > 0 ? o->reps_arg : m->reps;
 	o->target_s = m->target_s;
 	if (run_work_opts(o, err, errlen) != 0 ||
+	    run_workx(o, err, errlen) != 0 ||
 	    run_designs(o, err, errlen) != 0 ||
 	    run_workloads(o, err, errlen) != 0 ||
 	    run_pins(o, err, errlen) != 0 ||
@@ -546,6 +576,14 @@ run_matrix(struct run_opts *o, int npus)
 			o->pins[o->npins++] = PIN_COMPACT;
 			if (!o->smoke)
 				o->pins[o->npins++] = PIN_SPLIT;
+		}
+	}
+	if (o->nworkx == 0) {
+		/* Full: how the ranking moves as exit work grows. */
+		o->workx[o->nworkx++] = 1;
+		if (full) {
+			o->workx[o->nworkx++] = 0;
+			o->workx[o->nworkx++] = 10;
 		}
 	}
 	if (o->nthreads > 0)
