@@ -99,6 +99,23 @@ nb_proc_reparent(struct reap_proc *kid, struct reap_proc *newpp) KERN_NO_TSA
 }
 
 /*
+ * exit1's releases once p_lock is dropped, in its order: fd_free,
+ * uvm_proc_exit (the unmap, then uvmspace_free), the last LWP's
+ * kauth_cred_free (it does not run lwp_exit), sigactsfree.  (timers_free,
+ * cwdfree, doexithooks, acct_process, ktrderef, e_proc_exit, the
+ * specificdata: no stand-in.)
+ */
+static void
+nb_exit1_release(void)
+{
+	kern_work(KW_FDFREE);
+	kern_work(KW_VMSPACE_EXIT);
+	kern_work(KW_VMSPACE_FREE);
+	kern_work(KW_LWP_CRFREE);
+	kern_work(KW_SIGACTSFREE);
+}
+
+/*
  * Models exit1() in kern_exit.c (called with p_lock held, by the last
  * live LWP from lwp_exit or by sys_exit): kill and collect the other
  * LWPs, release the process's resources, hand children to init, move to
@@ -128,19 +145,9 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 	atomic_store_explicit(&p->p_stat, SDYING, memory_order_relaxed);
 	mutex_exit(&p->p_lock);
 
-	/*
-	 * Process references (p_reflock / 2007 proc_drainrefs): no observer
-	 * holds processes in this model.  (timers_free, cwdfree,
-	 * doexithooks, acct_process, ktrderef, e_proc_exit, the
-	 * specificdata: no stand-in.)  In exit1's order: fd_free,
-	 * uvm_proc_exit (unmap, then uvmspace_free), the last LWP's
-	 * kauth_cred_free (it does not run lwp_exit), sigactsfree.
-	 */
-	kern_work(KW_FDFREE);
-	kern_work(KW_VMSPACE_EXIT);
-	kern_work(KW_VMSPACE_FREE);
-	kern_work(KW_LWP_CRFREE);
-	kern_work(KW_SIGACTSFREE);
+	/* Process references (p_reflock / 2007 proc_drainrefs): no observer
+	 * holds processes in this model. */
+	nb_exit1_release();
 
 	mutex_enter(&ns->ns_proc_lock);
 	/* (PL_PPWAIT, session leader, fixjobc: not modelled.) */
