@@ -150,6 +150,7 @@ struct bench_spec {
 	const struct pin_topo *topo;	/* this machine's */
 	const char *events;		/* counters; NULL: default */
 	bool	no_counters;		/* tests: skip perf_event_open */
+	uint64_t work_ns[REAP_WORK_NAMES];	/* reap_config.work_ns */
 	char	name[160];
 };
 

@@ -312,6 +312,12 @@ const struct bench_ctx_info bench_ctx_keys[BC_NCTX] = {
 	[BC_BENCHMARKS_FAILED] = { "benchmarks_failed", BC_IN_ENV,
 	    "benchmark -> why it failed or its repetitions were skipped "
 	    "(a budget, calibration, the design's error); {} if none" },
+	[BC_WORK_NS] = { "work_ns.", BOTH | BC_FAMILY,
+	    "work_ns.<stand-in>: ns each named stand-in cost in this run "
+	    "(kern.h enum kern_work), measured here unless --work-ns" },
+	[BC_WORK_MEASURED] = { "work_measured_ns.", BOTH | BC_FAMILY,
+	    "work_measured_ns.<stand-in>: what doing it for real took on "
+	    "this machine at the run's start (least of 7 trials)" },
 };
 
 const char *

@@ -196,6 +196,8 @@ enum bench_ctx {
 	BC_CHECK_VERDICT,
 	BC_ACCOUNTING_AB,	/* --accounting ab (driver/run_ab.c) */
 	BC_BENCHMARKS_FAILED,
+	BC_WORK_NS,		/* work_ns.<stand-in> (driver/run_work.c) */
+	BC_WORK_MEASURED,	/* work_measured_ns.<stand-in> */
 	BC_NCTX
 };
 

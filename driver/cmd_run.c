@@ -215,6 +215,8 @@ cmd_run(int argc, char **argv)
 		return 1;
 	}
 	run_matrix(&o, pin_topo_npus(topo));
+	if (!o.list_tests)
+		run_work_measure(&o);
 	reg.call_budget_s = o.call_budget_s;
 	reg.bench_budget_s = o.bench_budget_s;
 	run_items(&o, topo, &reg);
@@ -233,6 +235,7 @@ cmd_run(int argc, char **argv)
 	}
 	envj = json_object();
 	run_context(&o, topo, envj);
+	run_work_context(&o, envj);
 	run_context_pins(&o, topo, envj);
 	run_check(&o, topo, envj);
 	if (!o.user_min_time)

@@ -63,6 +63,7 @@ int	cmd_torture(int argc, char **argv);
 
 #define RUN_MAXDESIGNS	64
 #define RUN_MAXTHREADS	64
+#define RUN_MAXWORKX	8
 
 struct run_opts {
 	/* As given: the option table's destinations (run_opts.c). */
@@ -72,6 +73,8 @@ struct run_opts {
 	const char *matrix;	/* default, full or smoke */
 	const char *topology;	/* print the plans on it, run nothing */
 	const char *accounting;	/* on, or ab: the A/B of run_ab.c */
+	const char *work_arg;	/* --work-ns NAME=NS,... */
+	const char *workx_arg;	/* --work-x X,... */
 	int	 reps_arg;	/* 0: the matrix's */
 	int	 call_budget_s, bench_budget_s;	/* RUN_*_BUDGET_S */
 	/* Resolved. */
@@ -90,7 +93,16 @@ struct run_opts {
 	int	 ngbargs;
 	bool	 user_min_time, list_tests;
 	const char *user_filter;
+	/* The named stand-ins' costs (run_work.c): given by --work-ns
+	 * (work_set), else measured here at the start of the run. */
+	uint64_t work_ns[REAP_WORK_NAMES];
+	bool	 work_set[REAP_WORK_NAMES];
+	uint64_t work_measured[REAP_WORK_NAMES];	/* 0: not measured */
+	int	 workx[RUN_MAXWORKX];	/* run at these multiples of work_ns */
+	int	 nworkx;
 };
+/* The largest --work-ns value: one second. */
+#define RUN_WORK_NS_MAX	1000000000ull
 
 /* Parse `run`'s options: 0, or -1 with one line in err naming the
  * option.  Free with run_opts_free in both cases. */
@@ -133,6 +145,12 @@ void	run_ab(const struct run_opts *o, const struct bench_results *res,
 	    json_t *envj);
 /* The harness check (run_check.c): floor's churn_private scaling from 1
  * thread to N, into the context. */
+/* The named stand-ins' costs (run_work.c): measured here at the start of
+ * a run where --work-ns did not give them; the context's work_ns.* and
+ * work_measured_ns.*; every cost as a --work-ns argument (malloc'd). */
+void	run_work_measure(struct run_opts *o);
+void	run_work_context(const struct run_opts *o, json_t *envj);
+char	*run_work_arg(const struct run_opts *o);
 void	run_check(const struct run_opts *o, const struct pin_topo *topo,
 	    json_t *envj);
 

@@ -83,6 +83,10 @@ ab_argv(const struct run_opts *o, const char *bin, const char *out)
 	av[n++] = (char *)o->matrix;
 	av[n++] = "--out";
 	av[n++] = (char *)out;
+	av[n++] = "--work-ns";		/* the same costs, not measured anew */
+	av[n++] = run_work_arg(o);
+	av[n++] = "--work-x";		/* the A/B is at the run's own costs */
+	av[n++] = "1";
 	for (int i = 0; i < o->ngbargs; i++)
 		av[n++] = o->gbargs[i];
 	if (nw == 0 || *av[3] == '\0') {

@@ -23,19 +23,28 @@ add_item(struct bench_reg *reg, int *cap, const struct bench_spec *s)
 	reg->nitems++;
 }
 
-/* The benchmarks of one spec: teardown's for each size T, else one. */
+/* The benchmarks of one spec: teardown's for each size T, else one.  At
+ * x times the stand-ins' costs (x != 1), "w:<x>x/" comes before the pin. */
 static void
 add_items(const struct run_opts *o, struct bench_reg *reg, int *cap,
-    struct bench_spec *s, const char *design)
+    struct bench_spec *s, const char *design, int x)
 {
-	const char *pin = pin_policy_name(s->pin);
+	char pin[64];
+
+	if (x != 1)
+		snprintf(pin, sizeof(pin), "w:%dx/pin:%s", x,
+		    pin_policy_name(s->pin));
+	else
+		snprintf(pin, sizeof(pin), "pin:%s", pin_policy_name(s->pin));
+	for (unsigned i = 0; i < REAP_WORK_NAMES; i++)
+		s->work_ns[i] = o->work_ns[i] * (uint64_t)x;
 
 	if (s->wl == BW_STORM) {
 		s->procs = BENCH_STORM_PROCS;
 		s->lwps = BENCH_STORM_LWPS;
 	}
 	if (s->wl != BW_TEARDOWN) {
-		snprintf(s->name, sizeof(s->name), "%s/%s/t:%d/pin:%s",
+		snprintf(s->name, sizeof(s->name), "%s/%s/t:%d/%s",
 		    bench_workloads[s->wl].name, design, s->threads, pin);
 		add_item(reg, cap, s);
 		return;
@@ -44,10 +53,34 @@ add_items(const struct run_opts *o, struct bench_reg *reg, int *cap,
 		s->lwps = bench_teardown_sizes[k];
 		if (o->smoke && s->lwps > 16)
 			continue;
-		snprintf(s->name, sizeof(s->name), "teardown/%s/T:%d/t:%d/"
-		    "pin:%s", design, s->lwps, s->threads, pin);
+		snprintf(s->name, sizeof(s->name), "teardown/%s/T:%d/t:%d/%s",
+		    design, s->lwps, s->threads, pin);
 		add_item(reg, cap, s);
 	}
+}
+
+/* The benchmarks of design d on workload w: threads x pins x work. */
+static void
+add_design(const struct run_opts *o, const struct pin_topo *topo,
+    struct bench_reg *reg, int *cap, enum bench_workload w, const char *d)
+{
+	bool native = strcmp(d, "native") == 0;
+	struct bench_spec s;
+
+	for (int t = 0; t < o->nthreads; t++)
+		for (int p = 0; p < o->npins; p++)
+			for (int x = 0; x < o->nworkx; x++) {
+				if (native && o->workx[x] != 1)
+					continue;	/* no stand-ins */
+				memset(&s, 0, sizeof(s));
+				s.wl = w;
+				s.ops = native ? NULL : reap_find(d);
+				s.threads = o->threads[t];
+				s.pin = o->pins[p];
+				s.topo = topo;
+				s.events = o->events;
+				add_items(o, reg, cap, &s, d, o->workx[x]);
+			}
 }
 
 void
@@ -68,23 +101,11 @@ run_items(const struct run_opts *o, const struct pin_topo *topo,
 	reg->items[1].iters = o->smoke ? 100000 : 5000000;
 	for (int w = 0; w < o->nwls; w++)
 		for (int d = 0; d < o->ndesigns; d++) {
-			bool native = strcmp(o->designs[d], "native") == 0;
-
-			if (native && !bench_workloads[o->wls[w]].native)
+			if (strcmp(o->designs[d], "native") == 0 &&
+			    !bench_workloads[o->wls[w]].native)
 				continue;
-			for (int t = 0; t < o->nthreads; t++)
-				for (int p = 0; p < o->npins; p++) {
-					memset(&s, 0, sizeof(s));
-					s.wl = o->wls[w];
-					s.ops = native ? NULL :
-					    reap_find(o->designs[d]);
-					s.threads = o->threads[t];
-					s.pin = o->pins[p];
-					s.topo = topo;
-					s.events = o->events;
-					add_items(o, reg, &cap, &s,
-					    o->designs[d]);
-				}
+			add_design(o, topo, reg, &cap, o->wls[w],
+			    o->designs[d]);
 		}
 }
 

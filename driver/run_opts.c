@@ -55,6 +55,10 @@ static const struct run_option {
 	  "seconds of calls per benchmark, then skip the rest (120)" },
 	{ "--topology", OPT_STRING, DEST(topology), 0, 0, "SPEC",
 	  "print the pin plans on that topology and run nothing" },
+	{ "--work-ns", OPT_STRING, DEST(work_arg), 0, 0, "N=NS,..",
+	  "ns of named stand-ins (default: measured here at start)" },
+	{ "--work-x", OPT_STRING, DEST(workx_arg), 0, 0, "X,..",
+	  "run at X times those costs (default 1; full matrix: 0,1,10)" },
 #undef DEST
 };
 #define NOPTIONS	(sizeof(run_options) / sizeof(run_options[0]))
@@ -380,6 +384,33 @@ run_threads(struct run_opts *o, char *err, size_t errlen)
 	return rc;
 }
 
+/* --work-x X,..: the multiples of the stand-ins' costs to run at. */
+static int
+run_workx(struct run_opts *o, char *err, size_t errlen)
+{
+	char *t[RUN_MAXWORKX];
+	int n, rc = 0;
+
+	if (o->workx_arg == NULL)
+		return 0;
+	if ((n = split_csv("--work-x", o->workx_arg, t, RUN_MAXWORKX,
+	    err, errlen)) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = opt_int("--work-x", t[i], 0, 1000,
+			    &o->workx[o->nworkx++], err, errlen);
+		for (int k = 0; rc == 0 && k < o->nworkx - 1; k++)
+			if (o->workx[k] == o->workx[o->nworkx - 1]) {
+				snprintf(err, errlen, "--work-x %s: %d named "
+				    "twice", o->workx_arg, o->workx[k]);
+				rc = -1;
+			}
+		free(t[i]);
+	}
+	return rc;
+}
+
 /* The counter events, checked by opening them as a run would. */
 static int
 run_events(const struct run_opts *o, char *err, size_t errlen)
@@ -396,6 +427,66 @@ run_events(const struct run_opts *o, char *err, size_t errlen)
 	}
 	ctr_set_destroy(c);
 	return 0;
+}
+
+/* "lwp_crfree, lwp_stack, ...": the stand-ins' names, for messages. */
+static void
+run_work_names(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < REAP_WORK_NAMES && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i ? ", " : "", reap_work_name(i));
+}
+
+/* --work-ns NAME=NS,...: the cost of the named stand-ins it lists. */
+static int
+run_work_opts(struct run_opts *o, char *err, size_t errlen)
+{
+	char names[256], *copy, *save = NULL, *tok, *eq, *end;
+	unsigned long long ns;
+	unsigned i;
+	int rc = 0;
+
+	if (o->work_arg == NULL)
+		return 0;
+	run_work_names(names, sizeof(names));
+	copy = xstrdup(o->work_arg);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((eq = strchr(tok, '=')) != NULL)
+			*eq = '\0';
+		for (i = 0; i < REAP_WORK_NAMES; i++)
+			if (strcmp(tok, reap_work_name(i)) == 0)
+				break;
+		if (eq == NULL || i == REAP_WORK_NAMES) {
+			snprintf(err, errlen, "--work-ns %s: expected NAME=NS "
+			    "with NAME one of %s", o->work_arg, names);
+			rc = -1;
+			break;
+		}
+		errno = 0;
+		ns = strtoull(eq + 1, &end, 10);
+		if (errno != 0 || eq[1] < '0' || eq[1] > '9' || *end != '\0' ||
+		    ns > RUN_WORK_NS_MAX) {
+			snprintf(err, errlen, "--work-ns %s: %s=%s: expected "
+			    "a whole number of ns <= %llu", o->work_arg, tok,
+			    eq + 1, (unsigned long long)RUN_WORK_NS_MAX);
+			rc = -1;
+			break;
+		}
+		o->work_ns[i] = ns;
+		o->work_set[i] = true;
+	}
+	if (rc == 0 && strspn(o->work_arg, ",") == strlen(o->work_arg)) {
+		snprintf(err, errlen, "--work-ns: expected NAME=NS,... with "
+		    "NAME one of %s", names);
+		rc = -1;
+	}
+	free(copy);
+	return rc;
 }
 
 /* The parts of the options that the table alone cannot check. */
@@ -422,7 +513,9 @@ run_opts_check(struct run_opts *o, char *err, size_t errlen)
 	o->smoke = strcmp(m->name, "smoke") == 0;
 	o->reps = o->reps_arg > 0 ? o->reps_arg : m->reps;
 	o->target_s = m->target_s;
-	if (run_designs(o, err, errlen) != 0 ||
+	if (run_work_opts(o, err, errlen) != 0 ||
+	    run_workx(o, err, errlen) != 0 ||
+	    run_designs(o, err, errlen) != 0 ||
 	    run_workloads(o, err, errlen) != 0 ||
 	    run_pins(o, err, errlen) != 0 ||
 	    run_threads(o, err, errlen) != 0 ||
@@ -483,6 +576,14 @@ run_matrix(struct run_opts *o, int npus)
 			o->pins[o->npins++] = PIN_COMPACT;
 			if (!o->smoke)
 				o->pins[o->npins++] = PIN_SPLIT;
+		}
+	}
+	if (o->nworkx == 0) {
+		/* Full: how the ranking moves as exit work grows. */
+		o->workx[o->nworkx++] = 1;
+		if (full) {
+			o->workx[o->nworkx++] = 0;
+			o->workx[o->nworkx++] = 10;
 		}
 	}
 	if (o->nthreads > 0)

@@ -44,6 +44,20 @@ struct reap_lwp;
 
 #define REAP_DETACHED	0x1u	/* lwp_create: freed at exit, never joinable */
 
+/*
+ * Named stand-ins.  An exit releases what the model does not simulate
+ * (address space, files, credentials, signal state, the thread's stack);
+ * each design pays for it by name, at the step where its seed does and
+ * under the seed's locks, the same names the same number of times per
+ * LWP lifecycle (the first REAP_WORK_LWP names) and per process
+ * lifecycle (the rest).  kern.h's enum kern_work lists them;
+ * reap_work_name(i) is the name of the i-th ("vmspace_exit", ...), NULL
+ * past the end.
+ */
+#define REAP_WORK_NAMES	8
+#define REAP_WORK_LWP	2
+const char *reap_work_name(unsigned i);
+
 /* Model CPU of the calling thread (thread-local `curcpu`, -1 if unset). */
 void	reap_cpu_set(int cpu);
 int	reap_cpu_get(void);
@@ -56,7 +70,9 @@ struct reap_config {
 	 * tick counts (hz, hz/10, 1), the polls just come sooner. */
 	uint64_t tick_ns;
 	unsigned variant;	/* design-specific knob bits; 0 = as the seed */
-	uint64_t work_ns;	/* cost of each kern_work() stand-in; 0 = none */
+	/* Wall ns of each named stand-in (kern_work), indexed as
+	 * reap_work_name(); 0 = none, the default. */
+	uint64_t work_ns[REAP_WORK_NAMES];
 	/* Bind the calling thread to model CPU `cpu`'s PU: 0 or an errno.
 	 * NULL: threads are not bound.  A design's own threads (reapers,
 	 * taskqueues) are bound through this before they run. */
@@ -137,6 +153,7 @@ struct reap_stats {
 	uint64_t last_free_ns;		/* CLOCK_MONOTONIC ns of the latest
 					   LWP or process free, with
 					   config.free_stamp; else 0 */
+	uint64_t work[REAP_WORK_NAMES];	/* named stand-ins run, by name */
 };
 
 /*

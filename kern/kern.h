@@ -9,7 +9,8 @@
  *   kern_sleep.c      DragonFly tsleep/wakeup/tsleep_interlock, PINTERLOCKED
  *   kern_mutex.c      NetBSD adaptive mutex, condvar, spin lock, backoff
  *   kern_taskqueue.c  per-CPU taskqueue threads, coalescing enqueue
- *   kern_work.c       kern_work(ns), stand-in for unmodelled teardown work
+ *   kern_biglock.c    the giant lock (kernel_lock, the MP lock)
+ *   kern_work.c       kern_work(name), named stand-ins for unmodelled teardown
  *   kern_inject.c     seeded delay/yield injection at race windows
  *
  * Every lock records its owner so KASSERTs can check contracts; KASSERT is
@@ -62,7 +63,8 @@ enum kern_counter {
 	KC_WAKEUP,		/* wakeup()/cv_broadcast()/ec wake issued */
 	KC_FUTEX_WAKE,		/* FUTEX_WAKE syscalls */
 	KC_SPIN,		/* backoff rounds in spin waits */
-	KC_NCOUNTERS
+	KC_WORK,		/* + enum kern_work: named stand-ins run */
+	KC_NCOUNTERS = KC_WORK + REAP_WORK_NAMES
 };
 
 struct kern_machine;
@@ -76,7 +78,6 @@ struct kern_machine *kern_machine_create(const struct reap_config *);
 void	kern_machine_destroy(struct kern_machine *);
 int	kern_ncpus(const struct kern_machine *);
 unsigned kern_hz(const struct kern_machine *);
-uint64_t kern_machine_work_ns(const struct kern_machine *);
 const struct reap_config *kern_config(const struct kern_machine *);
 /* Wall ns of `ticks` ticks of the calling thread's machine (hz 100 when
  * not attached); config.tick_ns scales it. */
@@ -485,11 +486,58 @@ void	taskqueue_drain_all(struct taskqueue *);
 struct kern_td *taskqueue_td(struct taskqueue *);
 int	taskqueue_cpu(struct taskqueue *);
 
+/* ---- the giant lock (kern_biglock.c) ---------------------------------- */
+
+/*
+ * One lock for the whole machine, as NetBSD's kernel_lock and DragonFly's
+ * MP lock: taken where a historical seed takes it (netbsd-2007,
+ * dragonfly-2010), so that the variants keep the serialisation their
+ * kernels had.  Recursive; outermost (the first hold is taken holding no
+ * token or mutex); let go while its holder sleeps (tsleep, cv_wait) or
+ * blocks on a mutex, and taken back before that returns.  Contention is counted KC_SPIN and
+ * KC_SLEEP like a mutex's.  The calling thread is attached to a machine.
+ */
+void	kern_biglock_enter(void);		/* KERNEL_LOCK(1), get_mplock */
+void	kern_biglock_exit(void);		/* KERNEL_UNLOCK_ONE, rel_mplock */
+int	kern_biglock_release_all(void);		/* KERNEL_UNLOCK_ALL: holds */
+void	kern_biglock_reacquire(int holds);	/* KERNEL_LOCK(holds) */
+bool	kern_biglock_held(void);
+
 /* ---- stand-in work (kern_work.c) -------------------------------------- */
 
-/* Busy work standing in for an unmodelled release (vmspace, files, creds)
- * at the seed's place and under its locks; costs the machine's work_ns. */
-void	kern_work(void);
+/*
+ * Named stand-ins for releases the model does not simulate (reap.h).
+ * Each design calls every name once per LWP (KW_LWP_*) or once per
+ * process, at its seed's place and under its locks; hybrid and floor at
+ * the equivalent step.  The seeds' names for each:
+ */
+enum kern_work {
+	/* per LWP */
+	KW_LWP_CRFREE,	/* the LWP's cred: DragonFly lwp_exit crfree(td_ucred),
+			   NetBSD lwp_exit kauth_cred_free(l_cred) */
+	KW_LWP_STACK,	/* thread + kernel stack: lwkt_free_thread,
+			   uvm_lwp_exit in lwp_free */
+	/* per process */
+	KW_FDFREE,	/* the file table: fdfree, fd_free in exit1 */
+	KW_VMSPACE_EXIT, /* unmapping the address space: vmspace_relexit
+			   (exit1), uvm_proc_exit's unmap (exit1) */
+	KW_SIGCHLD,	/* SIGCHLD to the parent: ksignal, exit_psignal */
+	KW_SIGACTSFREE,	/* signal actions: sigacts release in kern_wait,
+			   sigactsfree in exit1 */
+	KW_CRFREE,	/* the process's cred: crfree(p_ucred) in kern_wait,
+			   kauth_cred_free in proc_free */
+	KW_VMSPACE_FREE, /* the vmspace itself: vmspace_exitfree (kern_wait),
+			   uvmspace_free (uvm_proc_exit, exit1) */
+	KW_NNAMES
+};
+_Static_assert(KW_NNAMES == REAP_WORK_NAMES, "reap.h's REAP_WORK_NAMES");
+_Static_assert(KW_FDFREE == REAP_WORK_LWP, "reap.h's REAP_WORK_LWP");
+
+/* Stand-in `w`: counted in the caller's books (KC_WORK + w), then busy
+ * for the machine's config.work_ns[w] ns; nothing when the caller is not
+ * attached to a machine.  Never sleeps. */
+void	kern_work(enum kern_work w);
+/* Busy-wait ns wall nanoseconds (a pause loop). */
 void	kern_work_ns(uint64_t ns);
 
 /* ---- injection (kern_inject.c) ---------------------------------------- */

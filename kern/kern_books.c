@@ -238,4 +238,7 @@ kern_stats_fill(struct kern_machine *m, struct reap_stats *st)
 	st->futex_wakes = kern_counter_read(m, KC_FUTEX_WAKE);
 	st->spins = kern_counter_read(m, KC_SPIN);
 	st->last_free_ns = kern_last_free(m);
+	for (unsigned w = 0; w < KW_NNAMES; w++)
+		st->work[w] = kern_counter_read(m,
+		    (enum kern_counter)(KC_WORK + w));
 }

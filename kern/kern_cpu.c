@@ -120,13 +120,6 @@ kern_hz(const struct kern_machine *m)
 	return m->m_cfg.hz;
 }
 
-/* The ns each kern_work() costs on m.  Stable; read without a lock. */
-uint64_t
-kern_machine_work_ns(const struct kern_machine *m)
-{
-	return m->m_cfg.work_ns;
-}
-
 /*
  * m's copy of its config, hz and tick_ns filled in; valid until
  * kern_machine_destroy.

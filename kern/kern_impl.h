@@ -30,6 +30,9 @@ struct kern_machine {
 	 * before the machine; pushed under m_books_lock, read lock-free. */
 	struct kern_books *_Atomic m_books;
 	pthread_mutex_t m_books_lock;
+	/* The giant lock (kern_biglock.c): a lock word on a line of its
+	 * own, as the one kernel_lock / MP lock of a system. */
+	_Atomic uint32_t m_biglock __cacheline_aligned;
 	/* The kept zombie peak: written by stats readers only. */
 	_Atomic int64_t m_zpeak_kept __cacheline_aligned;
 	pthread_mutex_t m_threads_lock __cacheline_aligned;

@@ -31,13 +31,24 @@ mutex_destroy(struct kmutex *mtx)
  * (NetBSD spins while the owner runs; the model cannot see the owner run),
  * then blocks on the futex; counted KC_SPIN and KC_SLEEP.  The caller
  * must not hold mtx (KASSERT).  Returns with it held.  May sleep; tokens
- * the caller holds stay held.
+ * the caller holds stay held.  Contended, it lets the giant lock go until
+ * it has mtx (NetBSD's turnstile_block switches away, and mi_switch
+ * releases kernel_lock), so a holder of both is never waited for by a
+ * thread that holds mtx's holder up.
  */
 void
 mutex_enter(struct kmutex *mtx) KERN_NO_TSA
 {
+	int big;
+
 	KASSERT(!mutex_owned(mtx), "mutex_enter: locking against myself");
-	kern_lockword_acquire(&mtx->mtx_word, true);
+	if (!kern_biglock_held())
+		kern_lockword_acquire(&mtx->mtx_word, true);
+	else if (!kern_lockword_try(&mtx->mtx_word)) {
+		big = kern_biglock_release_all();
+		kern_lockword_acquire(&mtx->mtx_word, true);
+		kern_biglock_reacquire(big);
+	}
 	atomic_store_explicit(&mtx->mtx_owner, kern_curtd(),
 	    memory_order_relaxed);
 }

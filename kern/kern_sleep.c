@@ -204,8 +204,9 @@ tsleep_interlock(const void *ident, int flags)
  * With PINTERLOCKED, tsleep_interlock(ident) came first and a wakeup since
  * is not lost.  Returns 0 (woken: re-test the condition, ident may serve
  * others), EWOULDBLOCK (counted KC_TICK_TIMEOUT) or EINTR; counted
- * KC_SLEEP.  Every token the caller holds is released while it sleeps and
- * held again on return; a kmutex or kspin stays held.  May sleep.
+ * KC_SLEEP.  Every token the caller holds, and the giant lock, are
+ * released while it sleeps and held again on return (the giant lock
+ * first: it is outermost); a kmutex or kspin stays held.  May sleep.
  */
 int
 tsleep(const void *ident, int flags, const char *wmesg, int timo)
@@ -214,7 +215,7 @@ tsleep(const void *ident, int flags, const char *wmesg, int timo)
 	struct slpque_bucket *b = slpque_bucket(ident);
 	uint64_t deadline = 0, now;
 	uint32_t seq;
-	int error = 0, saved;
+	int error = 0, saved, big;
 
 	if ((flags & PINTERLOCKED) == 0)
 		tsleep_interlock(ident, flags);
@@ -224,6 +225,7 @@ tsleep(const void *ident, int flags, const char *wmesg, int timo)
 		deadline = kern_now_ns() + kern_ticks_to_ns(timo);
 	atomic_store_explicit(&td->td_wmesg, wmesg, memory_order_relaxed);
 	saved = lwkt_token_release_all();
+	big = kern_biglock_release_all();
 	kern_count(KC_SLEEP);
 	for (;;) {
 		kern_lockword_acquire(&b->sb_lock, false);
@@ -258,6 +260,7 @@ tsleep(const void *ident, int flags, const char *wmesg, int timo)
 	atomic_store_explicit(&td->td_ident, NULL, memory_order_relaxed);
 	kern_lockword_release(&b->sb_lock, false);
 	atomic_store_explicit(&td->td_wmesg, NULL, memory_order_relaxed);
+	kern_biglock_reacquire(big);
 	lwkt_token_reacquire_all(saved);
 	return error;
 }

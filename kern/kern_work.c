@@ -1,5 +1,24 @@
-/* kern_work.c - stand-ins for teardown work the model does not simulate. */
+/* kern_work.c - named stand-ins for teardown work the model does not
+ * simulate. */
 #include "kern.h"
+
+static const char *const kern_work_names[KW_NNAMES] = {
+	[KW_LWP_CRFREE] = "lwp_crfree",
+	[KW_LWP_STACK] = "lwp_stack",
+	[KW_FDFREE] = "fdfree",
+	[KW_VMSPACE_EXIT] = "vmspace_exit",
+	[KW_SIGCHLD] = "sigchld",
+	[KW_SIGACTSFREE] = "sigactsfree",
+	[KW_CRFREE] = "crfree",
+	[KW_VMSPACE_FREE] = "vmspace_free",
+};
+
+/* The name of stand-in i (reap.h), NULL past the end. */
+const char *
+reap_work_name(unsigned i)
+{
+	return i < KW_NNAMES ? kern_work_names[i] : NULL;
+}
 
 /*
  * Busy-wait ns wall nanoseconds (a pause loop; preemption may stretch it)
@@ -18,15 +37,18 @@ kern_work_ns(uint64_t ns)
 }
 
 /*
- * kern_work_ns(the machine's work_ns) for an unmodelled release, at the
- * seed's place and under its locks; nothing when the caller is not
- * attached to a machine.
+ * Stand-in w for an unmodelled release, at the seed's place and under its
+ * locks: counted in the calling thread's books, then config.work_ns[w]
+ * of busy time.  Nothing when the caller is not attached to a machine.
  */
 void
-kern_work(void)
+kern_work(enum kern_work w)
 {
 	struct kern_machine *m = kern_curmachine();
 
-	if (m != NULL)
-		kern_work_ns(kern_machine_work_ns(m));
+	KASSERT((unsigned)w < KW_NNAMES, "kern_work: unknown stand-in");
+	if (m == NULL)
+		return;
+	kern_count((enum kern_counter)(KC_WORK + w));
+	kern_work_ns(kern_config(m)->work_ns[w]);
 }

@@ -50,6 +50,8 @@ struct rdir_series {
 	char	*pin;		/* "compact", ...; "-" when not in the name */
 	int	 threads;	/* t:<n> (or gbench's threads:<n>) */
 	int	 tcount;	/* teardown's T:<n>; 0 when absent */
+	int	 work_x;	/* w:<x>x: the stand-ins at x times the run's
+				   work_ns; 1 when absent */
 	size_t	 nrep;		/* repetitions read (errored ones excluded) */
 	double	*real_ns;	/* real time per iteration, in ns */
 	double	*cpu_ns;	/* CPU time per iteration, in ns */
@@ -88,7 +90,10 @@ struct rdir {
 	size_t	 nctx;
 	char	**ctx_key, **ctx_val;	/* bench.json "context", as strings */
 	size_t	 ns;
-	struct rdir_series *s;
+	struct rdir_series *s;	/* at the run's own stand-in costs */
+	size_t	 nws;
+	struct rdir_series *ws;	/* at other multiples (w:<x>x): only the
+				   exit-work sweep (report_work.c) reads them */
 	size_t	 skipped;	/* entries whose name is not workload/design/... */
 	char	*cmdline;	/* cmdline.txt, trimmed, or NULL */
 	double	 harness_ns;	/* median real time of `empty` (the wrapper's

@@ -167,6 +167,9 @@ void	report_md_check(FILE *f, const struct rdir *r);
 /* The accounting's cost: the run against its noacct/latest, or a line
  * saying it was not measured. */
 void	report_md_cost(FILE *f, const struct rdir *r);
+/* How the ranking moves as exit work grows (report_work.c): only when
+ * the run holds several multiples of the stand-ins' costs. */
+void	report_md_work(FILE *f, const struct rdir *r);
 /* (on - off) / on of ns_per_lifecycle medians, in %; the medians too. */
 double	report_cost_pct(const struct rdir_series *on,
 	    const struct rdir_series *off, double *ns_on, double *ns_off);

@@ -6,7 +6,7 @@
  * _median, ...); statistics need the repetitions, so those are kept and the
  * aggregates are only a fallback for runs made with
  * --benchmark_report_aggregates_only.  A name is
- * workload/design/[T:n/]t:n/pin:p, possibly followed by suffixes Google
+ * workload/design/[T:n/]t:n/[w:nx/]pin:p, possibly followed by suffixes Google
  * Benchmark appends itself (real_time, threads:n, repeats:n, ...).
  */
 #include "report.h"
@@ -67,6 +67,7 @@ parse_name(const char *name, struct rdir_series *s, int gb_threads)
 
 	s->threads = 0;
 	s->tcount = 0;
+	s->work_x = 1;
 	for (tok = strtok_r(copy, "/", &save); tok != NULL;
 	    tok = strtok_r(NULL, "/", &save), i++) {
 		if (i == 0)
@@ -77,6 +78,8 @@ parse_name(const char *name, struct rdir_series *s, int gb_threads)
 			s->threads = atoi(tok + 2);
 		else if (strncmp(tok, "T:", 2) == 0)
 			s->tcount = atoi(tok + 2);
+		else if (strncmp(tok, "w:", 2) == 0)
+			s->work_x = atoi(tok + 2);
 		else if (strncmp(tok, "pin:", 4) == 0 && s->pin == NULL)
 			s->pin = xstrdup(tok + 4);
 		else if (strncmp(tok, "threads:", 8) == 0 && s->threads == 0)
@@ -459,6 +462,24 @@ rdir_complete(const char *dir, char *err, size_t errlen)
 	return rc;
 }
 
+/* Series at other multiples of the stand-ins' costs (w:<x>x) go to
+ * r->ws, out of every table but the exit-work sweep's. */
+static void
+rdir_split_work(struct rdir *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ns; i++) {
+		if (r->s[i].work_x == 1) {
+			r->s[n++] = r->s[i];
+			continue;
+		}
+		r->ws = xrealloc(r->ws, (r->nws + 1) * sizeof(*r->ws));
+		r->ws[r->nws++] = r->s[i];
+	}
+	r->ns = n;
+}
+
 int
 rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen)
 {
@@ -503,6 +524,7 @@ rdir_load(const char *dir, struct rdir *r, char *err, size_t errlen)
 	    rdir_read_pins(r, err, errlen) != 0 ||
 	    rdir_read_latency(r, err, errlen) != 0)
 		goto out;
+	rdir_split_work(r);
 	free(path);
 	path = path_join(dir, BENCH_FILE_CMDLINE);
 	r->cmdline = read_cmdline(path);
@@ -516,6 +538,26 @@ out:
 	return rc;
 }
 
+static void
+series_free(struct rdir_series *s)
+{
+	for (size_t c = 0; c < s->ncnt; c++) {
+		free(s->cnt[c].name);
+		free(s->cnt[c].v);
+	}
+	free(s->cnt);
+	free(s->name);
+	free(s->spec);
+	free(s->workload);
+	free(s->design);
+	free(s->pin);
+	free(s->real_ns);
+	free(s->cpu_ns);
+	free(s->error);
+	free(s->lat_path);
+	free(s->cdf);
+}
+
 void
 rdir_free(struct rdir *r)
 {
@@ -525,26 +567,12 @@ rdir_free(struct rdir *r)
 	}
 	free(r->ctx_key);
 	free(r->ctx_val);
-	for (size_t i = 0; i < r->ns; i++) {
-		struct rdir_series *s = &r->s[i];
-
-		for (size_t c = 0; c < s->ncnt; c++) {
-			free(s->cnt[c].name);
-			free(s->cnt[c].v);
-		}
-		free(s->cnt);
-		free(s->name);
-		free(s->spec);
-		free(s->workload);
-		free(s->design);
-		free(s->pin);
-		free(s->real_ns);
-		free(s->cpu_ns);
-		free(s->error);
-		free(s->lat_path);
-		free(s->cdf);
-	}
+	for (size_t i = 0; i < r->ns; i++)
+		series_free(&r->s[i]);
 	free(r->s);
+	for (size_t i = 0; i < r->nws; i++)
+		series_free(&r->ws[i]);
+	free(r->ws);
 	for (size_t i = 0; i < r->npins; i++) {
 		free(r->pins[i].bench);
 		free(r->pins[i].role);

@@ -498,6 +498,30 @@ conf_balanced(const struct reap_stats *s, char *why, size_t len)
 	    s->zombies_now == 0;
 }
 
+/*
+ * The named stand-ins (kern.h's enum kern_work): in s (since `base`, if
+ * not NULL), each per-LWP name ran once for every LWP freed and each
+ * per-process name once for every process freed, whatever the design.
+ */
+static void
+conf_work_check(const struct reap_stats *s, const struct reap_stats *base)
+{
+	uint64_t nl = s->lwps_freed, np = s->procs_freed, n, want;
+
+	if (base != NULL) {
+		nl -= base->lwps_freed;
+		np -= base->procs_freed;
+	}
+	for (unsigned w = 0; w < REAP_WORK_NAMES; w++) {
+		n = s->work[w] - (base != NULL ? base->work[w] : 0);
+		want = w < REAP_WORK_LWP ? nl : np;
+		RT_ASSERTF(n == want, "%s: stand-in %s ran %llu times for "
+		    "%llu %s freed", O->name, reap_work_name(w),
+		    (unsigned long long)n, (unsigned long long)want,
+		    w < REAP_WORK_LWP ? "LWPs" : "processes");
+	}
+}
+
 void
 conf_end(void)
 {
@@ -549,6 +573,7 @@ conf_end(void)
 	    atomic_load(&conf.nlwps),
 	    "%s: final books after reap_halt do not balance: %s", O->name,
 	    why);
+	conf_work_check(&conf.fin, NULL);
 	conf.boot = NULL;
 	conf.sys = NULL;
 	conf_watchdog_stop();
@@ -1563,6 +1588,64 @@ CONF_TEST(conf_lwp_churn)
 	conf_open(&det.gate);
 	tp_reap(O->proc_pid(det.p), 0);
 	tp_reap(O->proc_pid(join.p), 0);
+}
+
+/*
+ * The same workload gives every design the same stand-in counts: churn
+ * of detached and joinable LWPs, then processes of 1, 4 and 9 LWPs
+ * killed by proc_exit.  The counts must be exactly what the case made
+ * (LWPs for the per-LWP names, processes for the rest), so they are
+ * equal across designs; conf_end checks the same of every case.
+ */
+/* The master of conf_work_per_lifecycle's churn: 24 LWPs one after the
+ * other, a third joinable (collected here), then _lwp_exit: exit1. */
+static void
+work_churn_master(struct reap_lwp *l, void *arg)
+{
+	struct reap_proc *p = O->lwp_proc(l);
+	lwpid_t lid, d;
+
+	(void)arg;
+	for (int i = 0; i < 24; i++) {
+		bool det = i % 3 != 0;
+
+		conf_join(conf_go(conf_lwp(p, det ? REAP_DETACHED : 0, &lid),
+		    i % CONF_NCPUS, body_exit, NULL));
+		if (!det)
+			RT_EQ(O->lwp_wait(l, lid, &d), 0);
+	}
+	c_exit(l);
+}
+
+CONF_TEST(conf_work_per_lifecycle)
+{
+	struct reap_stats s0, s1;
+	struct reap_proc *p;
+	struct reap_lwp *m;
+	int nlwps = 0, nprocs = 0;
+
+	conf_parent();
+	conf_stats(&s0);
+	p = conf_proc(conf.tp, &m);
+	conf_go(m, 0, work_churn_master, NULL);
+	tp_reap(O->proc_pid(p), 0);
+	nprocs++, nlwps += 1 + 24;
+	for (int k = 0; k < 3; k++, nprocs++) {
+		int n = (int[]){ 1, 4, 9 }[k];
+
+		p = conf_proc(conf.tp, &m);
+		nlwps++;
+		for (int i = 1; i < n; i++, nlwps++)
+			conf_go(conf_lwp(p, i % 2 ? REAP_DETACHED : 0, NULL),
+			    i % CONF_NCPUS, body_until_killed, NULL);
+		conf_go(m, 0, body_pexit, (void *)(intptr_t)7);
+		tp_reap(O->proc_pid(p), 7);
+	}
+	conf_settle(1, "conf_work_per_lifecycle");	/* TP's master */
+	conf_stats(&s1);
+	RT_EQ(s1.lwps_freed - s0.lwps_freed, nlwps);
+	RT_EQ(s1.procs_freed - s0.procs_freed, nprocs);
+	conf_work_check(&s1, &s0);
 }
 
 /* ---- main: one child process per design --------------------------------- */

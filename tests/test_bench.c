@@ -437,6 +437,15 @@ RT_TEST(driver_bad_input_exits_2_with_one_line)
 	bad_input("run --topology 'pack:1000 core:1000 pu:1000'", "4096 PUs");
 	bad_input("run --topology 'pack:4 [numa]'", "--topology");
 	bad_input("run --events 'cycles,,no_such_event_x'", "no_such_event_x");
+	/* Stand-in costs: an unknown name lists the names. */
+	bad_input("run --work-ns vmspace=10", "vmspace_exit, sigchld");
+	bad_input("run --work-ns fdfree=ten", "fdfree=ten");
+	bad_input("run --work-ns fdfree=-1", "fdfree=-1");
+	bad_input("run --work-ns fdfree=2000000000", "<= 1000000000");
+	bad_input("run --work-ns fdfree", "NAME=NS");
+	bad_input("run --work-ns ,", "NAME=NS");
+	bad_input("run --work-x 1,1", "1 named twice");
+	bad_input("run --work-x -2", "--work-x");
 	bad_input("report /nonexistent/results", "not a results folder");
 	bad_input("pick /nonexistent/results --profile server",
 	    "not a results folder");
@@ -518,6 +527,57 @@ smoke_json(const char *name)
 	j = json_load_file(path, 0, &jerr);
 	RT_ASSERTF(j != NULL, "%s: %s (line %d)", path, jerr.text, jerr.line);
 	return j;
+}
+
+/* --work-x: the benchmarks at other multiples of the stand-ins' costs
+ * are named w:<x>x, the default keeps its name, and the report gets its
+ * Exit work table, at 0x, 1x and 10x, only then. */
+RT_TEST(driver_work_sweep_named_and_reported)
+{
+	char args[PATH_MAX + 128], path[PATH_MAX + 64], *err, *md;
+	json_t *root;
+	const char *names[] = { "churn_private/floor/t:1/w:0x/pin:compact",
+	    "churn_private/floor/t:1/pin:compact",
+	    "churn_private/hybrid/t:1/w:10x/pin:compact" };
+	char *dump;
+	int rc;
+
+	snprintf(args, sizeof(args), "run --matrix smoke --design floor,hybrid"
+	    " --workload churn_private --work-x 0,1,10 --work-ns fdfree=5 "
+	    "--out %s/wres", scratch());
+	rc = drive(args);
+	err = slurp("err");
+	RT_ASSERTF(rc == 0, "work sweep run exited %d: %s", rc, err);
+	free(err);
+	snprintf(path, sizeof(path), "%s/wres/latest/%s", scratch(),
+	    BENCH_FILE_JSON);
+	root = json_load_file(path, 0, NULL);
+	RT_ASSERT(root != NULL);
+	dump = json_dumps(root, 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		RT_ASSERTF(strstr(dump, names[i]) != NULL, "no benchmark %s",
+		    names[i]);
+	RT_ASSERTF(strstr(dump, "\"work_ns.fdfree\": \"5\"") != NULL,
+	    "--work-ns fdfree=5 is not the context's work_ns.fdfree");
+	free(dump);
+	json_decref(root);
+	snprintf(args, sizeof(args), "report %s/wres/latest", scratch());
+	rc = drive(args);
+	RT_ASSERTF(rc == 0, "report exited %d", rc);
+	snprintf(path, sizeof(path), "%s/wres/latest/REPORT.md", scratch());
+	md = rt_slurp(path);
+	RT_ASSERTF(strstr(md, "## Exit work") != NULL &&
+	    strstr(md, "| 0× |") != NULL && strstr(md, "| 10× |") != NULL,
+	    "REPORT.md has no Exit work table at 0x and 10x");
+	free(md);
+	/* The smoke matrix's single level: no such section. */
+	smoke_run();
+	snprintf(args, sizeof(args), "report %s/res/latest", scratch());
+	RT_EQ(drive(args), 0);
+	snprintf(path, sizeof(path), "%s/res/latest/REPORT.md", scratch());
+	md = rt_slurp(path);
+	RT_ASSERT(strstr(md, "## Exit work") == NULL);
+	free(md);
 }
 
 RT_TEST(driver_smoke_matrix_json_and_results)
@@ -931,6 +991,19 @@ RT_TEST(driver_context_keys_match_schema)
 		    bench_workloads[w].name);
 		RT_ASSERTF(json_is_string(json_object_get(ctx, key)),
 		    "the context lacks %s", key);
+	}
+	/* Every named stand-in's cost, as a number of ns. */
+	for (unsigned i = 0; i < REAP_WORK_NAMES; i++) {
+		char key[64];
+		const char *s;
+
+		snprintf(key, sizeof(key), "%s%s", BENCH_CTX(BC_WORK_NS),
+		    reap_work_name(i));
+		s = json_string_value(json_object_get(ctx, key));
+		RT_ASSERTF(s != NULL && s[0] >= '0' && s[0] <= '9' &&
+		    strspn(s, "0123456789") == strlen(s),
+		    "the context's %s is not a number of ns: %s", key,
+		    s != NULL ? s : "(missing)");
 	}
 	json_decref(root);
 	json_decref(env);

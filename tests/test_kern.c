@@ -647,6 +647,192 @@ RT_TEST(kern_work_spends_time)
 	RT_ASSERT(kern_now_ns() - t0 >= 2000000);
 }
 
+/* Each named stand-in is counted by name in the caller's books, costs its
+ * own config.work_ns entry, and counts nothing unattached. */
+RT_TEST(kern_work_named_counted)
+{
+	struct reap_config cfg = { .ncpus = 1, .hz = 100 };
+	struct kern_machine *m;
+	struct reap_stats st;
+	uint64_t t0;
+
+	for (unsigned i = 0; i < REAP_WORK_NAMES; i++) {
+		RT_ASSERT(reap_work_name(i) != NULL);
+		for (unsigned j = 0; j < i; j++)
+			RT_ASSERT(strcmp(reap_work_name(i),
+			    reap_work_name(j)) != 0);
+	}
+	RT_ASSERT(reap_work_name(REAP_WORK_NAMES) == NULL);
+	RT_EQ(strcmp(reap_work_name(KW_VMSPACE_EXIT), "vmspace_exit"), 0);
+	kern_work(KW_FDFREE);			/* not attached: nothing */
+	cfg.work_ns[KW_VMSPACE_EXIT] = 2000000;
+	m = kern_machine_create(&cfg);
+	kern_attach(m);
+	kern_work(KW_FDFREE);
+	kern_work(KW_FDFREE);
+	t0 = kern_now_ns();
+	kern_work(KW_VMSPACE_EXIT);
+	RT_ASSERT(kern_now_ns() - t0 >= 2000000);
+	memset(&st, 0, sizeof(st));
+	kern_stats_fill(m, &st);
+	for (unsigned i = 0; i < REAP_WORK_NAMES; i++)
+		RT_EQ(st.work[i], i == KW_FDFREE ? 2 : i == KW_VMSPACE_EXIT);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+/* The giant lock: recursive; release_all returns the holds. */
+RT_TEST(biglock_recursive)
+{
+	struct kern_machine *m = test_machine(1, 100);
+	int n;
+
+	kern_attach(m);
+	RT_ASSERT(!kern_biglock_held());
+	kern_biglock_enter();
+	kern_biglock_enter();
+	RT_ASSERT(kern_biglock_held());
+	kern_biglock_exit();
+	RT_ASSERT(kern_biglock_held());
+	kern_biglock_enter();
+	n = kern_biglock_release_all();
+	RT_EQ(n, 2);
+	RT_ASSERT(!kern_biglock_held());
+	RT_EQ(kern_biglock_release_all(), 0);
+	kern_biglock_reacquire(n);
+	kern_biglock_exit();
+	RT_ASSERT(kern_biglock_held());
+	kern_biglock_exit();
+	RT_ASSERT(!kern_biglock_held());
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
+
+/* Two threads of one machine: one holder at a time (TSan sees bl_count
+ * raced otherwise; the plain build loses increments). */
+static struct kern_machine *bl_m;
+static long bl_count;
+static _Atomic int bl_phase;
+static struct kmutex bl_mtx = KMUTEX_INITIALIZER;
+
+static void *
+bl_adder(void *arg)
+{
+	(void)arg;
+	kern_attach(bl_m);
+	for (int i = 0; i < 20000; i++) {
+		kern_biglock_enter();
+		if (i % 7 == 0)
+			kern_biglock_enter();
+		bl_count++;
+		if (i % 7 == 0)
+			kern_biglock_exit();
+		kern_biglock_exit();
+	}
+	kern_attach(NULL);
+	return NULL;
+}
+
+RT_TEST(biglock_exclusion)
+{
+	pthread_t t[2];
+
+	bl_m = test_machine(2, 100);
+	bl_count = 0;
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, bl_adder, NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	RT_EQ(bl_count, 40000);
+	kern_machine_destroy(bl_m);
+}
+
+/* Let go while its holder sleeps: the taker gets it, the sleeper has it
+ * again when tsleep returns. */
+static void *
+bl_taker(void *arg)
+{
+	(void)arg;
+	kern_attach(bl_m);
+	while (atomic_load(&bl_phase) != 1)
+		sched_yield();
+	kern_biglock_enter();		/* blocks for good if not let go */
+	bl_count = 42;
+	atomic_store(&bl_phase, 2);
+	wakeup(&bl_phase);
+	kern_biglock_exit();
+	kern_attach(NULL);
+	return NULL;
+}
+
+RT_TEST(biglock_released_while_sleeping)
+{
+	pthread_t t;
+
+	bl_m = test_machine(2, 100);
+	kern_attach(bl_m);
+	atomic_store(&bl_phase, 0);
+	bl_count = 0;
+	pthread_create(&t, NULL, bl_taker, NULL);
+	kern_biglock_enter();
+	while (atomic_load(&bl_phase) != 2) {
+		tsleep_interlock(&bl_phase, 0);
+		atomic_store(&bl_phase, atomic_load(&bl_phase) == 0 ? 1 :
+		    atomic_load(&bl_phase));
+		if (atomic_load(&bl_phase) == 2)
+			break;
+		(void)tsleep(&bl_phase, PINTERLOCKED, "bltest", 0);
+	}
+	RT_ASSERT(kern_biglock_held());
+	RT_EQ(bl_count, 42);
+	kern_biglock_exit();
+	pthread_join(t, NULL);
+	kern_attach(NULL);
+	kern_machine_destroy(bl_m);
+}
+
+/* Let go while its holder waits for a contended mutex: the mutex's holder
+ * takes the giant lock before it releases the mutex (a deadlock else). */
+static void *
+bl_mtx_holder(void *arg)
+{
+	(void)arg;
+	kern_attach(bl_m);
+	mutex_enter(&bl_mtx);
+	atomic_store(&bl_phase, 1);
+	while (atomic_load(&bl_phase) != 2)
+		sched_yield();
+	kern_biglock_enter();		/* the other thread holds it */
+	bl_count = 7;
+	kern_biglock_exit();
+	mutex_exit(&bl_mtx);
+	kern_attach(NULL);
+	return NULL;
+}
+
+RT_TEST(biglock_released_by_contended_mutex)
+{
+	pthread_t t;
+
+	bl_m = test_machine(2, 100);
+	kern_attach(bl_m);
+	atomic_store(&bl_phase, 0);
+	bl_count = 0;
+	pthread_create(&t, NULL, bl_mtx_holder, NULL);
+	while (atomic_load(&bl_phase) != 1)
+		sched_yield();
+	kern_biglock_enter();
+	atomic_store(&bl_phase, 2);
+	mutex_enter(&bl_mtx);		/* held: lets the giant lock go */
+	RT_ASSERT(kern_biglock_held());
+	RT_EQ(bl_count, 7);
+	mutex_exit(&bl_mtx);
+	kern_biglock_exit();
+	pthread_join(t, NULL);
+	kern_attach(NULL);
+	kern_machine_destroy(bl_m);
+}
+
 static void
 inject_site(void)
 {

@@ -168,20 +168,20 @@ df_proc_exit1(struct reap_lwp *lwp, int rv)
 	}
 	p->p_flags |= P_POSTEXIT;
 	p->p_xstat = rv;
-	/* exit_list callouts, timers, sigio, fdfree, semexit. */
-	kern_work();
+	/* exit_list callouts, timers, sigio, semexit: fdfree. */
+	kern_work(KW_FDFREE);
 	if (sys->s_v2010) {
 		/* vmspace_exitbump + sysref_put, under p_token. */
-		kern_work();
+		kern_work(KW_VMSPACE_EXIT);
 	} else {
 		/* vmspace_relexit with p_token released (long RSS scans). */
 		lwkt_reltoken(&p->p_token);
 		KERN_INJECT("dragonfly.exit1.relexit");
-		kern_work();
+		kern_work(KW_VMSPACE_EXIT);
 		lwkt_gettoken(&p->p_token);
 	}
-	/* Session/tty, fixjobc, acct_process, ktrace, text vnode. */
-	kern_work();
+	/* (Session/tty, fixjobc, acct_process, ktrace, text vnode: no
+	 * stand-in.) */
 
 	df_proc_move_allproc_zombie(p);
 	if (!sys->s_v2010) {
@@ -243,9 +243,10 @@ df_proc_exit1(struct reap_lwp *lwp, int rv)
 	pp = atomic_load_explicit(&p->p_pptr, memory_order_relaxed);
 	KERN_INJECT("dragonfly.exit1.parent");
 	df_proc_hold(pp);
-	if (sys->s_v2010)
+	if (sys->s_v2010) {
+		kern_work(KW_SIGCHLD);		/* ksignal(q, SIGCHLD) */
 		wakeup(pp);
-	else
+	} else
 		df_proc_ksignal(pp);
 	df_proc_rele(pp);
 
@@ -270,8 +271,8 @@ df_lwp_exit1(struct reap_lwp *lwp, int masterexit, void *waddr)
 	DF_ASSERT_PTOKEN(p);
 	atomic_fetch_or_explicit(&lwp->lwp_mpflags, LWP_MP_WEXIT,
 	    memory_order_acq_rel);
-	/* usched release_curproc, vkernel/vmm, kqueue_terminate, crfree. */
-	kern_work();
+	/* (usched release_curproc, vkernel/vmm, kqueue_terminate.) */
+	kern_work(KW_LWP_CRFREE);	/* crfree(td->td_ucred) */
 	/* Nobody wakes us when lwp_lock drops: poll each tick. */
 	while (atomic_load_explicit(&lwp->lwp_lock, memory_order_acquire) > 0)
 		tsleep(lwp, 0, "lwpexit", 1);
@@ -348,9 +349,16 @@ df_sys_extexit(struct reap_lwp *lwp)
 	df_proc_exit1(lwp, 0);
 }
 
-/* ops->proc_exit: models sys_exit() in DragonFly kern_exit.c a3127495. */
+/*
+ * ops->proc_exit: models sys_exit() in DragonFly kern_exit.c a3127495.
+ * The 2010 sys_exit is not MPSAFE (sys_extexit is MPALMOSTSAFE, sys_wait4
+ * MPSAFE): the syscall layer holds the MP lock over all of exit1, and
+ * lwp_exit's switch-out releases it (df_lwp_switchout).
+ */
 void
 df_sys_exit(struct reap_lwp *lwp, int status)
 {
+	if (lwp->lwp_proc->p_sys->s_v2010)
+		kern_biglock_enter();		/* get_mplock */
 	df_proc_exit1(lwp, status);
 }

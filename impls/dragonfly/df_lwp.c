@@ -187,6 +187,8 @@ df_lwp_switchout(struct reap_lwp *lwp)
 	uint32_t mp;
 
 	kern_td_setsig(NULL);
+	/* 2010: lwp_exit's "mplock may be held and will be released". */
+	(void)kern_biglock_release_all();
 	atomic_fetch_or_explicit(&td->td_flags, TDF_EXITING,
 	    memory_order_relaxed);
 	/* Still on the CPU and on the LWP's stack: the reaper must wait. */

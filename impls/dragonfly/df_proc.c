@@ -146,6 +146,7 @@ df_proc_ksignal(struct reap_proc *p)
 {
 	df_proc_hold(p);
 	lwkt_gettoken(&p->p_token);
+	kern_work(KW_SIGCHLD);		/* the delivery */
 	lwkt_reltoken(&p->p_token);
 	df_proc_rele(p);
 }

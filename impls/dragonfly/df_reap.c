@@ -94,7 +94,7 @@ df_lwp_dispose(struct reap_lwp *lwp)
 		KASSERT((fl & (TDF_RUNNING | TDF_EXITING)) == TDF_EXITING,
 		    "lwp_dispose: carrier still on its CPU");
 	}
-	kern_work();
+	kern_work(KW_LWP_STACK);	/* lwkt_free_thread */
 	/*
 	 * The books first: the PRELE below can let kern_wait finish with p
 	 * (it waits for p_lock), and a harness snapshot after that must

@@ -53,12 +53,13 @@ df_wait_reap(struct reap_proc *waiter, struct reap_proc *p, int *status)
 		*status = p->p_xstat;
 	df_proc_remove_zombie(p);
 	lwkt_reltoken(&p->p_token);
-	/* leavepgrp, chgproccnt, crfree, pargs and sigacts releases. */
-	kern_work();
+	/* (leavepgrp, chgproccnt, pargs: no stand-in.) */
+	kern_work(KW_CRFREE);
+	kern_work(KW_SIGACTSFREE);
 
 	df_proc_stall(p, "reap4", 0);
 	lwkt_reltoken(&waiter->p_token);
-	kern_work();			/* vmspace_exitfree, waiter unlocked */
+	kern_work(KW_VMSPACE_FREE);	/* vmspace_exitfree, waiter unlocked */
 	lwkt_gettoken(&waiter->p_token);
 	df_proc_stall(p, "reap5", 0);
 
@@ -130,10 +131,11 @@ df_wait_reap_2010(struct reap_proc *waiter, struct reap_proc *p, int *status)
 		*status = p->p_xstat;
 	df_proc_remove_zombie(p);
 	lwkt_reltoken(&p->p_token);
-	kern_work();			/* leavepgrp, crfree, pargs, sigacts */
+	kern_work(KW_CRFREE);		/* (leavepgrp, pargs: none) */
+	kern_work(KW_SIGACTSFREE);
 
 	df_proc_poll_lock(p, "reap4", hz);
-	kern_work();			/* vmspace_exitfree, waiter locked */
+	kern_work(KW_VMSPACE_FREE);	/* vmspace_exitfree, waiter locked */
 	df_proc_poll_lock(p, "reap5", hz);
 	if (elect) {
 		df_proc_hold(p);

@@ -325,7 +325,7 @@ fl_lwp_exit(struct reap_lwp *l)
 		return;
 	}
 	kern_td_setsig(NULL);	/* its sigword is p's: p may go */
-	kern_work();		/* per-LWP teardown stand-in */
+	kern_work(KW_LWP_CRFREE);	/* crfree / kauth_cred_free */
 	kern_lwp_exit_stamp(s->s_mach, &l->l_stamp);
 	kspin_lock(&sh->sh_lock);
 	fl_lwp_unhold(sh, l);
@@ -340,6 +340,7 @@ fl_lwp_exit(struct reap_lwp *l)
 		l->l_freenext = sh->sh_free;
 		sh->sh_free = l;
 		kspin_unlock(&sh->sh_lock);
+		kern_work(KW_LWP_STACK);	/* as fl_lwp_free */
 		kern_lwps_freed(s->s_mach, 1);
 		return;
 	}

@@ -22,7 +22,9 @@ fl_proc_last(struct reap_proc *p, int status) KERN_NO_TSA
 	fl_shards_unlock(p);
 	p->p_xstat = status;
 	mutex_exit(&p->p_lock);
-	kern_work();		/* vmspace_exit, fdfree, ... stand-in */
+	kern_work(KW_FDFREE);		/* exit1's releases */
+	kern_work(KW_VMSPACE_EXIT);
+	kern_work(KW_SIGCHLD);
 	mutex_enter(&s->s_treelock);
 	if (p->p_kids != NULL) {
 		for (k = p->p_kids; k != NULL; k = next) {
@@ -58,7 +60,7 @@ fl_joinable_exit(struct reap_lwp *l)
 	struct reap_sys *s = p->p_sys;
 
 	fl_lwp_unfind(p, l);
-	kern_work();		/* per-LWP teardown stand-in */
+	kern_work(KW_LWP_CRFREE);	/* crfree / kauth_cred_free */
 	kern_lwp_exit_stamp(s->s_mach, &l->l_stamp);
 	mutex_enter(&p->p_lock);
 	fl_lwp_zombie(p, l);
@@ -118,7 +120,7 @@ fl_proc_exit(struct reap_lwp *self, int status)
 	fl_self_drain(p, self);
 	while (fl_others_live(p, self) > 0)
 		cv_wait(&p->p_cv, &p->p_lock);
-	kern_work();		/* per-LWP teardown stand-in */
+	kern_work(KW_LWP_CRFREE);	/* crfree / kauth_cred_free */
 	kern_lwp_exit_stamp(s->s_mach, &self->l_stamp);
 	if (self->l_detached)
 		fl_shard_leave(p, self);
@@ -248,6 +250,9 @@ fl_proc_reap(struct reap_sys *s, struct reap_proc *c)
 		LIST_REMOVE(l, l_jent);
 		fl_lwp_reap(s, l);
 	}
+	kern_work(KW_CRFREE);		/* kern_wait's releases */
+	kern_work(KW_SIGACTSFREE);
+	kern_work(KW_VMSPACE_FREE);
 	fl_proc_free(c);
 	kern_count(KC_PROC_FREE);
 }

@@ -61,6 +61,7 @@ fl_lwp_free(struct reap_sys *s, struct reap_lwp *l)
 {
 	struct fl_cpu *pc = s->s_cpu[mycpuid() % s->s_ncpus];
 
+	kern_work(KW_LWP_STACK);	/* lwkt_free_thread / uvm_lwp_exit */
 	kern_lwp_free_stamp(s->s_mach, &l->l_stamp);
 	kspin_lock(&pc->fc_lock);
 	l->l_freenext = pc->fc_free;

@@ -167,7 +167,8 @@ hy_proc_exit_last(struct reap_proc *p)
 	}
 	/* [Z2] */
 	hy_proc_reap_zombies(p);
-	kern_work();		/* vmspace_exit, fdfree, ... stand-in */
+	kern_work(KW_FDFREE);		/* exit1's releases, as the seeds' */
+	kern_work(KW_VMSPACE_EXIT);
 	/* [Z3] Zombie, with a hold (DragonFly's PHOLD) so we may still read
 	 * p_ppid and wake; the parent frees p only once holds == 0 [W2]. */
 	old = atomic_fetch_add_explicit(&p->p_state, PS_ZOMB + PS_HOLD_ONE,
@@ -180,6 +181,7 @@ hy_proc_exit_last(struct reap_proc *p)
 	 * not find it and sleep again in [W2]. */
 	ppid = atomic_load_explicit(&p->p_ppid, memory_order_seq_cst);
 	ec = hy_childec(s, ppid);
+	kern_work(KW_SIGCHLD);		/* ksignal / exit_psignal */
 	owed = kern_ec_bump(ec);
 	KERN_INJECT("hybrid.exit.zombie_woken");
 	/* [Z5] Drop the hold.  From here on p may be freed by the parent. */
@@ -213,7 +215,7 @@ hy_lwp_exit(struct reap_lwp *l)
 	hy_lwp_drainrefs(l);					/* [E1] */
 	if (detached)
 		hy_slot_free(p, lid);				/* [E2] */
-	kern_work();		/* per-LWP teardown stand-in */
+	kern_work(KW_LWP_CRFREE);	/* crfree / kauth_cred_free */
 
 	/* [E3] Publish.  Joinable: p_nzomb first, then ZOMB (seq_cst)
 	 * against lwp_wait's prepare-then-scan. */

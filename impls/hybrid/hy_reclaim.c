@@ -123,6 +123,7 @@ hy_lwp_scrub(struct hy_cpu *pc, struct reap_lwp *l)
 	    ~LR_WAITERS) == LR_DEAD, "reclaiming a held LWP");
 	atomic_fetch_add_explicit(&pc->pc_nvcsw, l->l_nvcsw,
 	    memory_order_relaxed);
+	kern_work(KW_LWP_STACK);	/* lwkt_free_thread / uvm_lwp_exit */
 	atomic_store_explicit(&l->l_state, LS_MAKE(LS_LIFE(st) + 1, LS_FREE),
 	    memory_order_release);
 	hy_lwp_poison(l);

@@ -142,6 +142,9 @@ nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 	KASSERT(l->l_td == kern_curtd(), "lwp_exit by another thread");
 	KASSERT(nb_lwp_stat(l) == LSONPROC, "lwp_exit of a non-running lwp");
 
+	/* lwp_userret's (and sys__lwp_exit's) KERNEL_LOCK(1): held to the
+	 * end, exit1 included, and let go in the switch-away. */
+	kern_biglock_enter();
 	mutex_enter(&p->p_lock);
 	if (p->p_nlwps - p->p_nzlwps == 1) {
 		KASSERT(p != ns->ns_initproc, "init exiting");
@@ -151,8 +154,8 @@ nb7_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 	p->p_nzlwps++;
 	mutex_exit(&p->p_lock);
 
-	/* e_lwp_exit, specificdata_fini, kauth_cred_free. */
-	kern_work();
+	/* (e_lwp_exit, specificdata_fini: no stand-in.) */
+	kern_work(KW_LWP_CRFREE);	/* kauth_cred_free(l->l_cred) */
 
 	mutex_enter(&ns->ns_proclist_mutex);
 	LIST_REMOVE(l, l_list);
@@ -187,6 +190,7 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 	struct reap_proc *p = nb_lwp_owner(l);
 	struct nb_sys *ns = p->p_sys;
 	unsigned count = SPINLOCK_BACKOFF_MIN;
+	int big;
 
 	KASSERT(nb_lwp_stat(l) == LSZOMB, "freeing a live lwp");
 	if (!last) {
@@ -198,17 +202,25 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 			p->p_ndlwps--;
 		mutex_exit(&p->p_lock);
 
-		/* Still on its CPU?  Spin, holding no lock. */
+		/* Still on its CPU?  Spin, holding no lock: not even
+		 * kernel_lock (KERNEL_UNLOCK_ALL, then KERNEL_LOCK(count)). */
 		KERN_INJECT("netbsd.free.before_spin");
-		if (!nb_mutant(ns, NB_MUT_FREE_WHILE_RUNNING)) {
+		if (!nb_mutant(ns, NB_MUT_FREE_WHILE_RUNNING) &&
+		    (atomic_load_explicit(&l->l_pflag, memory_order_acquire) &
+		    LP_RUNNING) != 0) {
+			big = kern_biglock_release_all();
 			while ((atomic_load_explicit(&l->l_pflag,
 			    memory_order_acquire) & LP_RUNNING) != 0)
 				kern_backoff(&count);
+			kern_biglock_reacquire(big);
 		}
 	}
 
-	/* sigclear, cv_destroy, turnstile, cpu_lwp_free2, uvm_lwp_exit. */
-	kern_work();
+	/* The rest under KERNEL_LOCK(1) ("XXXSMP"), pool_put included.
+	 * (sigclear, cv_destroy, turnstile: no stand-in.)  cpu_lwp_free2,
+	 * uvm_lwp_exit: */
+	kern_biglock_enter();
+	kern_work(KW_LWP_STACK);
 
 	/* pool_put/recycling wants it idle (lwp_pool's constructed state). */
 	nb_lwp_lock(l);
@@ -219,6 +231,7 @@ nb7_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 	kern_lwps_freed(ns->ns_mach, 1);
 	if (!recycle)
 		nb_cache_put(ns, l);
+	kern_biglock_exit();			/* KERNEL_UNLOCK_ONE */
 }
 
 /*

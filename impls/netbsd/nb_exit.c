@@ -99,6 +99,23 @@ nb_proc_reparent(struct reap_proc *kid, struct reap_proc *newpp) KERN_NO_TSA
 }
 
 /*
+ * exit1's releases once p_lock is dropped, in its order: fd_free,
+ * uvm_proc_exit (the unmap, then uvmspace_free), the last LWP's
+ * kauth_cred_free (it does not run lwp_exit), sigactsfree.  (timers_free,
+ * cwdfree, doexithooks, acct_process, ktrderef, e_proc_exit, the
+ * specificdata: no stand-in.)
+ */
+static void
+nb_exit1_release(void)
+{
+	kern_work(KW_FDFREE);
+	kern_work(KW_VMSPACE_EXIT);
+	kern_work(KW_VMSPACE_FREE);
+	kern_work(KW_LWP_CRFREE);
+	kern_work(KW_SIGACTSFREE);
+}
+
+/*
  * Models exit1() in kern_exit.c (called with p_lock held, by the last
  * live LWP from lwp_exit or by sys_exit): kill and collect the other
  * LWPs, release the process's resources, hand children to init, move to
@@ -128,17 +145,12 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 	atomic_store_explicit(&p->p_stat, SDYING, memory_order_relaxed);
 	mutex_exit(&p->p_lock);
 
-	/*
-	 * Process references (p_reflock / 2007 proc_drainrefs): no observer
-	 * holds processes in this model.  timers_free, fd_free, cwdfree,
-	 * doexithooks, sigactsfree, acct_process, ktrderef,
-	 * e_proc_exit, uvm_proc_exit: */
-	kern_work();
+	/* Process references (p_reflock / 2007 proc_drainrefs): no observer
+	 * holds processes in this model. */
+	nb_exit1_release();
 
 	mutex_enter(&ns->ns_proc_lock);
-	/* (PL_PPWAIT, session leader, fixjobc: not modelled.)
-	 * lwp_finispecific, proc_finispecific under proc_lock: */
-	kern_work();
+	/* (PL_PPWAIT, session leader, fixjobc: not modelled.) */
 
 	/* Give orphaned children to init. */
 	child = LIST_FIRST(&p->p_children);
@@ -164,7 +176,8 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 	if (v7)
 		mutex_exit(&ns->ns_proclist_mutex);
 
-	/* (exit_psignal / kpsignal to the parent: signals not modelled.) */
+	/* exit_psignal: SIGCHLD to the parent, under proc_lock. */
+	kern_work(KW_SIGCHLD);
 	if (wakeinit) {
 		if (v7)
 			mutex_enter(&ns->ns_proclist_mutex);
@@ -275,14 +288,13 @@ nb_proc_free(struct reap_proc *p) KERN_NO_TSA
 	nb_pid_free_proc(ns, p->p_pid);
 	mutex_exit(&ns->ns_proc_lock);
 
+	/* (chgproccnt, lim_free, pstatsfree, vrele: no stand-in.) */
 	if (ns->ns_2007) {
-		/* chgproccnt, limfree, pstatsfree, kauth_cred_free, vrele. */
-		kern_work();
+		kern_work(KW_CRFREE);		/* kauth_cred_free(p_cred) */
 		nb7_lwp_free(l, false, true);
 	} else {
 		nb_lwp_free(l, false, true);
-		/* chgproccnt, lim_free, pstatsfree, kauth_cred_free, vrele. */
-		kern_work();
+		kern_work(KW_CRFREE);		/* kauth_cred_free(p_cred) */
 	}
 	nb_proc_free_mem(p);
 }

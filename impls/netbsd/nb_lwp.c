@@ -214,6 +214,8 @@ nb_lwp_switchaway(struct reap_lwp *l) KERN_NO_TSA
 	KASSERT(l->l_td == kern_curtd(), "switching away from another lwp");
 	KASSERT(nb_lwp_stat(l) == LSZOMB, "switching away alive");
 	kern_td_setsig(NULL);
+	/* 1.54: KERNEL_UNLOCK_ALL before cpu_exit (1.252 holds none). */
+	(void)kern_biglock_release_all();
 
 	KERN_INJECT("netbsd.switch.window");
 
@@ -286,9 +288,9 @@ nb_lwp_exit(struct reap_lwp *l) KERN_NO_TSA
 	/* lwp_thread_cleanup: releases p_lock (robust futexes: omitted). */
 	mutex_exit(&p->p_lock);
 
-	/* fd_free, fstrans_lwp_dtor, lwp_finispecific, kauth_cred_free,
-	 * callout_destroy. */
-	kern_work();
+	/* (fd_free's reference, fstrans_lwp_dtor, lwp_finispecific,
+	 * callout_destroy: no stand-in.) */
+	kern_work(KW_LWP_CRFREE);	/* kauth_cred_free(l->l_cred) */
 
 	/* Off the global LWP list. */
 	mutex_enter(&ns->ns_proc_lock);
@@ -373,9 +375,9 @@ nb_lwp_free(struct reap_lwp *l, bool recycle, bool last) KERN_NO_TSA
 		mutex_exit(&ns->ns_proc_lock);
 	}
 
-	/* sigclear, cv_destroy, lwp_ctl_free, kcpuset_unuse, l_name,
-	 * cpu_lwp_free2, uvm_lwp_exit, kdtrace_thread_dtor. */
-	kern_work();
+	/* (sigclear, cv_destroy, lwp_ctl_free, kcpuset_unuse, l_name,
+	 * kdtrace_thread_dtor: no stand-in.)  cpu_lwp_free2, uvm_lwp_exit: */
+	kern_work(KW_LWP_STACK);
 
 	kern_lwp_free_stamp(ns->ns_mach, &l->l_stamp);
 	kern_lwps_freed(ns->ns_mach, 1);

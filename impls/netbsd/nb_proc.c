@@ -307,6 +307,8 @@ nb_proc_exit(struct reap_lwp *l, int status) KERN_NO_TSA
 	struct reap_proc *p = nb_lwp_owner(l);
 
 	nb_attach(p->p_sys);
+	if (p->p_sys->ns_2007)
+		kern_biglock_enter();	/* sys_exit runs under kernel_lock */
 	mutex_enter(&p->p_lock);
 	if ((p->p_sflag & PS_WEXIT) != 0) {
 		mutex_exit(&p->p_lock);
