@@ -298,7 +298,6 @@ hy_proc_wait(struct reap_lwp *self, pid_t pid, int *status, int options)
 	cpid = c->p_pid;
 	if (status != NULL)
 		*status = c->p_xstat;
-	hy_proc_free(c);					/* [W3] */
-	kern_count(KC_PROC_FREE);
+	hy_proc_reaped(c);				/* [W3] [P5] */
 	return cpid;
 }
