@@ -53,6 +53,7 @@ enum bench_workload {
 	BW_TEARDOWN,		/* a process of T LWPs killed and reaped */
 	BW_STORM,		/* P processes x T LWPs exit at once */
 	BW_OBSERVERS,		/* churn_shared + lwp_hold/lwp_rele lookers */
+	BW_LOOKUP,		/* proc_hold by pid while processes churn */
 	BW_NWORKLOADS
 };
 
@@ -106,6 +107,8 @@ enum bench_key {
 	BK_TICK_SLEEPS_PER_LWP,
 	BK_REAPER_CPU_SHARE,
 	BK_HOLDS_PER_LIFECYCLE,	/* observers */
+	BK_FOUND_PER_LOOKUP,	/* lookup */
+	BK_CHURN_PROCS_PER_S,
 	BK_CYCLES_PER_OP,	/* counter events */
 	BK_INSTRUCTIONS_PER_OP,
 	BK_CACHE_MISSES_PER_OP,
@@ -124,6 +127,7 @@ enum bench_key {
 #define BK_OBSERVERS	0x10	/* the observers workload */
 #define BK_EVENT	0x20	/* its counter event counted */
 #define BK_COUNTERS	0x40	/* counters were open */
+#define BK_LOOKUP	0x80	/* the lookup workload */
 
 struct bench_key_info {
 	const char *name;	/* the JSON key */
