@@ -168,16 +168,24 @@ smoke_one(const struct reap_ops *ops, enum bench_workload wl, int threads,
 		uint64_t pc = 0, pf = rounds ? iters * nproc : nproc;
 
 		if (wl == BW_LOOKUP) {
-			/* The churn's processes, then the last LIVE and the
-			 * churner's own. */
-			pc = r->churned;
-			pf = pc + BENCH_LOOKUP_LIVE + 1;
-			lc = pc * BENCH_LOOKUP_LWPS;
-			lf = lc + BENCH_LOOKUP_LIVE * BENCH_LOOKUP_LWPS + 1;
+			/* Only the lookups are timed: the churn forked in
+			 * the timed part what it had begun, at most one
+			 * cycle more, and reaped LIVE fewer. */
 			RT_ASSERTF(r->holds <= r->lifecycles, "%s: %llu "
 			    "lookups found of %llu", s.name,
 			    (unsigned long long)r->holds,
 			    (unsigned long long)r->lifecycles);
+			RT_ASSERTF(r->st.procs_created <= r->churned &&
+			    r->st.procs_freed <= r->st.procs_created + 1,
+			    "%s: timed part created %llu and freed %llu "
+			    "procs in %llu cycles", s.name,
+			    (unsigned long long)r->st.procs_created,
+			    (unsigned long long)r->st.procs_freed,
+			    (unsigned long long)r->churned);
+			pc = r->st.procs_created;
+			pf = r->st.procs_freed;
+			lc = r->st.lwps_created;
+			lf = r->st.lwps_freed;
 		}
 
 		RT_ASSERTF(r->st.lwps_created == lc && r->st.lwps_freed == lf,
