@@ -307,17 +307,22 @@ fl_proc_rele(struct reap_proc *p)
 	}
 }
 
-/* A reaped zombie's LWPs go, and its memory unless a proc_hold keeps
- * it (fl_pid_leave said); models proc_free(). */
+/* A reaped zombie's LWPs go, then its memory unless a proc_hold keeps
+ * it (unhashed only now: a rele must not free it under our feet);
+ * models proc_free(). */
 static void
-fl_proc_reap(struct reap_sys *s, struct reap_proc *c, bool unheld)
+fl_proc_reap(struct reap_sys *s, struct reap_proc *c)
 {
 	struct reap_lwp *l;
+	bool unheld;
 
 	while ((l = LIST_FIRST(&c->p_lwps)) != NULL) {
 		LIST_REMOVE(l, l_jent);
 		fl_lwp_reap(s, l);
 	}
+	mutex_enter(&s->s_treelock);
+	unheld = fl_pid_leave(s, c);
+	mutex_exit(&s->s_treelock);
 	if (unheld) {
 		fl_proc_free(c);
 		kern_count(KC_PROC_FREE);
@@ -330,7 +335,7 @@ fl_proc_wait(struct reap_lwp *self, pid_t pid, int *status, int options)
 {
 	struct reap_proc *p = self->l_proc, *c, **cp;
 	struct reap_sys *s = p->p_sys;
-	bool found, unheld;
+	bool found;
 
 	if (pid == 0 || pid < -1 || (options & ~WNOHANG) != 0)
 		return -EINVAL;		/* no process groups in the model */
@@ -356,11 +361,10 @@ fl_proc_wait(struct reap_lwp *self, pid_t pid, int *status, int options)
 		    -EINTR;
 	}
 	*cp = c->p_sibling;
-	unheld = fl_pid_leave(s, c);
 	mutex_exit(&s->s_treelock);
 	pid = c->p_pid;
 	if (status != NULL)
 		*status = c->p_xstat;
-	fl_proc_reap(s, c, unheld);
+	fl_proc_reap(s, c);
 	return pid;
 }
