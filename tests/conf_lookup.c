@@ -24,6 +24,7 @@ CONF_TEST(conf_proc_hold)
 	static _Atomic int gate;
 	struct reap_lwp *m, *j, *h;
 	struct reap_proc *p, *hp;
+	struct conf_thr *t[2];
 	lwpid_t jlid;
 	pid_t pid;
 
@@ -32,8 +33,8 @@ CONF_TEST(conf_proc_hold)
 	p = conf_proc(conf.tp, &m);
 	pid = O->proc_pid(p);
 	j = conf_lwp(p, 0, &jlid);
-	conf_go(j, 1, body_gate_exit, &gate);
-	conf_go(m, 2, body_gate_exit, &gate);
+	t[0] = conf_go(j, 1, body_gate_exit, &gate);
+	t[1] = conf_go(m, 2, body_gate_exit, &gate);
 
 	hp = O->proc_hold(conf.sys, pid);
 	RT_ASSERTF(hp == p, "proc_hold(%d) returned %p, not the process %p",
@@ -63,16 +64,20 @@ CONF_TEST(conf_proc_hold)
 	RT_ASSERT(hp == conf.tp);
 	O->proc_rele(hp);
 
-	/* The zombie is not found (poll: the exit may still run), nor the
-	 * reaped process. */
+	/* While it exits, it may be found; once its last LWP's exit has
+	 * returned it is a zombie, never found, nor once reaped. */
 	conf_open(&gate);
-	for (int i = 0; (hp = O->proc_hold(conf.sys, pid)) != NULL; i++) {
+	while ((hp = O->proc_hold(conf.sys, pid)) != NULL) {
 		RT_ASSERT(hp == p);
 		O->proc_rele(hp);
-		RT_ASSERTF(i < 5000, "proc_hold(%d) still finds the process "
-		    "5 s after its last LWP exited", (int)pid);
+		if (atomic_load(&t[0]->ct_done) && atomic_load(&t[1]->ct_done))
+			break;
 		conf_sleep_us(1000);
 	}
+	conf_join(t[0]);
+	conf_join(t[1]);
+	RT_ASSERTF(O->proc_hold(conf.sys, pid) == NULL, "proc_hold(%d) "
+	    "found a zombie", (int)pid);
 	RT_EQ(tp_wait(pid, NULL, WNOHANG), pid);	/* it was a zombie */
 	RT_ASSERT(O->proc_hold(conf.sys, pid) == NULL);
 }
