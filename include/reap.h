@@ -261,11 +261,14 @@ struct reap_ops {
 	 * parent's wakeup wait for the holds it finds; the others let the
 	 * process exit, become a zombie and be reaped (proc_wait returns
 	 * its pid) while held, and free it at the last proc_rele.  Holds
-	 * never starve an exit: once an exit waits for holds, new lookups
-	 * fail (dragonfly, as its seed, at the latest once the count has
-	 * drained, and its exit completes at the first moment no hold is
-	 * taken).  The process hold does not hold its LWPs: their exits
-	 * wait only for LWP holds (lwp_hold).
+	 * do not starve an exit: once an exit waits for holds, new lookups
+	 * of the process fail (netbsd: SDYING and the p_reflock writer;
+	 * hybrid, floor: nothing waits).  dragonfly keeps its seed's gap:
+	 * pfind finds the process until SZOMB, so its exit completes the
+	 * first time its PSTALL finds no hold; only holds that overlap
+	 * without a break on one pid can delay it longer.  The process
+	 * hold does not hold its LWPs: their exits wait only for LWP holds
+	 * (lwp_hold).
 	 */
 	struct reap_proc *(*proc_hold)(struct reap_sys *, pid_t pid);
 	/* Release a proc_hold hold; the last one of a reaped process frees
