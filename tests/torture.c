@@ -1624,7 +1624,6 @@ run_one(void)
 	reap_stats_quiesced(O, T.sys, &base);
 	pool_start(T.nthreads * (TS_MAXRES / 2) + TS_MAXRES);
 	rl_start();
-	ob_start();
 	wd_start();
 	kern_inject_enable(T.seed, T.o_permille);
 	for (int i = 0; i < T.o_nwiden; i++) {
@@ -1645,6 +1644,7 @@ run_one(void)
 	atomic_fetch_add(&T.lifecycles, 1);
 	O->lwp_enter(T.tpm);
 	T.t0 = kern_now_ns();
+	ob_start();		/* after kern_inject_enable: they inject */
 	for (int i = 0; i < T.nthreads; i++) {
 		struct wrk *w = &T.wk[i];
 
