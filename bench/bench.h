@@ -73,6 +73,8 @@
 /* Teardown sizes of the matrix (0-terminated). */
 extern const int bench_teardown_sizes[];
 #define BENCH_JOIN_WINDOW	4	/* outstanding LWPs per waiter */
+#define BENCH_LOOKUP_LWPS	3	/* lookup: LWPs per churned process */
+#define BENCH_LOOKUP_LIVE	4	/* lookup: churned processes alive */
 
 /* ---- latency histogram (bench_hist.c) ---------------------------------- */
 
@@ -296,7 +298,9 @@ struct bench_result {
 	struct reap_stats st;	/* stats deltas over the timed parts */
 	uint64_t zombies_peak;
 	double	fairness_cv;
-	uint64_t holds;		/* observers: successful lwp_hold */
+	uint64_t holds;		/* observers: successful lwp_hold;
+				   lookup: lookups that found the process */
+	uint64_t churned;	/* lookup: processes churned meanwhile */
 	struct bench_hist hist;
 	/* teardown/storm: all freed, one sample per round (bench_rounds) */
 	struct bench_hist freed;
@@ -328,6 +332,7 @@ int	bench_teardown(struct bench_env *, uint64_t iters,
 	    struct bench_result *);
 int	bench_storm(struct bench_env *, uint64_t iters, struct bench_result *);
 int	bench_native(struct bench_env *, uint64_t iters, struct bench_result *);
+int	bench_lookup(struct bench_env *, uint64_t iters, struct bench_result *);
 
 /* Shared by teardown and storm: rounds of nprocs x nlwps. */
 int	bench_rounds(struct bench_env *, uint64_t rounds, int nprocs,

@@ -346,7 +346,8 @@ bench_env_free_own(struct bench_env *env, bool design_gone)
 
 /*
  * Model CPUs: the threads, twice that under split (the reap side).
- * Observers get a reap side of their own too when the PUs allow it, so
+ * Observers (and lookup's churner) get a reap side of their own too when
+ * the PUs allow it, so
  * they never spin on their worker's PU; else they share it and back off.
  */
 static int
@@ -354,7 +355,8 @@ bench_env_ncpus(struct bench_env *env, const struct bench_spec *spec)
 {
 	int t = spec->threads;
 
-	if (spec->wl == BW_OBSERVERS && (spec->pin == PIN_SPLIT ||
+	if ((spec->wl == BW_OBSERVERS || spec->wl == BW_LOOKUP) &&
+	    (spec->pin == PIN_SPLIT ||
 	    2 * t <= pin_topo_npus(spec->topo)))
 		env->obs_own = true;
 	return spec->pin == PIN_SPLIT || env->obs_own ? 2 * t : t;

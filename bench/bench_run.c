@@ -54,6 +54,9 @@ bench_run(const struct bench_spec *spec, uint64_t iters,
 	case BW_STORM:
 		rc = bench_storm(env, iters, r);
 		break;
+	case BW_LOOKUP:
+		rc = bench_lookup(env, iters, r);
+		break;
 	default:
 		rc = -1;
 		bench_env_fail(env, "unknown workload %d", (int)spec->wl);

@@ -87,6 +87,16 @@ const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
 		"LWP lifecycle", "one LWP lifecycle", LAT_CHURN, NULL, NULL,
 		false, false,
 	},
+	[BW_LOOKUP] = {
+		"lookup",
+		"Threads look up random live and recently dead pids with "
+		"proc_hold and hold each found process's LWPs (lwp_hold), "
+		"while one thread forks, kills and reaps processes of 3 LWPs.",
+		"lookup", "one lookup: proc_hold of a pid, lwp_hold/lwp_rele "
+		"of its LWPs if found, proc_rele",
+		"proc_hold call -> proc_rele return (1 lookup in 64)",
+		false, false, false,
+	},
 };
 
 int
@@ -180,6 +190,11 @@ const struct bench_key_info bench_keys[BK_NKEYS] = {
 	    "CPU time of the design's own threads / process CPU time" },
 	[BK_HOLDS_PER_LIFECYCLE] = { "holds_per_lifecycle", BK_OBSERVERS,
 	    NULL, false, "successful lwp_hold " PER_LC },
+	[BK_FOUND_PER_LOOKUP] = { "found_per_lookup", BK_LOOKUP, NULL, false,
+	    "share of lookups whose proc_hold found the process" },
+	[BK_CHURN_PROCS_PER_S] = { "churn_procs_per_s", BK_LOOKUP, NULL,
+	    false, "processes forked, killed and reaped per second of region "
+	    "while the lookups ran" },
 	[BK_CYCLES_PER_OP] = { "cycles_per_op", BK_EVENT, "cycles", true,
 	    "CPU cycles of every thread " PER_LC },
 	[BK_INSTRUCTIONS_PER_OP] = { "instructions_per_op", BK_EVENT,

@@ -53,6 +53,7 @@ enum bench_workload {
 	BW_TEARDOWN,		/* a process of T LWPs killed and reaped */
 	BW_STORM,		/* P processes x T LWPs exit at once */
 	BW_OBSERVERS,		/* churn_shared + lwp_hold/lwp_rele lookers */
+	BW_LOOKUP,		/* proc_hold by pid while processes churn */
 	BW_NWORKLOADS
 };
 
@@ -112,6 +113,8 @@ enum bench_key {
 	BK_TICK_SLEEPS_PER_LWP,
 	BK_REAPER_CPU_SHARE,
 	BK_HOLDS_PER_LIFECYCLE,	/* observers */
+	BK_FOUND_PER_LOOKUP,	/* lookup */
+	BK_CHURN_PROCS_PER_S,
 	BK_CYCLES_PER_OP,	/* counter events */
 	BK_INSTRUCTIONS_PER_OP,
 	BK_CACHE_MISSES_PER_OP,
@@ -131,6 +134,7 @@ enum bench_key {
 #define BK_EVENT	0x20	/* its counter event counted */
 #define BK_COUNTERS	0x40	/* counters were open */
 #define BK_ROUNDS	0x80	/* teardown and storm (native too) */
+#define BK_LOOKUP	0x100	/* the lookup workload */
 
 struct bench_key_info {
 	const char *name;	/* the JSON key */

@@ -102,6 +102,13 @@ bench_reg_counters(gbench_state *st, const struct bench_spec *spec,
 	if (spec->wl == BW_OBSERVERS)
 		gbench_counter(st, BENCH_KEY(BK_HOLDS_PER_LIFECYCLE),
 		    (double)r->holds / n, 0);
+	if (spec->wl == BW_LOOKUP) {
+		gbench_counter(st, BENCH_KEY(BK_FOUND_PER_LOOKUP),
+		    (double)r->holds / n, 0);
+		gbench_counter(st, BENCH_KEY(BK_CHURN_PROCS_PER_S),
+		    r->region_ns > 0 ? (double)r->churned * 1e9 /
+		    (double)r->region_ns : 0, 0);
+	}
 	for (int i = 0; i < r->nevents; i++) {
 		char name[96];
 

@@ -268,8 +268,42 @@ struct reap_ops {
 		    int options);
 
 	/*
-	 * Observer lookup: LWP `lid` of a process the caller keeps alive,
-	 * held so it is not freed until lwp_rele; NULL if there is none
+	 * Observer lookup by pid (the kernels' pfind/proc_find plus a
+	 * hold, as kill, ps, ptrace and /proc do): the process `pid`, held
+	 * so that its memory is not freed until proc_rele; NULL if there
+	 * is none: pid <= 0, unknown, a zombie, reaped.  A process whose
+	 * exit has begun may or may not be returned (as its seed does:
+	 * dragonfly finds it until it is a zombie, netbsd until SDYING).
+	 * The caller may be any thread, an LWP of no process included.
+	 *
+	 * While held, the process stays readable: lwp_hold(p, lid) may be
+	 * called on it (and returns NULL once the LWP has exited, the
+	 * process's exit and reap included), proc_pid(p) still returns
+	 * pid.  A hold delays the free of the process and nothing else
+	 * beyond what its seed delays: a design whose seed drains process
+	 * holds in exit (dragonfly's PSTALL before SZOMB, netbsd's
+	 * p_reflock / 2007 proc_drainrefs) makes the exit and so the
+	 * parent's wakeup wait for the holds it finds; the others let the
+	 * process exit, become a zombie and be reaped (proc_wait returns
+	 * its pid) while held, and free it at the last proc_rele.  Holds
+	 * do not starve an exit: once an exit waits for holds, new lookups
+	 * of the process fail (netbsd: SDYING and the p_reflock writer;
+	 * hybrid, floor: nothing waits).  dragonfly keeps its seed's gap:
+	 * pfind finds the process until SZOMB, so its exit completes the
+	 * first time its PSTALL finds no hold; only holds that overlap
+	 * without a break on one pid can delay it longer.  The process
+	 * hold does not hold its LWPs: their exits wait only for LWP holds
+	 * (lwp_hold).
+	 */
+	struct reap_proc *(*proc_hold)(struct reap_sys *, pid_t pid);
+	/* Release a proc_hold hold; the last one of a reaped process frees
+	 * it.  Never blocks. */
+	void	(*proc_rele)(struct reap_proc *);
+
+	/*
+	 * Observer lookup: LWP `lid` of a process the caller keeps alive
+	 * (its own, a child it has not reaped, or one it holds through
+	 * proc_hold), held so it is not freed until lwp_rele; NULL if there is none
 	 * (lid <= 0, unknown, gone).  Holds delay an exit but never starve
 	 * it: an exiting LWP (in lwp_exit, a killed LWP's exit, or the LWP
 	 * in proc_exit) stops being returned by lwp_hold before its exit

@@ -361,6 +361,17 @@ void	kern_td_setsig(_Atomic int *sigword);	/* NULL: not interruptible */
 bool	kern_td_sigpending(void);		/* *sigword != 0 */
 void	kern_td_signal(struct kern_td *);	/* wake an interruptible sleep */
 
+/* ---- NetBSD krwlock, readers-try / one writer (kern_rwlock.c) ------- */
+
+struct krwlock {
+	_Atomic uint32_t rw_word;	/* readers | RW_WAITERS | WRITE_WANTED */
+};
+void	rw_init(struct krwlock *);
+void	rw_destroy(struct krwlock *);
+bool	rw_tryenter_read(struct krwlock *);	/* false: writer wants it */
+void	rw_exit_read(struct krwlock *);
+void	rw_enter_write(struct krwlock *);	/* held until destroyed */
+
 /* ---- DragonFly LWKT tokens (kern_token.c) ----------------------------- */
 
 /*

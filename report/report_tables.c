@@ -91,6 +91,8 @@ report_metric_of(const struct rdir_series *s, struct report_metric *m)
 		metric_time(m, wi->unit);
 	else if (wi != NULL)
 		metric_rate(m);
+	if (wi == &bench_workloads[BW_LOOKUP])
+		m->unit = "lookups/s";
 	if (wi != NULL && rdir_values(s, m->key) != NULL)
 		return;
 	if (rdir_values(s, BK_ITEMS_PER_SECOND) != NULL)

@@ -618,7 +618,8 @@ conf_registry(void)
 	NEED(sys_threads); NEED(proc_create); NEED(proc_pid);
 	NEED(lwp_create); NEED(lwp_id); NEED(lwp_proc); NEED(lwp_enter);
 	NEED(lwp_killed); NEED(lwp_exit); NEED(lwp_wait); NEED(proc_exit);
-	NEED(proc_wait); NEED(lwp_hold); NEED(lwp_rele); NEED(stats);
+	NEED(proc_wait); NEED(proc_hold); NEED(proc_rele);
+	NEED(lwp_hold); NEED(lwp_rele); NEED(stats);
 #undef NEED
 	for (m = O->mutants; m != NULL && m->name != NULL; m++) {
 		RT_ASSERTF(m->variant != 0, "mutant %s has variant 0", m->name);

@@ -8,7 +8,7 @@ RT_SRCS		:= tests/rt.c
 TESTS		+= test_kern test_eventcount conformance
 test_kern_SRCS	:= tests/test_kern.c $(RT_SRCS)
 test_eventcount_SRCS := tests/test_eventcount.c $(RT_SRCS)
-conformance_SRCS := tests/conformance.c tests/conf_races.c $(RT_SRCS)
+conformance_SRCS := tests/conformance.c tests/conf_races.c tests/conf_lookup.c $(RT_SRCS)
 
 # Each design's own tests.
 TESTS		+= test_dragonfly test_netbsd test_hybrid

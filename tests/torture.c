@@ -43,7 +43,9 @@
  * LWPs while the process may be exiting; pass bad arguments (TF_BADARGS,
  * TF_BADPID); proc_exit.  A third of the P's also get a churner, a carrier
  * that is no LWP of P and creates, enters and exits detached LWPs of P
- * while P exits (TF_CHURN).  Children of P that outlive it are reparented
+ * while P exits (TF_CHURN).  Observer threads look the scenarios'
+ * processes up by pid (proc_hold) and hold their LWPs (lwp_hold) while
+ * they exit and are reaped (TF_PHOLD).  Children of P that outlive it are reparented
  * to init and reaped by init's loop (reap_boot).  Every collection
  * (lwp_wait) and reap (proc_wait) is checked to happen exactly once, with
  * a valid id/status; only what the contract makes certain is asserted.
@@ -98,11 +100,18 @@ enum mode { M_EXIT_ALL, M_KILL };
  *               that name no LWP, lwp_hold of such lids, proc_wait of its
  *               own pid and of its parent's (WNOHANG)
  *   TF_BADPID   ... and proc_wait with pid 0 and pid < -1 (WNOHANG)
+ *   TF_PHOLD    TS_NOBS observers proc_hold random pids of the last
+ *               TS_OBSRING processes made (live, exiting, zombie or
+ *               reaped), lwp_hold their LWPs, and release both after a
+ *               random delay, as ps and kill do
  */
 #define TF_CHURN	0x1u
 #define TF_REAPERS	0x2u
 #define TF_BADARGS	0x4u
 #define TF_BADPID	0x8u
+#define TF_PHOLD	0x10u
+#define TS_NOBS		2	/* proc_hold observers (TF_PHOLD) */
+#define TS_OBSRING	64	/* recent processes they look up */
 
 /*
  * Known bugs: a design that fails a feature's scenarios for a reason
@@ -248,6 +257,14 @@ static struct {
 	int		 rl_head, rl_n;	/* rl_lock */
 	bool		 rl_quit;	/* rl_lock */
 	pthread_t	 rl_th[TS_NRELE];
+	/* TF_PHOLD observers and the ring of recent pids and lids */
+	pthread_t	 ob_th[TS_NOBS];
+	_Atomic int	 ob_quit;
+	_Atomic uint64_t ob_next, pholds, plholds;
+	struct {
+		_Atomic pid_t	pid;
+		_Atomic lwpid_t	lid[TS_PLANL];
+	}		 ob_ring[TS_OBSRING];
 	struct kern_td *_Atomic rl_td[TS_NRELE];
 	_Atomic int	 rl_busy[TS_NRELE];
 	/* watchdog */
@@ -941,6 +958,88 @@ rl_stop(void)
 		pthread_join(T.rl_th[i], NULL);
 }
 
+/* ---- proc_hold observers (TF_PHOLD) ---------------------------------------- */
+
+/* Publish a new process's pid and planned lids for the observers. */
+static void
+ob_record(struct tproc *pr)
+{
+	uint64_t n = atomic_fetch_add(&T.ob_next, 1) % TS_OBSRING;
+
+	for (int i = 0; i < TS_PLANL; i++)
+		atomic_store_explicit(&T.ob_ring[n].lid[i], i < pr->pr_nplan ?
+		    atomic_load(&pr->pr_l[i].tl_lid) : 0, memory_order_relaxed);
+	atomic_store_explicit(&T.ob_ring[n].pid, pr->pr_pid,
+	    memory_order_relaxed);
+}
+
+/* Look up random recent pids and hold them and their LWPs a while: what
+ * is found is what was asked for, and every exit still completes (the
+ * watchdog) with the books balanced (run_one). */
+static void *
+ob_main(void *arg)
+{
+	uint64_t rng = T.seed ^ (0xd1b54a32d192ed03ull * (uint64_t)(intptr_t)arg);
+
+	while (!atomic_load(&T.ob_quit)) {
+		int n = (int)rnd(&rng, TS_OBSRING);
+		pid_t pid = atomic_load_explicit(&T.ob_ring[n].pid,
+		    memory_order_relaxed);
+		struct reap_proc *p;
+		struct reap_lwp *l;
+		lwpid_t lid;
+
+		if (pid <= 0 || (p = O->proc_hold(T.sys, pid)) == NULL) {
+			sched_yield();
+			continue;
+		}
+		TASSERT(O->proc_pid(p) == pid, "proc_hold(%d) returned pid %d",
+		    (int)pid, (int)O->proc_pid(p));
+		atomic_fetch_add(&T.pholds, 1);
+		lid = atomic_load_explicit(&T.ob_ring[n].lid[rnd(&rng,
+		    TS_PLANL)], memory_order_relaxed);
+		if (lid > 0 && (l = O->lwp_hold(p, lid)) != NULL) {
+			TASSERT(O->lwp_proc(l) == p && O->lwp_id(l) == lid,
+			    "lwp_hold(%d) of pid %d returned another LWP",
+			    (int)lid, (int)pid);
+			atomic_fetch_add(&T.plholds, 1);
+			if (rnd(&rng, 4) == 0)
+				sleep_us(rnd(&rng, 200));
+			O->lwp_rele(l);
+		}
+		if (rnd(&rng, 4) == 0)
+			sleep_us(rnd(&rng, 200));
+		O->proc_rele(p);
+	}
+	return NULL;
+}
+
+static void
+ob_start(void)
+{
+	atomic_store(&T.ob_quit, 0);
+	atomic_store(&T.ob_next, 0);
+	atomic_store(&T.pholds, 0);
+	atomic_store(&T.plholds, 0);
+	for (int i = 0; i < TS_OBSRING; i++)
+		atomic_store(&T.ob_ring[i].pid, 0);
+	if ((T.skip & TF_PHOLD) != 0)
+		return;
+	for (int i = 0; i < TS_NOBS; i++)
+		TASSERT(pthread_create(&T.ob_th[i], NULL, ob_main,
+		    (void *)(intptr_t)(i + 1)) == 0, "cannot create observer");
+}
+
+static void
+ob_stop(void)
+{
+	if ((T.skip & TF_PHOLD) != 0)
+		return;
+	atomic_store(&T.ob_quit, 1);
+	for (int i = 0; i < TS_NOBS; i++)
+		pthread_join(T.ob_th[i], NULL);
+}
+
 /* ---- scenarios ------------------------------------------------------------- */
 
 static void
@@ -1113,6 +1212,7 @@ make_proc(struct tproc *pr, struct reap_proc *parent)
 		    memory_order_release);
 		atomic_fetch_add_explicit(&T.lifecycles, 1, memory_order_relaxed);
 	}
+	ob_record(pr);
 }
 
 static void
@@ -1451,11 +1551,12 @@ known_skips(const char *name)
 			continue;
 		skip |= kb->kb_feats;
 		if (said != name)
-			printf("torture: %s skips %s%s%s%s(known: %s)\n", name,
+			printf("torture: %s skips %s%s%s%s%s(known: %s)\n", name,
 		    kb->kb_feats & TF_CHURN ? "churn " : "",
 		    kb->kb_feats & TF_REAPERS ? "reapers " : "",
 		    kb->kb_feats & TF_BADARGS ? "badargs " : "",
-		    kb->kb_feats & TF_BADPID ? "badpid " : "", kb->kb_why);
+		    kb->kb_feats & TF_BADPID ? "badpid " : "",
+		    kb->kb_feats & TF_PHOLD ? "phold " : "", kb->kb_why);
 	}
 	said = name;
 	return skip;
@@ -1543,6 +1644,7 @@ run_one(void)
 	atomic_fetch_add(&T.lifecycles, 1);
 	O->lwp_enter(T.tpm);
 	T.t0 = kern_now_ns();
+	ob_start();		/* after kern_inject_enable: they inject */
 	for (int i = 0; i < T.nthreads; i++) {
 		struct wrk *w = &T.wk[i];
 
@@ -1571,6 +1673,7 @@ run_one(void)
 	}
 	for (int i = 0; i < T.nthreads; i++)
 		pthread_join(T.wk[i].wk_th, NULL);
+	ob_stop();
 	rl_stop();
 	rc = O->proc_wait(T.tpm, -1, &reaped, WNOHANG);
 	TASSERT(rc == -ECHILD, "TP has children left (proc_wait = %d)", rc);
@@ -1613,7 +1716,8 @@ run_one(void)
 		    "%llu reaped, %llu holds (%llu handed off), %llu late creates, "
 		    "%llu churned, %llu bad-argument rounds, %llu reaped by one "
 		    "of two reapers, killed in lwp_wait(0)/lwp_wait(lid)/"
-		    "proc_wait %llu/%llu/%llu; zombies_peak %llu, "
+		    "proc_wait %llu/%llu/%llu; %llu proc_holds (%llu with an "
+		    "lwp_hold); zombies_peak %llu, "
 		    "sleeps %llu, tick_sleeps %llu, spins %llu\n", O->name,
 		    T.mutant ? " mutant=" : "", T.mutant ? T.mutant : "",
 		    (unsigned long long)T.seed, T.nthreads,
@@ -1632,6 +1736,8 @@ run_one(void)
 		    (unsigned long long)atomic_load(&T.kwaits[0]),
 		    (unsigned long long)atomic_load(&T.kwaits[1]),
 		    (unsigned long long)atomic_load(&T.kwaits[2]),
+		    (unsigned long long)atomic_load(&T.pholds),
+		    (unsigned long long)atomic_load(&T.plholds),
 		    (unsigned long long)fin.zombies_peak,
 		    (unsigned long long)fin.sleeps,
 		    (unsigned long long)fin.tick_sleeps, (unsigned long long)fin.spins);

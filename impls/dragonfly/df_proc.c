@@ -181,6 +181,8 @@ df_proc_add_allproc(struct reap_proc *p)
 	if (sys->s_v2010) {
 		lwkt_gettoken(&sys->s_proc_token);
 		LIST_INSERT_HEAD(&sys->s_allproc, p, p_list);
+		LIST_INSERT_HEAD(&sys->s_pidhash[ALLPROC_HASH(p->p_pid)], p,
+		    p_hash);
 		lwkt_reltoken(&sys->s_proc_token);
 		return;
 	}
@@ -208,6 +210,7 @@ df_proc_move_allproc_zombie(struct reap_proc *p)
 		df_proc_poll_lock(p, "reap1", (int)sys->s_hz / 10);
 		LIST_REMOVE(p, p_list);
 		LIST_INSERT_HEAD(&sys->s_zombproc, p, p_list);
+		LIST_REMOVE(p, p_hash);		/* pfind no longer finds it */
 		atomic_store_explicit(&p->p_stat, SZOMB, memory_order_release);
 		lwkt_reltoken(&sys->s_proc_token);
 		return;
@@ -396,4 +399,53 @@ pid_t
 df_proc_pid(struct reap_proc *p)
 {
 	return p->p_pid;
+}
+
+/*
+ * ops->proc_hold: models pfind() of DragonFly's kern_proc.c: the live
+ * (not SZOMB) process `pid`, PHOLDed, under proc_tokens[n] (the seed takes
+ * it shared; the model's tokens are exclusive).  2010: pfind() of that
+ * era's kern_proc.c, PIDHASH under the global proc_token (exit1 unhashes
+ * the process when it moves it to zombproc).  The hold keeps exit1 in
+ * proc_move_allproc_zombie ("reap1"/"reap1a", 2010 polls) until PRELE.
+ */
+struct reap_proc *
+df_proc_find(struct reap_sys *sys, pid_t pid)
+{
+	struct lwkt_token *tok;
+	struct reap_proc *p;
+	int n;
+
+	if (pid <= 0)
+		return NULL;
+	kern_attach(sys->s_machine);
+	n = ALLPROC_HASH(pid);
+	tok = sys->s_v2010 ? &sys->s_proc_token : &sys->s_proc_tokens[n];
+	lwkt_gettoken(tok);
+	if (sys->s_v2010) {
+		LIST_FOREACH(p, &sys->s_pidhash[n], p_hash)
+			if (p->p_pid == pid)
+				break;
+	} else {
+		LIST_FOREACH(p, &sys->s_allprocs[n], p_list) {
+			if (atomic_load_explicit(&p->p_stat,
+			    memory_order_acquire) == SZOMB)
+				continue;
+			if (p->p_pid == pid)
+				break;
+		}
+	}
+	if (p != NULL)
+		df_proc_hold(p);
+	lwkt_reltoken(tok);
+	KERN_INJECT("dragonfly.pfind.held");
+	return p;
+}
+
+/* ops->proc_rele: the PRELE() that pairs with pfind()'s PHOLD. */
+void
+df_proc_findrele(struct reap_proc *p)
+{
+	kern_attach(p->p_sys->s_machine);
+	df_proc_rele(p);
 }

@@ -37,6 +37,8 @@ df_sys_boot(const struct reap_config *cfg, const struct reap_ops *ops,
 	lwkt_token_init(&sys->s_proc_token, "proc_token");
 	LIST_INIT(&sys->s_allproc);
 	LIST_INIT(&sys->s_zombproc);
+	for (int i = 0; i < ALLPROC_HSIZE; i++)
+		LIST_INIT(&sys->s_pidhash[i]);
 	df_deadlwp_init(sys);
 
 	init = df_proc_alloc(sys);
@@ -165,6 +167,8 @@ static const struct reap_mutant df_mutants_2010[] = {
 	.lwp_wait = df_lwp_join,					\
 	.proc_exit = df_sys_exit,					\
 	.proc_wait = df_proc_wait,					\
+	.proc_hold = df_proc_find,					\
+	.proc_rele = df_proc_findrele,					\
 	.lwp_hold = df_lwp_find,					\
 	.lwp_rele = df_ops_lwp_rele,					\
 	.stats = df_sys_stats

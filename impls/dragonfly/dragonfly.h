@@ -156,6 +156,7 @@ struct reap_proc {			/* struct proc */
 	struct df_proclist p_children;	/* p: children */
 	LIST_ENTRY(reap_proc) p_sibling;	/* q: parent's p_children */
 	LIST_ENTRY(reap_proc) p_list;	/* t: allprocs[] / zombproc */
+	LIST_ENTRY(reap_proc) p_hash;	/* t: 2010 pidhashtbl (live only) */
 	_Atomic long p_waitgen;		/* a: kern_wait interlock, seq_cst */
 	struct df_joinlist p_joinzomb;	/* p: exited joinable LWPs */
 	int	p_nlwpwait;		/* p: LWPs in df_join */
@@ -197,6 +198,7 @@ struct reap_sys {			/* one booted model system */
 	struct lwkt_token s_proc_token;			/* 2010 */
 	struct df_proclist s_allproc;			/* t (2010) */
 	struct df_proclist s_zombproc;			/* t (2010) */
+	struct df_proclist s_pidhash[ALLPROC_HSIZE];	/* t (2010) */
 	struct lwkt_token s_deadlwp_token;	/* 2010: one for all CPUs */
 	struct df_deadlwp **s_deadlwp;	/* ( per CPU */
 	struct taskqueue **s_taskq;	/* ( taskqueue_thread[cpu] */
@@ -226,6 +228,8 @@ void	df_proc_free(struct reap_proc *);
 struct reap_proc *df_proc_create(struct reap_sys *, struct reap_proc *,
 	    struct reap_lwp **);
 pid_t	df_proc_pid(struct reap_proc *);
+struct reap_proc *df_proc_find(struct reap_sys *, pid_t);	/* pfind */
+void	df_proc_findrele(struct reap_proc *);		/* its PRELE */
 
 /* ---- df_lwp.c ----------------------------------------------------------- */
 struct reap_lwp *df_lwp_fork(struct reap_proc *, bool detached);

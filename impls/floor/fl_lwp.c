@@ -108,6 +108,7 @@ fl_proc_create(struct reap_sys *s, struct reap_proc *parent,
 	atomic_store_explicit(&p->p_nbound, 1, memory_order_relaxed);
 	mutex_enter(&s->s_treelock);
 	p->p_pid = s->s_nextpid++;
+	fl_pid_enter(s, p);
 	if (parent == NULL)
 		parent = s->s_init;
 	p->p_pptr = parent;

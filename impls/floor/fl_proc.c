@@ -240,11 +240,83 @@ fl_lwp_wait(struct reap_lwp *self, lwpid_t lid, lwpid_t *departed)
 	return error;
 }
 
-/* A reaped zombie's LWPs and memory go; models proc_free(). */
+/* Hash a new process by pid, so that proc_hold finds it.  t held. */
+void
+fl_pid_enter(struct reap_sys *s, struct reap_proc *p)
+{
+	struct reap_proc **hp = &s->s_pidhash[(unsigned)p->p_pid % FL_PIDHASH];
+
+	KASSERT_MUTEX_OWNED(&s->s_treelock);
+	p->p_hnext = *hp;
+	*hp = p;
+}
+
+/* Unhash a reaped process; true if no hold keeps it (free it now). */
+static bool
+fl_pid_leave(struct reap_sys *s, struct reap_proc *p)
+{
+	struct reap_proc **hp = &s->s_pidhash[(unsigned)p->p_pid % FL_PIDHASH];
+
+	KASSERT_MUTEX_OWNED(&s->s_treelock);
+	while (*hp != p)
+		hp = &(*hp)->p_hnext;
+	*hp = p->p_hnext;
+	p->p_reaped = true;
+	return p->p_holds == 0;
+}
+
+/*
+ * ops->proc_hold (pfind + a hold, the least that is correct): the hash
+ * and the hold count under the tree lock; a zombie is not found.  A hold
+ * delays only the free: the last proc_rele of a reaped process frees it.
+ */
+struct reap_proc *
+fl_proc_hold(struct reap_sys *s, pid_t pid)
+{
+	struct reap_proc *p;
+
+	if (pid <= 0)
+		return NULL;
+	fl_attach(s);
+	mutex_enter(&s->s_treelock);
+	for (p = s->s_pidhash[(unsigned)pid % FL_PIDHASH]; p != NULL;
+	    p = p->p_hnext)
+		if (p->p_pid == pid)
+			break;
+	if (p != NULL && atomic_load_explicit(&p->p_state,
+	    memory_order_acquire) == FS_ZOMB)
+		p = NULL;
+	if (p != NULL)
+		p->p_holds++;
+	mutex_exit(&s->s_treelock);
+	return p;
+}
+
+void
+fl_proc_rele(struct reap_proc *p)
+{
+	struct reap_sys *s = p->p_sys;
+	bool last;
+
+	fl_attach(s);
+	mutex_enter(&s->s_treelock);
+	KASSERT(p->p_holds > 0, "proc_rele without a hold");
+	last = --p->p_holds == 0 && p->p_reaped;
+	mutex_exit(&s->s_treelock);
+	if (last) {
+		fl_proc_free(p);
+		kern_count(KC_PROC_FREE);
+	}
+}
+
+/* A reaped zombie's LWPs go, then its memory unless a proc_hold keeps
+ * it (unhashed only now: a rele must not free it under our feet);
+ * models proc_free(). */
 static void
 fl_proc_reap(struct reap_sys *s, struct reap_proc *c)
 {
 	struct reap_lwp *l;
+	bool unheld;
 
 	while ((l = LIST_FIRST(&c->p_lwps)) != NULL) {
 		LIST_REMOVE(l, l_jent);
@@ -253,8 +325,13 @@ fl_proc_reap(struct reap_sys *s, struct reap_proc *c)
 	kern_work(KW_CRFREE);		/* kern_wait's releases */
 	kern_work(KW_SIGACTSFREE);
 	kern_work(KW_VMSPACE_FREE);
-	fl_proc_free(c);
-	kern_count(KC_PROC_FREE);
+	mutex_enter(&s->s_treelock);
+	unheld = fl_pid_leave(s, c);
+	mutex_exit(&s->s_treelock);
+	if (unheld) {
+		fl_proc_free(c);
+		kern_count(KC_PROC_FREE);
+	}
 }
 
 /* Models wait4(): reap a zombie child (pid -1: any) of self's process. */

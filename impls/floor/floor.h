@@ -104,7 +104,12 @@ struct reap_proc {
 	struct reap_proc *p_kids;	/* t */
 	struct reap_proc *p_sibling;	/* t */
 	struct kcondvar	p_waitcv;	/* t: a child became a zombie */
+	struct reap_proc *p_hnext;	/* t: s_pidhash chain (until reaped) */
+	int	p_holds;		/* t: proc_hold holds */
+	bool	p_reaped;		/* t: reaped: the last rele frees it */
 };
+
+#define FL_PIDHASH	256		/* s_pidhash buckets */
 
 /* One CPU's free list of LWP memory (type-stable until sys_destroy). */
 struct fl_cpu {
@@ -120,6 +125,7 @@ struct reap_sys {
 	pid_t	s_nextpid;		/* t */
 	struct reap_proc *s_init;	/* ( */
 	struct reap_lwp	*s_initlwp;	/* ( */
+	struct reap_proc *s_pidhash[FL_PIDHASH];	/* t: pid -> process */
 	pthread_mutex_t	s_alllock;	/* s_all: fresh allocations only */
 	struct reap_lwp	*s_all;
 };
@@ -149,6 +155,9 @@ int	fl_shards_live(struct reap_proc *);
 void	fl_lwp_offcpu(struct reap_lwp *);
 void	fl_lwp_offcpu_wait(struct reap_lwp *);
 void	fl_proc_free(struct reap_proc *);
+void	fl_pid_enter(struct reap_sys *, struct reap_proc *);
+struct reap_proc *fl_proc_hold(struct reap_sys *, pid_t);
+void	fl_proc_rele(struct reap_proc *);
 
 /* fl_proc.c */
 int	fl_lwp_wait(struct reap_lwp *, lwpid_t, lwpid_t *);

@@ -331,10 +331,8 @@ hy_lwp_rele(struct reap_lwp *l)
 static struct reap_proc *
 hy_proc_alloc(struct reap_sys *s, pid_t pid)
 {
-	struct reap_proc *p = aligned_alloc(KERN_CACHELINE, sizeof(*p));
+	struct reap_proc *p = hy_proc_mem_get(s, pid);
 
-	KASSERT(p != NULL, "out of memory");
-	memset(p, 0, sizeof(*p));
 	p->p_sys = s;
 	p->p_pid = pid;
 	atomic_init(&p->p_state, PS_LIVE_ONE);	/* the master */
@@ -369,11 +367,11 @@ hy_proc_create(struct reap_sys *s, struct reap_proc *parent,
 	struct reap_proc *p;
 
 	hy_attach(s);
-	p = hy_proc_alloc(s, atomic_fetch_add_explicit(&s->s_nextpid, 1,
-	    memory_order_relaxed));
+	p = hy_proc_alloc(s, hy_pid_alloc(s));
 	*master = hy_lwp_setup(p, 0, hy_slot_alloc(p, 0), true);
 	kern_count(KC_PROC_CREATE);
 	hy_proc_link(parent != NULL ? parent : s->s_init, p);
+	hy_pid_publish(s, p);
 	return p;
 }
 
@@ -396,7 +394,6 @@ hy_proc_free(struct reap_proc *p)
 	}
 	mutex_destroy(&p->p_waitlock);
 	mutex_destroy(&p->p_kidlock);
-	free(p);
 }
 
 /* ---- the system ------------------------------------------------------------ */
@@ -420,12 +417,13 @@ hy_sys_create(const struct reap_config *cfg)
 		kern_ec_init(&s->s_lwpec[i].e_ec);
 		kern_ec_init(&s->s_childec[i].e_ec);
 	}
-	atomic_init(&s->s_nextpid, 2);
+	hy_pid_init(s);
 	hy_attach(s);
 	/* init and its master are not counted (they live as long as s). */
 	s->s_init = hy_proc_alloc(s, 1);
 	s->s_initlwp = hy_lwp_setup(s->s_init, 0, hy_slot_alloc(s->s_init, 0),
 	    false);
+	hy_pid_publish(s, s->s_init);
 	return s;
 }
 
@@ -446,6 +444,7 @@ hy_sys_destroy(struct reap_sys *s)
 	hy_slot_free(init, atomic_load_explicit(&s->s_initlwp->l_lid,
 	    memory_order_relaxed));
 	hy_proc_free(init);
+	hy_pid_fini(s);
 	hy_release_all(s);
 	for (int c = 0; c < s->s_ncpus; c++)
 		kern_percpu_free(s->s_mach, c, s->s_cpu[c],
@@ -522,6 +521,8 @@ const struct reap_ops reap_design_hybrid = {
 	.lwp_wait = hy_lwp_wait,
 	.proc_exit = hy_proc_exit,
 	.proc_wait = hy_proc_wait,
+	.proc_hold = hy_proc_hold,
+	.proc_rele = hy_proc_rele,
 	.lwp_hold = hy_lwp_hold,
 	.lwp_rele = hy_lwp_rele,
 	.stats = hy_stats,

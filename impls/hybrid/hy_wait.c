@@ -301,7 +301,6 @@ hy_proc_wait(struct reap_lwp *self, pid_t pid, int *status, int options)
 	kern_work(KW_CRFREE);		/* kern_wait's releases, as */
 	kern_work(KW_SIGACTSFREE);	/* DragonFly's */
 	kern_work(KW_VMSPACE_FREE);
-	hy_proc_free(c);					/* [W3] */
-	kern_count(KC_PROC_FREE);
+	hy_proc_reaped(c);				/* [W3] [P5] */
 	return cpid;
 }

@@ -12,6 +12,7 @@
  *   [W1..W3]  the parent's proc_wait (hy_wait.c)
  *   [O1..O4]  an observer's lwp_hold/lwp_rele (hy_lwp.c)
  *   [N1..N3]  lwp_create: slot, admission, publication (hy_lwp.c)
+ *   [P1..P5]  proc_hold/proc_rele and the reap's unhash (hy_pid.c)
  *
  * Lock legend (NetBSD lwp.h style; for atomics the tag names the order):
  *
@@ -51,6 +52,10 @@
 #define HY_NEC		256		/* eventcount buckets per kind */
 #define HY_BATCH	32		/* dead LWPs per CPU that force a batch */
 #define HY_CACHE_MAX	64		/* per-CPU free cache before spilling */
+#define HY_PIDBITS	15		/* pid = gen << 15 | slot */
+#define HY_NPIDSLOT	(1 << HY_PIDBITS)	/* live + unreaped processes */
+#define HY_PIDMASK	(HY_NPIDSLOT - 1)
+#define HY_PIDGENMASK	0xffffu		/* pids stay positive */
 
 /* config.variant bits.  The mutants are honoured only with REAP_MUTANTS. */
 #define HY_MUT_RELAXED_OFFCPU	0x100u	/* off-CPU store/check relaxed */
@@ -122,12 +127,23 @@ struct reap_lwp {
 
 /* ---- processes ----------------------------------------------------------- */
 
+/* p_orefs: observers' proc_hold holds. */
+#define PR_DEAD		0x80000000u	/* reaped or free: no new holds */
+#define PR_COUNT(r)	((r) & 0x7fffffffu)
+
 struct hy_chunk {
 	struct reap_lwp *_Atomic c_lwp[HY_CHUNK];	/* a: slot -> LWP */
 	_Atomic uint32_t c_gen[HY_CHUNK];	/* a: slot's lid generation */
 };
 
 struct reap_proc {
+	/* Header: type-stable and never poisoned, since stale lookups may
+	 * read it after the process was freed and reused (hy_pid.c). */
+	_Atomic uint32_t p_orefs;	/* a: PR_DEAD | proc_hold holds */
+	_Atomic pid_t	 p_lkpid;	/* a: pid in this life (release) */
+	struct reap_proc *p_cnext;	/* o: per-CPU process cache link */
+	struct reap_proc *p_allnext;	/* (: every process memory, destroy */
+	/* Body: poisoned (ASan) while free. */
 	struct reap_sys	*p_sys;		/* ( */
 	pid_t		 p_pid;		/* ( */
 	int		 p_xstat;	/* exit status: written by the exiting
@@ -163,7 +179,26 @@ struct hy_cpu {
 	_Atomic uint64_t pc_batches;		/* a: reclaim batches run */
 	_Atomic uint64_t pc_deferred;		/* a: LWPs found on CPU [R3] */
 	_Atomic uint64_t pc_nvcsw;		/* a: folded l_nvcsw [R4] */
+	struct reap_proc *_Atomic pc_pfree;	/* a: free process memory:
+						   push CAS, take xchg */
 } __cacheline_aligned;
+
+/* A pid slot: the process published under it, and its generation. */
+struct hy_pidslot {
+	struct reap_proc *_Atomic ps_proc; /* a: release by fork, acquire by
+					      lookups; NULL when free */
+	_Atomic uint32_t ps_gen;	/* a: relaxed; the bit's owner writes */
+};
+
+/* One CPU's range of the pid table, on its node. */
+struct hy_pidrange {
+	_Atomic uint32_t pr_cur;	/* a: relaxed: where forks look first */
+	_Atomic uint64_t pr_map[HY_NPIDSLOT / 64] __cacheline_aligned;
+					/* a: slot in use: CAS acquire,
+					   clear fetch_and release; only the
+					   first s_pidwords are used */
+	struct hy_pidslot pr_slot[];	/* s_pidwords * 64 */
+};
 
 struct hy_ecb {
 	struct kern_ec	 e_ec;
@@ -176,7 +211,9 @@ struct reap_sys {
 	struct hy_cpu	**s_cpu;	/* ( */
 	struct reap_proc *s_init;	/* ( */
 	struct reap_lwp	*s_initlwp;	/* ( */
-	_Atomic int32_t	 s_nextpid;	/* a */
+	struct hy_pidrange **s_pidrange; /* ( per CPU: the pid table */
+	int		 s_pidwords;	/* ( bitmap words per range */
+	struct reap_proc *_Atomic s_pall; /* a: every process memory */
 	struct reap_lwp *_Atomic s_spill; /* a: shared free list (Go's gFree) */
 	struct reap_lwp *_Atomic s_all;	/* a: every LWP allocated (destroy) */
 	_Atomic uint64_t s_nalloc;	/* a */
@@ -249,6 +286,17 @@ struct reap_lwp *hy_lwp_lookup(struct reap_proc *, lwpid_t, uint64_t *statep);
 void	hy_slot_free(struct reap_proc *, lwpid_t);
 void	hy_proc_state_wake(struct reap_proc *, uint32_t old, uint32_t new);
 void	hy_lwp_rele(struct reap_lwp *);
+
+/* hy_pid.c */
+void	hy_pid_init(struct reap_sys *);
+void	hy_pid_fini(struct reap_sys *);
+pid_t	hy_pid_alloc(struct reap_sys *);
+void	hy_pid_publish(struct reap_sys *, struct reap_proc *);
+struct reap_proc *hy_proc_mem_get(struct reap_sys *, pid_t);
+void	hy_proc_mem_put(struct reap_sys *, struct reap_proc *);
+void	hy_proc_reaped(struct reap_proc *);
+struct reap_proc *hy_proc_hold(struct reap_sys *, pid_t);
+void	hy_proc_rele(struct reap_proc *);
 
 /* hy_exit.c */
 void	hy_lwp_exit(struct reap_lwp *);

@@ -116,6 +116,76 @@ nb_exit1_release(void)
 }
 
 /*
+ * Models proc_drainrefs() of NetBSD kern_proc.c (2007 era, called by
+ * exit1 before SDYING with p_mutex, here p_lock, held): refuse new
+ * references and wait for the ones taken (p_refcnt becomes 1 - n and
+ * each proc_delref counts it up to 0).
+ */
+static void
+nb7_proc_drainrefs(struct reap_proc *p) KERN_REQUIRES(p->p_lock)
+{
+	KASSERT(p->p_refcnt > 0, "proc_drainrefs: already drained");
+	p->p_refcnt = 1 - p->p_refcnt;
+	while (p->p_refcnt != 0)
+		cv_wait(&p->p_refcv, &p->p_lock);
+}
+
+/*
+ * ops->proc_hold.  Modern: models procfs_proc_lock() (NetBSD
+ * procfs_subr.c) over proc_find() of NetBSD kern_proc.c: under proc_lock,
+ * the live (SACTIVE) process, read-held by rw_tryenter(p_reflock), which
+ * fails once exit1 wants it to write.  2007: p_find() under
+ * proclist_lock, then proc_addref() under p_mutex (here p_lock), which
+ * fails once proc_drainrefs() began.  proc_lock stays held over the
+ * lookup and the hold, so proc_free cannot run in between.
+ */
+struct reap_proc *
+nb_proc_hold(struct nb_sys *ns, pid_t pid) KERN_NO_TSA
+{
+	struct reap_proc *p;
+	bool held = false;
+
+	mutex_enter(&ns->ns_proc_lock);
+	p = nb_proc_find_raw(ns, pid);
+	if (p != NULL && atomic_load_explicit(&p->p_stat,
+	    memory_order_relaxed) == SACTIVE) {
+		if (!ns->ns_2007) {
+			held = rw_tryenter_read(&p->p_reflock);
+		} else {
+			mutex_enter(&p->p_lock);
+			if (p->p_refcnt > 0) {
+				p->p_refcnt++;
+				held = true;
+			}
+			mutex_exit(&p->p_lock);
+		}
+	}
+	mutex_exit(&ns->ns_proc_lock);
+	KERN_INJECT("netbsd.proc_hold.held");
+	return held ? p : NULL;
+}
+
+/* ops->proc_rele: rw_exit(p_reflock), or 2007's proc_delref() (the last
+ * reference of a draining process wakes exit1). */
+void
+nb_proc_rele(struct reap_proc *p) KERN_NO_TSA
+{
+	if (!p->p_sys->ns_2007) {
+		rw_exit_read(&p->p_reflock);
+		return;
+	}
+	mutex_enter(&p->p_lock);
+	if (p->p_refcnt < 0) {
+		if (++p->p_refcnt == 0)
+			cv_broadcast(&p->p_refcv);
+	} else {
+		KASSERT(p->p_refcnt > 1, "proc_delref without a reference");
+		p->p_refcnt--;
+	}
+	mutex_exit(&p->p_lock);
+}
+
+/*
  * Models exit1() in kern_exit.c (called with p_lock held, by the last
  * live LWP from lwp_exit or by sys_exit): kill and collect the other
  * LWPs, release the process's resources, hand children to init, move to
@@ -142,11 +212,17 @@ nb_exit1(struct reap_lwp *l, int rv) KERN_NO_TSA
 		nb_exit_lwps(l);
 
 	/* (PS_STOPEXIT: stopping on exit is not modelled.) */
+	if (v7)
+		nb7_proc_drainrefs(p);	/* 2007: before SDYING, p_lock held */
 	atomic_store_explicit(&p->p_stat, SDYING, memory_order_relaxed);
 	mutex_exit(&p->p_lock);
 
-	/* Process references (p_reflock / 2007 proc_drainrefs): no observer
-	 * holds processes in this model. */
+	if (!v7)
+		rw_enter_write(&p->p_reflock);
+	KERN_INJECT("netbsd.exit1.refs_drained");
+	/* Drain the references of procfs, ptrace and the like (new
+	 * rw_tryenter()s fail from here on: the lock is never released),
+	 * then the releases. */
 	nb_exit1_release();
 
 	mutex_enter(&ns->ns_proc_lock);
@@ -237,6 +313,7 @@ nb_proc_free_mem(struct reap_proc *p)
 	cv_destroy(&p->p_lwpcv);
 	cv_destroy(&p->p_waitcv);
 	cv_destroy(&p->p_refcv);
+	rw_destroy(&p->p_reflock);
 	kern_count(KC_PROC_FREE);
 	free(p);
 }

@@ -59,6 +59,8 @@ nb_proc_create_common(struct nb_sys *ns, struct reap_proc *parent,
 	cv_init(&p->p_lwpcv, "lwpwait");
 	cv_init(&p->p_waitcv, "wait");
 	cv_init(&p->p_refcv, "lwprefs");
+	rw_init(&p->p_reflock);
+	p->p_refcnt = 1;		/* 2007: the process's own */
 	LIST_INIT(&p->p_lwps);
 	LIST_INIT(&p->p_children);
 	atomic_init(&p->p_zomblwp, NULL);
@@ -362,6 +364,23 @@ nb_lwp_hold(struct reap_proc *p, lwpid_t lid)
 	return l;
 }
 
+/* ops->proc_hold / proc_rele: see nb_proc_hold in nb_exit.c. */
+static struct reap_proc *
+nb_api_proc_hold(struct reap_sys *rs, pid_t pid)
+{
+	struct nb_sys *ns = (struct nb_sys *)rs;
+
+	nb_attach(ns);
+	return nb_proc_hold(ns, pid);
+}
+
+static void
+nb_api_proc_rele(struct reap_proc *p)
+{
+	nb_attach(p->p_sys);
+	nb_proc_rele(p);
+}
+
 static void
 nb_lwp_rele(struct reap_lwp *l)
 {
@@ -410,6 +429,8 @@ static const struct reap_mutant nb_mutants[] = {
 	.lwp_wait = nb_api_lwp_wait,					\
 	.proc_exit = nb_proc_exit,					\
 	.proc_wait = nb_api_proc_wait,					\
+	.proc_hold = nb_api_proc_hold,					\
+	.proc_rele = nb_api_proc_rele,					\
 	.lwp_hold = nb_lwp_hold,					\
 	.lwp_rele = nb_lwp_rele,					\
 	.stats = nb_stats

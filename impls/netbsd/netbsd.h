@@ -113,6 +113,10 @@ struct reap_proc {
 	struct kcondvar	p_lwpcv;	/* p: LWP state changes */
 	struct kcondvar	p_waitcv;	/* g (G): children state changes */
 	struct kcondvar	p_refcv;	/* p: 2007: LWP references drained */
+	struct krwlock	p_reflock;	/* (a): process references (procfs,
+					   ptrace); exit1 takes it to write */
+	int		p_refcnt;	/* p: 2007 process references + 1;
+					   1 - n while exit1 drains n */
 
 	struct nb_lwplist p_lwps;	/* p: LWPs */
 	int		p_nlwps;	/* p: LWPs on p_lwps */
@@ -232,6 +236,8 @@ void	nb_exit_lwps(struct reap_lwp *);
 pid_t	nb_proc_wait(struct reap_lwp *, pid_t, int *status, int options);
 void	nb_proc_reparent(struct reap_proc *child, struct reap_proc *parent);
 void	nb_proc_free_mem(struct reap_proc *);
+struct reap_proc *nb_proc_hold(struct nb_sys *, pid_t);
+void	nb_proc_rele(struct reap_proc *);
 
 /* nb_2007.c: netbsd-2007 (1.54) where it differs. */
 struct reap_lwp *nb7_newlwp(struct reap_proc *, unsigned flags,

@@ -8,3 +8,4 @@ observers	2	# task managers and debuggers reading thread state
 teardown	2	# an application quits
 churn_private	1
 storm		1	# logout: every application exits at once
+lookup		1	# task managers listing processes by pid

@@ -8,3 +8,4 @@ join		2	# pthread_join of short tasks
 observers	1	# ps/top/debuggers looking threads up meanwhile
 storm		1	# a service restart: many processes exit at once
 teardown	1	# a process exits with its threads
+lookup		1	# ps, kill, /proc finding processes by pid meanwhile
