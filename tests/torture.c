@@ -1676,9 +1676,10 @@ main(int argc, char **argv)
 					printf("%s\t%s\n", o->name, o->about);
 				for (const struct reap_mutant *m = o->mutants;
 				    mut && m != NULL && m->name != NULL; m++)
-					printf("%s\t%s\t%#x\t%s\t%s\n", o->name,
-					    m->name, m->variant, m->what,
-					    m->widen != NULL ? m->widen : "-");
+					printf("%s\t%s\t%#x\t%s\t%s\t%s\n",
+					    o->name, m->name, m->variant,
+					    m->what, m->widen != NULL ?
+					    m->widen : "-", m->origin);
 			}
 			return 0;
 		}
