@@ -141,9 +141,10 @@ struct reap_mutant {
 	const char *name;	/* e.g. "netbsd-bcast-after-unlock" */
 	unsigned variant;	/* reap_config.variant bits that enable it */
 	const char *what;	/* one line: the race and its seed */
-	/* "POINT:US": an injection point the harness widens (every hit
-	 * sleeps US) for this mutant and for its design's control runs,
-	 * when the race window is too narrow to hit in seconds; or NULL. */
+	/* "POINT:US[/N]": an injection point the harness widens (every hit,
+	 * or every N-th, sleeps US) for this mutant and for its design's
+	 * control runs, when the race window is too narrow to hit in
+	 * seconds or needs one thread to overtake another; or NULL. */
 	const char *widen;
 	/* Where the bug comes from: "seed: <upstream identity> lines N-M
 	 * (<function>)" when it restores a seed's code, or "synthetic: <why>"

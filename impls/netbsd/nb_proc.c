@@ -395,7 +395,10 @@ static const struct reap_mutant nb7_mutants[] = {
 	{ "netbsd-bcast-after-unlock", NB_MUT_BCAST_AFTER_UNLOCK,
 	  "lwp_exit and lwp_delref broadcast after releasing p_smutex "
 	  "(NetBSD kern_lwp.c 1.40.2.18): a dropped reference no longer keeps "
-	  "the process alive during the broadcast", NULL,
+	  "the process alive during the broadcast",
+	  /* spin's trail (models/netbsd2007.pml): the first of two holders
+	   * to drop sleeps before its broadcast, the second overtakes it */
+	  "netbsd.delref.after_unlock:3000/2",
 	  "seed: NetBSD kern_lwp.c 1.40.2.18 lines 1155-1166 (lwp_delref), "
 	  "671-697 (lwp_exit)" },
 	{ "netbsd-free-while-running", NB_MUT_FREE_WHILE_RUNNING,
