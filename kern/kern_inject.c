@@ -102,7 +102,8 @@ inject_widen_of(const char *name, unsigned *every)
 
 /*
  * A hit of injection point ip (KERN_INJECT): count it; then, if the point
- * is widened, sleep its microseconds; else, once kern_inject_enable ran,
+ * is widened, sleep its microseconds (at every hit, or only at one in its
+ * `every`, the others going on at once); else, once kern_inject_enable ran,
  * with probability permille/1000 yield, spin up to 10 us or sleep up to
  * 550 us, as the calling thread's stream from the seed decides.  Called
  * in race windows with whatever the design holds there, spin locks
