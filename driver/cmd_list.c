@@ -33,8 +33,9 @@ list_designs(void)
 		    o->about != NULL ? o->about : "");
 		for (const struct reap_mutant *m = o->mutants;
 		    m != NULL && m->name != NULL; m++)
-			printf("  %-16s   mutant %s (test builds only): %s\n",
-			    "", m->name, m->what);
+			printf("  %-16s   mutant %s (test builds only): %s\n"
+			    "  %-16s     origin %s\n", "", m->name, m->what, "",
+			    m->origin);
 	}
 	printf("  %-16s the OS's own pthreads (reference)\n", "native");
 }

@@ -157,18 +157,24 @@ struct reap_stats {
 };
 
 /*
- * A mutant: the design with one historical race put back, selected by
- * config.variant bits.  Honoured only in builds with REAP_MUTANTS (the test
- * builds); the torture tests must catch every one of them.
+ * A mutant: the design with one race put back (a seed's, or a synthetic
+ * one that probes a mechanism), selected by config.variant bits.  Listed
+ * in every build (reapbench list), honoured only in builds with
+ * REAP_MUTANTS (the test builds); the torture tests must catch every one.
  */
 struct reap_mutant {
 	const char *name;	/* e.g. "netbsd-bcast-after-unlock" */
 	unsigned variant;	/* reap_config.variant bits that enable it */
 	const char *what;	/* one line: the race and its seed */
-	/* "POINT:US": an injection point the harness widens (every hit
-	 * sleeps US) for this mutant and for its design's control runs,
-	 * when the race window is too narrow to hit in seconds; or NULL. */
+	/* "POINT:US[/N]": an injection point the harness widens (every hit,
+	 * or every N-th, sleeps US) for this mutant and for its design's
+	 * control runs, when the race window is too narrow to hit in
+	 * seconds or needs one thread to overtake another; or NULL. */
 	const char *widen;
+	/* Where the bug comes from: "seed: <upstream identity> lines N-M
+	 * (<function>)" when it restores a seed's code, or "synthetic: <why>"
+	 * when it is made up to probe a mechanism no seed gets wrong. */
+	const char *origin;
 };
 
 struct reap_ops {

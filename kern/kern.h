@@ -559,7 +559,8 @@ void	kern_work_ns(uint64_t ns);
  * kern_inject_enable(seed) and then, at each hit, delays or yields at
  * random from a per-thread stream derived from the seed, so a failure can
  * be replayed from the seed.  kern_inject_widen(name, us) makes one point
- * always sleep `us` microseconds, to widen a specific window in a test.
+ * always sleep `us` microseconds, to widen a specific window in a test;
+ * kern_inject_widen_every(name, us, n) only every n-th hit (a schedule).
  */
 struct kern_inject_point {
 	const char *ip_name;
@@ -581,6 +582,7 @@ void	kern_inject_enable(uint64_t seed, unsigned permille);
 void	kern_inject_disable(void);
 uint64_t kern_inject_seed(void);
 void	kern_inject_widen(const char *name, unsigned us);
+void	kern_inject_widen_every(const char *name, unsigned us, unsigned every);
 uint64_t kern_inject_hits(const char *name);	/* 0 if never reached */
 void	kern_inject_reset_hits(void);
 

@@ -26,6 +26,7 @@ static struct kern_inject_point *_Atomic inject_points;
 static struct {
 	const char *_Atomic name;
 	_Atomic unsigned us;
+	_Atomic unsigned every;		/* sleep at hits 0, every, 2*every.. */
 } inject_widen[INJECT_WIDEN_MAX];
 static _Atomic int inject_nwiden;
 
@@ -79,8 +80,9 @@ inject_register(struct kern_inject_point *ip)
 	    ip, memory_order_release, memory_order_relaxed));
 }
 
+/* The widening of `name`: its microseconds (0: none) and period. */
 static unsigned
-inject_widen_of(const char *name)
+inject_widen_of(const char *name, unsigned *every)
 {
 	int n = atomic_load_explicit(&inject_nwiden, memory_order_acquire);
 
@@ -88,16 +90,20 @@ inject_widen_of(const char *name)
 		const char *w = atomic_load_explicit(&inject_widen[i].name,
 		    memory_order_acquire);
 
-		if (w != NULL && strcmp(w, name) == 0)
+		if (w != NULL && strcmp(w, name) == 0) {
+			*every = atomic_load_explicit(&inject_widen[i].every,
+			    memory_order_relaxed);
 			return atomic_load_explicit(&inject_widen[i].us,
 			    memory_order_relaxed);
+		}
 	}
 	return 0;
 }
 
 /*
  * A hit of injection point ip (KERN_INJECT): count it; then, if the point
- * is widened, sleep its microseconds; else, once kern_inject_enable ran,
+ * is widened, sleep its microseconds (at every hit, or only at one in its
+ * `every`, the others going on at once); else, once kern_inject_enable ran,
  * with probability permille/1000 yield, spin up to 10 us or sleep up to
  * 550 us, as the calling thread's stream from the seed decides.  Called
  * in race windows with whatever the design holds there, spin locks
@@ -106,16 +112,17 @@ inject_widen_of(const char *name)
 void
 kern_inject(struct kern_inject_point *ip)
 {
-	unsigned us, permille;
-	uint64_t r;
+	unsigned us, permille, every = 1;
+	uint64_t r, hit;
 
 	if (__builtin_expect(atomic_load_explicit(&ip->ip_registered,
 	    memory_order_acquire) == 0, 0))
 		inject_register(ip);
-	atomic_fetch_add_explicit(&ip->ip_hits, 1, memory_order_relaxed);
+	hit = atomic_fetch_add_explicit(&ip->ip_hits, 1, memory_order_relaxed);
 	if (atomic_load_explicit(&inject_nwiden, memory_order_relaxed) != 0 &&
-	    (us = inject_widen_of(ip->ip_name)) != 0) {
-		inject_sleep_us(us);
+	    (us = inject_widen_of(ip->ip_name, &every)) != 0) {
+		if (every <= 1 || hit % every == 0)
+			inject_sleep_us(us);
 		return;
 	}
 	if (!atomic_load_explicit(&inject_on, memory_order_relaxed))
@@ -188,18 +195,34 @@ kern_inject_seed(void)
 void
 kern_inject_widen(const char *name, unsigned us)
 {
+	kern_inject_widen_every(name, us, 1);
+}
+
+/*
+ * kern_inject_widen, but only one hit in `every` (each point's hits 0,
+ * every, 2 * every, ... counted since kern_inject_reset_hits) sleeps; the
+ * others go on at once.  A schedule: of two threads that pass the window
+ * in turn, the first sleeps and the second overtakes it.
+ */
+void
+kern_inject_widen_every(const char *name, unsigned us, unsigned every)
+{
 	int n = atomic_load_explicit(&inject_nwiden, memory_order_relaxed);
 
 	for (int i = 0; i < n; i++) {
 		const char *w = atomic_load_explicit(&inject_widen[i].name,
 		    memory_order_relaxed);
 		if (w != NULL && strcmp(w, name) == 0) {
+			atomic_store_explicit(&inject_widen[i].every, every,
+			    memory_order_relaxed);
 			atomic_store_explicit(&inject_widen[i].us, us,
 			    memory_order_relaxed);
 			return;
 		}
 	}
 	KASSERT(n < INJECT_WIDEN_MAX, "too many widened injection points");
+	atomic_store_explicit(&inject_widen[n].every, every,
+	    memory_order_relaxed);
 	atomic_store_explicit(&inject_widen[n].us, us, memory_order_relaxed);
 	atomic_store_explicit(&inject_widen[n].name, name, memory_order_release);
 	atomic_store_explicit(&inject_nwiden, n + 1, memory_order_release);

@@ -1,4 +1,5 @@
-# models/ - the spin (Promela) model of the hybrid's exit/reap protocol.
+# models/ - the spin (Promela) models: the hybrid's exit/reap protocol
+# (hybrid.pml) and the 2007 NetBSD exit handshake (netbsd2007.pml, below).
 #
 # spin-verify runs spin exhaustively (no bitstate) on models/hybrid.pml, in
 # each of its configurations (JOIN: lwp_wait, observer, kill; CREATE:
@@ -54,6 +55,43 @@ $(SPIN_DIR)/old-create.ok: models/hybrid.pml models/module.mk
 	@echo "old create (75fc2a4): $$(grep -m1 -o 'invalid end state (at depth [0-9]*)' $(SPIN_DIR)/old-create/pan.out), as expected"
 	@touch $@
 SPIN_OKS	+= $(SPIN_DIR)/old-create.ok
+
+
+# models/netbsd2007.pml: the 2007 NetBSD exit handshake (lwp_exit,
+# lwp_delref, lwp_drainrefs, lwp_wait1 of kern_lwp.c 1.54), exhaustive
+# safety runs (assertions + invalid end states).  1.54's order, and 1.54
+# with only lwp_exit's broadcast after the unlock, must pass with and
+# without spurious wakeups; 1.40.2.18's order (lwp_delref's broadcast after
+# the unlock too) must fail on the broadcast into the freed process, with
+# and without them (impls/netbsd/README.md, "The 2007 broadcast").
+NB7_CFG_154		:=
+NB7_CFG_154_spurious	:= -DSPURIOUS
+NB7_CFG_lateexit	:= -DLATE_EXIT
+NB7_CFG_lateexit_spurious := -DLATE_EXIT -DSPURIOUS
+NB7_CFG_14018		:= -DLATE_DELREF -DLATE_EXIT
+NB7_CFG_14018_spurious	:= -DLATE_DELREF -DLATE_EXIT -DSPURIOUS
+
+# $(1) configuration, $(2) pass|race (race: the use after free is found)
+define NB7_SPIN_RUN
+$(SPIN_DIR)/nb7-$(1).ok: models/netbsd2007.pml models/module.mk
+	@mkdir -p $(SPIN_DIR)/nb7-$(1)
+	cp models/netbsd2007.pml $(SPIN_DIR)/nb7-$(1)/
+	cd $(SPIN_DIR)/nb7-$(1) && \
+	  $(SPIN) $(NB7_CFG_$(1)) -a netbsd2007.pml >/dev/null && \
+	  $(SPIN_CC) -O2 -w $(SPIN_CFLAGS_safety) -DCOLLAPSE -o pan pan.c && \
+	  ./pan -m100000 > pan.out 2>&1; \
+	  $(if $(filter pass,$(2)),$$(call SPIN_CHECK,pan.out,netbsd2007 $(1)),\
+	  grep -q 'assertion violated  !(p_freed)' pan.out || \
+	  { cat pan.out; echo "spin-verify: netbsd2007 $(1): the broadcast into the freed process was not found"; exit 1; })
+	@echo "netbsd2007 $(1): $$$$(grep -o 'errors: [0-9]*' $(SPIN_DIR)/nb7-$(1)/pan.out)," \
+	  "$$$$(grep -o '[0-9]* states, stored' $(SPIN_DIR)/nb7-$(1)/pan.out)" \
+	  "$$$$(grep -m1 -o 'assertion violated  !(p_freed) (at depth [0-9]*)' $(SPIN_DIR)/nb7-$(1)/pan.out)"
+	@touch $$@
+SPIN_OKS	+= $(SPIN_DIR)/nb7-$(1).ok
+endef
+$(foreach c,154 154_spurious lateexit lateexit_spurious,\
+  $(eval $(call NB7_SPIN_RUN,$(c),pass)))
+$(foreach c,14018 14018_spurious,$(eval $(call NB7_SPIN_RUN,$(c),race)))
 
 .PHONY: spin-verify
 spin-verify: $(SPIN_OKS)

@@ -625,6 +625,14 @@ conf_registry(void)
 		RT_ASSERTF(m->variant != 0, "mutant %s has variant 0", m->name);
 		RT_ASSERTF(m->what != NULL && m->what[0] != '\0',
 		    "mutant %s: no description", m->name);
+		/* "seed: <identity> lines N-M (fn)" or "synthetic: <why>" */
+		RT_ASSERTF(m->origin != NULL &&
+		    ((strncmp(m->origin, "seed: ", 6) == 0 &&
+		    strstr(m->origin, " lines ") != NULL) ||
+		    (strncmp(m->origin, "synthetic: ", 11) == 0 &&
+		    m->origin[11] != '\0')), "mutant %s: origin \"%s\" is "
+		    "neither \"seed: ... lines ...\" nor \"synthetic: ...\"",
+		    m->name, m->origin != NULL ? m->origin : "(null)");
 		for (const struct reap_mutant *o = O->mutants; o != m; o++)
 			RT_ASSERTF(strcmp(o->name, m->name) != 0 &&
 			    o->variant != m->variant,

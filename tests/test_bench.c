@@ -488,6 +488,14 @@ RT_TEST(driver_list_shows_everything)
 	for (int w = 0; w < BW_NWORKLOADS; w++)
 		RT_ASSERTF(strstr(out, bench_workloads[w].name) != NULL,
 		    "list lacks workload %s", bench_workloads[w].name);
+	/* Every mutant with its origin (seed lines or synthetic). */
+	for (int d = 0; reap_designs[d] != NULL; d++)
+		for (const struct reap_mutant *m = reap_designs[d]->mutants;
+		    m != NULL && m->name != NULL; m++)
+			RT_ASSERTF(strstr(out, m->name) != NULL &&
+			    strstr(out, m->origin) != NULL,
+			    "list lacks mutant %s or its origin \"%s\"",
+			    m->name, m->origin);
 	RT_ASSERT(strstr(out, "native") != NULL);
 	RT_ASSERT(strstr(out, "split") != NULL);
 	RT_ASSERT(strstr(out, "task-clock") != NULL);

@@ -458,8 +458,8 @@ t_observer_mutant(const char *design)
 /*
  * Mutant netbsd-bcast-after-unlock (NetBSD kern_lwp.c 1.40.2.18's lwp_delref)
  * in the netbsd design: ASan catches the broadcast into the freed process.
- * (In netbsd-2007 the drain sleeps on p_refcv, which only that broadcast
- * wakes, so the process cannot go away first: not detectable there.)
+ * (In netbsd-2007 one holder cannot lose it so: the drain sleeps on
+ * p_refcv, which only a broadcast wakes.  Two can: nb_pair below.)
  */
 RT_TEST(nb_observer_catches_mutant_netbsd)
 {
@@ -470,6 +470,155 @@ RT_TEST(nb_observer_catches_mutant_netbsd)
 	    out);
 	RT_ASSERTF(strstr(out, "heap-use-after-free") != NULL,
 	    "mutant failed, but not by a use after free:\n%s", out);
+}
+#endif
+
+/* ---- spin's trail: two holders, the first overtaken ------------------ */
+
+struct t_pair {
+	struct t_sys	*ts;
+	struct reap_proc *p;
+	struct reap_lwp	*m, *l[2];
+	lwpid_t		 lid[2];
+	_Atomic int	 held;		/* holds taken */
+	_Atomic int	 released;	/* lwp_rele calls returned */
+	bool		 mutant;
+};
+
+struct t_pair_arg {
+	struct t_pair	*tp;
+	int		 i;
+};
+
+static void *
+t_pair_master(void *arg)
+{
+	struct t_pair *tp = arg;
+
+	reap_cpu_set(0);
+	tp->ts->ops->lwp_enter(tp->m);
+	while (atomic_load(&tp->held) < 2)
+		sched_yield();
+	tp->ts->ops->proc_exit(tp->m, 5);
+	return NULL;
+}
+
+static void *
+t_pair_lwp(void *arg)
+{
+	struct t_pair_arg *a = arg;
+	const struct reap_ops *o = a->tp->ts->ops;
+
+	reap_cpu_set(1);
+	o->lwp_enter(a->tp->l[a->i]);
+	while (!o->lwp_killed(a->tp->l[a->i]))
+		usleep(200);
+	o->lwp_exit(a->tp->l[a->i]);
+	return NULL;
+}
+
+/* Holder i of LWP i: releases once LWP i drains on it; holder 1 only once
+ * holder 0 is inside delref's window (the mutant sleeps there: hit 0). */
+static void *
+t_pair_holder(void *arg)
+{
+	struct t_pair_arg *a = arg;
+	struct t_pair *tp = a->tp;
+	struct reap_lwp *h;
+
+	reap_cpu_set(1);
+	h = tp->ts->ops->lwp_hold(tp->p, tp->lid[a->i]);
+	RT_ASSERT(h == tp->l[a->i]);
+	atomic_fetch_add(&tp->held, 1);
+	/* Wait until our LWP drains on us (it set LPR_DRAINING and sleeps:
+	 * it cannot get past our reference). */
+	for (bool draining = false; !draining; usleep(100)) {
+		mutex_enter(&tp->p->p_lock);
+		draining = (h->l_prflag & LPR_DRAINING) != 0;
+		mutex_exit(&tp->p->p_lock);
+	}
+	while (a->i == 1 && tp->mutant &&
+	    kern_inject_hits("netbsd.delref.after_unlock") == 0)
+		usleep(100);
+	tp->ts->ops->lwp_rele(h);
+	atomic_fetch_add(&tp->released, 1);
+	return NULL;
+}
+
+/*
+ * The trail spin finds in models/netbsd2007.pml for 1.40.2.18's order:
+ * LWPs x and y, held by holders 0 and 1, drain while the process exits;
+ * holder 0 drops x's last reference and, past the unlock, is overtaken by
+ * holder 1, whose broadcast on the shared p_refcv wakes both drains; the
+ * process exits and is reaped, then holder 0 broadcasts into it.  With
+ * the mutant, delref's first hit sleeps 500 ms (the injection schedule
+ * netbsd.delref.after_unlock:US/2).  Returns 0 when the run completes.
+ */
+static int
+t_pair_run(const char *design, unsigned variant)
+{
+	struct t_sys ts;
+	struct t_pair tp;
+	struct t_pair_arg a[2];
+	pthread_t tm, tl[2], th[2];
+	int status;
+	pid_t pid;
+
+	kern_inject_reset_hits();
+	if (variant != 0)
+		kern_inject_widen_every("netbsd.delref.after_unlock", 500000,
+		    2);
+	t_boot(&ts, design, variant);
+	memset(&tp, 0, sizeof(tp));
+	tp.ts = &ts;
+	tp.mutant = variant != 0;
+	tp.p = ts.ops->proc_create(ts.sys, ts.tp, &tp.m);
+	RT_ASSERT(tp.p != NULL);
+	for (int i = 0; i < 2; i++) {
+		tp.l[i] = ts.ops->lwp_create(tp.p, 0, &tp.lid[i]);
+		RT_ASSERT(tp.l[i] != NULL);
+		a[i].tp = &tp;
+		a[i].i = i;
+		RT_EQ(pthread_create(&tl[i], NULL, t_pair_lwp, &a[i]), 0);
+		RT_EQ(pthread_create(&th[i], NULL, t_pair_holder, &a[i]), 0);
+	}
+	pid = ts.ops->proc_pid(tp.p);
+	RT_EQ(pthread_create(&tm, NULL, t_pair_master, &tp), 0);
+	RT_EQ(ts.ops->proc_wait(ts.tpm, pid, &status, 0), pid);
+	RT_EQ(status, 5);
+	pthread_join(tm, NULL);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(tl[i], NULL);
+		pthread_join(th[i], NULL);
+	}
+	RT_EQ(atomic_load(&tp.released), 2);
+	kern_inject_disable();
+	t_halt(&ts);
+	return 0;
+}
+
+RT_TEST(nb_pair_exit_netbsd) { RT_EQ(t_pair_run(t_designs[0], 0), 0); }
+RT_TEST(nb_pair_exit_netbsd_2007) { RT_EQ(t_pair_run(t_designs[1], 0), 0); }
+
+#if defined(REAP_MUTANTS) && defined(T_ASAN)
+static int
+t_pair_mutant(const char *design)
+{
+	return t_pair_run(design, NB_MUT_BCAST_AFTER_UNLOCK);
+}
+
+/* Mutant netbsd-bcast-after-unlock in netbsd-2007, where it is the seed's
+ * code (NetBSD kern_lwp.c 1.40.2.18): ASan catches spin's trail. */
+RT_TEST(nb_pair_catches_mutant_netbsd_2007)
+{
+	static char out[1 << 16];
+
+	RT_ASSERTF(t_child_fails(t_pair_mutant, t_designs[1], out,
+	    sizeof(out)), "mutant netbsd-bcast-after-unlock not caught:\n%s",
+	    out);
+	RT_ASSERTF(strstr(out, "heap-use-after-free") != NULL &&
+	    strstr(out, "nb7_lwp_delref") != NULL,
+	    "mutant failed, but not by delref's use after free:\n%s", out);
 }
 #endif
 #endif /* !KERN_NO_INJECT */

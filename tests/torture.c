@@ -4,7 +4,7 @@
  *   torture [--design NAME[,NAME]] [--mutant NAME] [--seed N] [--seeds K]
  *           [--threads T[,T...]] [--lifecycles N] [--seconds S]
  *           [--permille P] [--hang S] [--hz HZ] [--tick-us US]
- *           [--widen POINT:US] [--no-known-skips]
+ *           [--widen POINT:US[/N]] [--no-known-skips]
  *           [--list] [--list-mutants] [--quiet]
  *
  * For each design (or the design that owns --mutant, with its variant bits
@@ -217,7 +217,7 @@ static struct {
 	double		 o_tick_us;	/* 0: real time (1e6/hz) */
 	bool		 o_quiet;
 	bool		 o_no_known_skips;
-	const char	*o_widen[8];	/* "point:us" */
+	const char	*o_widen[8];	/* "point:us[/every]" */
 	int		 o_nwiden;
 	/* the run */
 	const struct reap_ops *ops;
@@ -1628,14 +1628,16 @@ run_one(void)
 	kern_inject_enable(T.seed, T.o_permille);
 	for (int i = 0; i < T.o_nwiden; i++) {
 		static char names[8][128];
-		const char *c = strrchr(T.o_widen[i], ':');
+		const char *c = strrchr(T.o_widen[i], ':'), *e;
 		size_t n = c != NULL ? (size_t)(c - T.o_widen[i]) : 0;
 
 		TASSERT(c != NULL && n > 0 && n < sizeof(names[i]),
-		    "--widen wants POINT:US, not %s", T.o_widen[i]);
+		    "--widen wants POINT:US[/N], not %s", T.o_widen[i]);
 		memcpy(names[i], T.o_widen[i], n);
 		names[i][n] = '\0';
-		kern_inject_widen(names[i], (unsigned)atoi(c + 1));
+		e = strchr(c, '/');
+		kern_inject_widen_every(names[i], (unsigned)atoi(c + 1),
+		    e != NULL ? (unsigned)atoi(e + 1) : 1);
 	}
 
 	T.tp = O->proc_create(T.sys, NULL, &T.tpm);
@@ -1755,7 +1757,7 @@ usage(void)
 	    "               [--threads T[,T...]] [--lifecycles N] [--seconds S]"
 	    " [--permille P]\n"
 	    "               [--hang S] [--hz HZ] [--tick-us US]"
-	    " [--widen POINT:US]...\n"
+	    " [--widen POINT:US[/N]]...\n"
 	    "               [--no-known-skips] [--list] [--list-mutants]"
 	    " [--quiet]\n");
 	exit(2);
@@ -1783,9 +1785,10 @@ main(int argc, char **argv)
 					printf("%s\t%s\n", o->name, o->about);
 				for (const struct reap_mutant *m = o->mutants;
 				    mut && m != NULL && m->name != NULL; m++)
-					printf("%s\t%s\t%#x\t%s\t%s\n", o->name,
-					    m->name, m->variant, m->what,
-					    m->widen != NULL ? m->widen : "-");
+					printf("%s\t%s\t%#x\t%s\t%s\t%s\n",
+					    o->name, m->name, m->variant,
+					    m->what, m->widen != NULL ?
+					    m->widen : "-", m->origin);
 			}
 			return 0;
 		}

@@ -121,36 +121,34 @@ df_ops_lwp_rele(struct reap_lwp *lwp)
 	df_lwp_rele(lwp);
 }
 
-#ifdef REAP_MUTANTS
+/* Listed in every build; the variant bits act only with REAP_MUTANTS. */
 static const struct reap_mutant df_mutants[] = {
 	{ "dragonfly-no-exit-interlock", DF_VARIANT_NO_EXIT_INTERLOCK,
 	  "reaplwp() disposes of a dead LWP without lwp_wait(): it can free "
 	  "the LWP while its carrier is still on its CPU "
-	  "(DragonFly kern_exit.c a3127495 reaplwp/lwp_wait)", NULL },
-	{ NULL, 0, NULL, NULL },
+	  "(DragonFly kern_exit.c a3127495 reaplwp/lwp_wait)", NULL,
+	  "synthetic: every seed's reaplwp() calls lwp_wait() first" },
+	{ NULL, 0, NULL, NULL, NULL },
 };
 static const struct reap_mutant df_mutants_2010[] = {
 	{ "dragonfly-2010-no-exit-interlock", DF_VARIANT_NO_EXIT_INTERLOCK,
 	  "reaplwp() disposes of a dead LWP without lwp_wait()'s td_flags "
-	  "poll (DragonFly kern_exit.c (2010) reaplwp/lwp_wait)", NULL },
+	  "poll (DragonFly kern_exit.c (2010) reaplwp/lwp_wait)", NULL,
+	  "synthetic: every seed's reaplwp() calls lwp_wait() first" },
 	{ "dragonfly-2010-reparent-unlocked", DF_VARIANT_REPARENT_UNLOCKED,
 	  "exit1() relinks its children to init without their p_token, so a "
 	  "child exiting at once can hold its parent after it was freed "
 	  "(DragonFly kern_exit.c (2010) exit1)",
 	  /* the seed's window is two instructions: stretch it */
-	  "dragonfly.exit1.parent:2000" },
+	  "dragonfly.exit1.parent:2000",
+	  "seed: DragonFly kern_exit.c (2010) lines 496-514 (exit1)" },
 	{ "dragonfly-2010-wait-no-holdzomb", DF_VARIANT_WAIT_NOHOLDZOMB,
 	  "kern_wait() reaps a zombie without PHOLDZOMB: a second LWP of the "
 	  "parent reaps and frees it while the first sleeps on it (\"reap3\") "
-	  "(DragonFly kern_exit.c (2010) kern_wait)", NULL },
-	{ NULL, 0, NULL, NULL },
+	  "(DragonFly kern_exit.c (2010) kern_wait)", NULL,
+	  "seed: DragonFly kern_exit.c (2010) lines 868-939 (kern_wait)" },
+	{ NULL, 0, NULL, NULL, NULL },
 };
-#define DF_MUTANTS	df_mutants
-#define DF_MUTANTS_2010	df_mutants_2010
-#else
-#define DF_MUTANTS	NULL
-#define DF_MUTANTS_2010	NULL
-#endif
 
 #define DF_OPS_COMMON							\
 	.sys_destroy = df_sys_destroy,					\
@@ -178,7 +176,7 @@ const struct reap_ops reap_design_dragonfly = {
 	.about = "DragonFly BSD kern_exit.c a3127495: p_token, per-CPU "
 	    "deadlwp lists/tokens/taskqueue reapers, EXITSIG interlock, "
 	    "PHOLDZOMB/PSTALL, p_waitgen",
-	.mutants = DF_MUTANTS,
+	.mutants = df_mutants,
 	.sys_create = df_sys_create,
 	DF_OPS_COMMON,
 };
@@ -187,7 +185,7 @@ const struct reap_ops reap_design_dragonfly_2010 = {
 	.name = "dragonfly-2010",
 	.about = "DragonFly BSD kern_exit.c, 2010: one global deadlwp_token, "
 	    "lwp_wait tick polls only, p_lock polled with hz sleeps",
-	.mutants = DF_MUTANTS_2010,
+	.mutants = df_mutants_2010,
 	.sys_create = df_sys_create_2010,
 	DF_OPS_COMMON,
 };

@@ -494,11 +494,13 @@ hy_quiesce(struct reap_sys *s)
 static const struct reap_mutant hy_mutants[] = {
 	{ "hybrid-relaxed-offcpu", HY_MUT_RELAXED_OFFCPU,
 	  "off-CPU store and reclaim check relaxed: the store may pass the "
-	  "carrier's last write into its LWP, which is then freed early", NULL },
+	  "carrier's last write into its LWP, which is then freed early", NULL,
+	  "synthetic: probes the hybrid's release/acquire off-CPU pair" },
 	{ "hybrid-batch-no-xchg", HY_MUT_BATCH_NOXCHG,
 	  "per-CPU batch taken by load + store instead of one exchange: "
-	  "concurrent pushes are lost (leak) or a batch is freed twice", NULL },
-	{ NULL, 0, NULL, NULL }
+	  "concurrent pushes are lost (leak) or a batch is freed twice", NULL,
+	  "synthetic: probes the hybrid's one-exchange batch take" },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct reap_ops reap_design_hybrid = {
