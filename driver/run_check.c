@@ -36,16 +36,26 @@ check_once(const struct bench_spec *s, uint64_t iters, bool *skipped)
 	return ns;
 }
 
-/* Iterations for CHECK_TARGET_NS of region at s's thread count. */
+/* Iterations for CHECK_TARGET_NS of region at s's thread count.  The
+ * probe grows until its region is long enough that the threads' start
+ * and stop do not decide its time per lifecycle (a 256-lifecycle probe
+ * measured mostly them, and sized the check's calls at ~1 ms). */
+#define CHECK_PROBE_NS	5000000.0
 static uint64_t
 check_size(const struct bench_spec *s)
 {
 	uint64_t it = 256;
 	bool sk;
-	double ns = check_once(s, it, &sk);
+	double ns;
 
-	if (isnan(ns))
-		return it;
+	for (;;) {
+		ns = check_once(s, it, &sk);
+		if (isnan(ns))
+			return it;
+		if (ns * (double)it >= CHECK_PROBE_NS || it >= CHECK_MAXITERS)
+			break;
+		it *= 8;
+	}
 	it = (uint64_t)(CHECK_TARGET_NS / (ns > 1 ? ns : 1));
 	return it < 256 ? 256 : it > CHECK_MAXITERS ? CHECK_MAXITERS : it;
 }
