@@ -94,8 +94,8 @@ const struct bench_workload_info bench_workloads[BW_NWORKLOADS] = {
 		"while one thread forks, kills and reaps processes of 3 LWPs.",
 		"lookup", "one lookup: proc_hold of a pid, lwp_hold/lwp_rele "
 		"of its LWPs if found, proc_rele",
-		"proc_hold call -> proc_rele return (1 lookup in 64)",
-		false, false, false,
+		"proc_hold call -> proc_rele return (1 lookup in 64)", NULL,
+		NULL, false, false,
 	},
 };
 

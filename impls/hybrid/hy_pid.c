@@ -101,7 +101,9 @@ hy_pid_fini(struct reap_sys *s)
 {
 	struct reap_proc *p, *next;
 
-	for (p = s->s_pall; p != NULL; p = next) {
+	/* Alone: every other thread of the system is gone. */
+	for (p = atomic_load_explicit(&s->s_pall, memory_order_relaxed);
+	    p != NULL; p = next) {
 		next = p->p_allnext;
 		hy_proc_poison(p, false);
 		free(p);
