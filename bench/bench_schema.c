@@ -2,6 +2,7 @@
  * bench_schema.c - the tables of bench_schema.h: workloads, the values of
  * a repetition, the context keys.
  */
+#include <math.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -341,6 +342,17 @@ bench_check_verdict(double eff, int n)
 	if (n < 2 || !(eff > 0))
 		return "not measured";
 	return eff < BENCH_CHECK_LINEAR ? BENCH_CHECK_BOUND : BENCH_CHECK_OK;
+}
+
+double
+bench_check_floor1(const char *check_ns)
+{
+	double x;
+
+	if (check_ns == NULL || sscanf(check_ns, "t:1 %lf", &x) != 1 ||
+	    !(x > 0))
+		return NAN;
+	return x;
 }
 
 const struct bench_ctx_info *

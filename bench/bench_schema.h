@@ -237,5 +237,8 @@ const struct bench_ctx_info *bench_ctx_find(const char *name);
 /* The verdict on efficiency eff (speedup / N) at n threads: one of the
  * two above, or "not measured" when n < 2 or eff is not a number. */
 const char *bench_check_verdict(double eff, int n);
+/* floor's churn_private ns per lifecycle at 1 thread from the check's
+ * harness_check_ns_per_lifecycle ("t:1 X, ..."; no stand-in cost), or NaN. */
+double	bench_check_floor1(const char *check_ns);
 
 #endif /* BENCH_SCHEMA_H */

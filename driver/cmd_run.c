@@ -174,7 +174,8 @@ run_publish(const struct run_opts *o, struct bench_reg *reg,
 		bench_results_abandon(res);
 		return 1;
 	}
-	run_summary(o, reg, stdout);
+	run_summary(o, reg, bench_check_floor1(json_string_value(
+	    json_object_get(envj, BENCH_CTX(BC_CHECK_NS)))), stdout);
 	for (int i = 0; i < reg->nitems; i++)
 		nfailed += reg->items[i].selected &&
 		    reg->items[i].failed[0] != '\0';

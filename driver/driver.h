@@ -162,6 +162,7 @@ int	run_write_files(const struct bench_results *res, json_t *envj,
 	    const struct pin_topo *topo);
 
 /* Churn and teardown side by side, the wrapper's overhead. */
-void	run_summary(const struct run_opts *o, struct bench_reg *reg, FILE *f);
+void	run_summary(const struct run_opts *o, struct bench_reg *reg,
+	    double floor1_ns, FILE *f);
 
 #endif /* DRIVER_DRIVER_H */
