@@ -87,9 +87,9 @@ uint64_t kern_ticks_to_ns(int ticks);
  * Every thread that acts for a machine attaches to it (carriers do it in
  * lwp_enter, kern threads at start) so that counters and injection find it.
  */
-void	kern_attach(struct kern_machine *);
-struct kern_machine *kern_curmachine(void);
-extern __thread struct kern_machine *kern_curmach;	/* the same */
+extern __thread struct kern_machine *kern_curmach;
+static inline void kern_attach(struct kern_machine *);	/* below */
+struct kern_machine *kern_curmachine(void);		/* kern_curmach */
 
 /* Per-CPU memory on `cpu`'s NUMA node (config's cpu_alloc), zeroed. */
 void	*kern_percpu_alloc(struct kern_machine *, int cpu, size_t size);
@@ -171,6 +171,7 @@ struct kern_machine_hot {
 	void	*mh_ctx;
 	bool	mh_fence;		/* no membarrier: fence every free */
 	bool	mh_free_stamp;		/* config.free_stamp */
+	uint64_t mh_work_ns[REAP_WORK_NAMES];	/* config.work_ns */
 };
 #define KERN_MACHINE_HOT(m) \
 	((const struct kern_machine_hot *)(const void *)(m))
@@ -190,6 +191,24 @@ kern_books_of(struct kern_machine *m)
 	if (__builtin_expect(m == kern_curmach && kern_tls_books != NULL, 1))
 		return kern_tls_books;
 	return kern_books_lookup(m);
+}
+
+/*
+ * Make m the calling thread's machine (NULL: none), the one its counts,
+ * kern_work, tick lengths and injection use.  Thread-local; inline, as
+ * designs attach on every entry (a carrier's lwp_enter).
+ */
+static inline void
+kern_attach(struct kern_machine *m)
+{
+	uint64_t epoch = atomic_load_explicit(&kern_books_epoch,
+	    memory_order_relaxed);
+
+	if (m != kern_curmach || epoch != kern_tls_books_epoch) {
+		kern_tls_books = NULL;	/* the books' cache */
+		kern_tls_books_epoch = epoch;
+	}
+	kern_curmach = m;
 }
 
 static inline uint64_t
@@ -544,12 +563,28 @@ enum kern_work {
 _Static_assert(KW_NNAMES == REAP_WORK_NAMES, "reap.h's REAP_WORK_NAMES");
 _Static_assert(KW_FDFREE == REAP_WORK_LWP, "reap.h's REAP_WORK_LWP");
 
-/* Stand-in `w`: counted in the caller's books (KC_WORK + w), then busy
- * for the machine's config.work_ns[w] ns; nothing when the caller is not
- * attached to a machine.  Never sleeps. */
-void	kern_work(enum kern_work w);
 /* Busy-wait ns wall nanoseconds (a pause loop). */
 void	kern_work_ns(uint64_t ns);
+
+/* Stand-in `w`: counted in the caller's books (KC_WORK + w), then busy
+ * for the machine's config.work_ns[w] ns; nothing when the caller is not
+ * attached to a machine.  Never sleeps.  Inline: at 0 ns it is a count,
+ * and a call per stand-in was the harness's largest share of a churn
+ * profile (issue 13). */
+static inline void
+kern_work(enum kern_work w)
+{
+	struct kern_machine *m = kern_curmach;
+	uint64_t ns;
+
+	KASSERT((unsigned)w < KW_NNAMES, "kern_work: unknown stand-in");
+	if (m == NULL)
+		return;
+	kern_count((enum kern_counter)(KC_WORK + w));
+	ns = KERN_MACHINE_HOT(m)->mh_work_ns[w];
+	if (ns != 0)
+		kern_work_ns(ns);
+}
 
 /* ---- injection (kern_inject.c) ---------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@ kern_books_init(struct kern_machine *m)
 	m->m_hot.mh_lat_record = m->m_cfg.lat_record;
 	m->m_hot.mh_ctx = m->m_cfg.ctx;
 	m->m_hot.mh_free_stamp = m->m_cfg.free_stamp;
+	memcpy(m->m_hot.mh_work_ns, m->m_cfg.work_ns,
+	    sizeof(m->m_hot.mh_work_ns));
 	/* The asymmetric fence of the quiesce wait: registered once per
 	 * process (idempotent); without it every free fences. */
 	m->m_hot.mh_fence = syscall(SYS_membarrier,

@@ -130,23 +130,6 @@ kern_config(const struct kern_machine *m)
 	return &m->m_cfg;
 }
 
-/*
- * Make m the calling thread's machine (NULL: none), the one its counts,
- * kern_work, tick lengths and injection use.  Thread-local.
- */
-void
-kern_attach(struct kern_machine *m)
-{
-	uint64_t epoch = atomic_load_explicit(&kern_books_epoch,
-	    memory_order_relaxed);
-
-	if (m != kern_curmach || epoch != kern_tls_books_epoch) {
-		kern_tls_books = NULL;	/* kern.h, the books' cache */
-		kern_tls_books_epoch = epoch;
-	}
-	kern_curmach = m;
-}
-
 /* The calling thread's machine, NULL if not attached.  Thread-local. */
 struct kern_machine *
 kern_curmachine(void)

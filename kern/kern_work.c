@@ -35,20 +35,3 @@ kern_work_ns(uint64_t ns)
 	while (kern_now_ns() < end)
 		__builtin_ia32_pause();
 }
-
-/*
- * Stand-in w for an unmodelled release, at the seed's place and under its
- * locks: counted in the calling thread's books, then config.work_ns[w]
- * of busy time.  Nothing when the caller is not attached to a machine.
- */
-void
-kern_work(enum kern_work w)
-{
-	struct kern_machine *m = kern_curmachine();
-
-	KASSERT((unsigned)w < KW_NNAMES, "kern_work: unknown stand-in");
-	if (m == NULL)
-		return;
-	kern_count((enum kern_counter)(KC_WORK + w));
-	kern_work_ns(kern_config(m)->work_ns[w]);
-}
