@@ -223,6 +223,9 @@ struct bench_env {
 };
 
 int	bench_env_open(struct bench_env *, const struct bench_spec *);
+/* The two specs' pin plans place everything on the same PUs here. */
+bool	bench_spec_same_plan(const struct bench_spec *,
+	    const struct bench_spec *);
 /* Exit the shell, halt the system, check the books; 0 or -1 (error set). */
 int	bench_env_close(struct bench_env *);
 int	bench_exit_cpu(const struct bench_env *, int i);
@@ -387,6 +390,9 @@ struct gbench_run_info;
  * design too slow to run it). */
 void	run_equalize_iters(struct bench_item *, int n, double target_s,
 	    int call_budget_s);
+/* driver/run_dedupe.c: an item whose pin plan is an earlier item's (the
+ * same benchmark under another policy) is skipped, with the reason. */
+void	run_dedupe_plans(struct bench_item *, int n);
 void	bench_reg_add(struct bench_reg *, struct bench_item *);
 struct bench_item *bench_reg_find(struct bench_reg *, const char *name);
 void	bench_reg_hook(const struct gbench_run_info *, void *reg);

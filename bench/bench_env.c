@@ -345,21 +345,72 @@ bench_env_free_own(struct bench_env *env, bool design_gone)
 }
 
 /*
- * Model CPUs: the threads, twice that under split (the reap side).
- * Observers (and lookup's churner) get a reap side of their own too when
- * the PUs allow it, so
- * they never spin on their worker's PU; else they share it and back off.
+ * Observers (and lookup's churner) get a reap side of their own when the
+ * plan is split or the PUs allow it, so they never spin on their worker's
+ * PU; else they share it and back off.
  */
+static bool
+bench_spec_obs_own(const struct bench_spec *spec)
+{
+	return (spec->wl == BW_OBSERVERS || spec->wl == BW_LOOKUP) &&
+	    (spec->pin == PIN_SPLIT ||
+	    2 * spec->threads <= pin_topo_npus(spec->topo));
+}
+
+/* Model CPUs: the threads, twice that under split or with a reap side. */
+static int
+bench_spec_ncpus(const struct bench_spec *spec)
+{
+	return spec->pin == PIN_SPLIT || bench_spec_obs_own(spec) ?
+	    2 * spec->threads : spec->threads;
+}
+
 static int
 bench_env_ncpus(struct bench_env *env, const struct bench_spec *spec)
 {
-	int t = spec->threads;
+	env->obs_own = bench_spec_obs_own(spec);
+	return bench_spec_ncpus(spec);
+}
 
-	if ((spec->wl == BW_OBSERVERS || spec->wl == BW_LOOKUP) &&
-	    (spec->pin == PIN_SPLIT ||
-	    2 * t <= pin_topo_npus(spec->topo)))
-		env->obs_own = true;
-	return spec->pin == PIN_SPLIT || env->obs_own ? 2 * t : t;
+static bool
+same_ints(const int *a, const int *b, int n)
+{
+	return n == 0 || memcmp(a, b, sizeof(*a) * (size_t)n) == 0;
+}
+
+/*
+ * a and b (one spec under two pin policies) would run the same placement
+ * on this machine: every model CPU, the leader and the spare PUs on the
+ * same PUs, the same sides.  On one node, compact and scatter are one
+ * plan; the full matrix runs it once.
+ */
+bool
+bench_spec_same_plan(const struct bench_spec *a, const struct bench_spec *b)
+{
+	struct pin_plan pa, pb;
+	char err[256];
+	bool same;
+
+	if (bench_spec_obs_own(a) != bench_spec_obs_own(b) ||
+	    (a->pin == PIN_SPLIT) != (b->pin == PIN_SPLIT))
+		return false;
+	if (pin_plan_make(a->topo, a->pin, bench_spec_ncpus(a), &pa, err,
+	    sizeof(err)) != 0)
+		return false;
+	if (pin_plan_make(b->topo, b->pin, bench_spec_ncpus(b), &pb, err,
+	    sizeof(err)) != 0) {
+		pin_plan_free(&pa);
+		return false;
+	}
+	same = pa.ncpus == pb.ncpus && pa.nexit == pb.nexit &&
+	    pa.oversubscribed == pb.oversubscribed &&
+	    pa.leader_pu == pb.leader_pu && pa.nspare == pb.nspare &&
+	    same_ints(pa.pu, pb.pu, pa.ncpus) &&
+	    same_ints(pa.node, pb.node, pa.ncpus) &&
+	    same_ints(pa.spare, pb.spare, pa.nspare);
+	pin_plan_free(&pa);
+	pin_plan_free(&pb);
+	return same;
 }
 
 /* The plan, or why this configuration is not run on this machine. */

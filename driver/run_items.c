@@ -72,6 +72,9 @@ add_design(const struct run_opts *o, const struct pin_topo *topo,
 			for (int x = 0; x < o->nworkx; x++) {
 				if (native && o->workx[x] != 1)
 					continue;	/* no stand-ins */
+				if (o->workx_pin0 && o->workx[x] != 1 &&
+				    p > 0)
+					continue;	/* run_matrix */
 				memset(&s, 0, sizeof(s));
 				s.wl = w;
 				s.ops = native ? NULL : reap_find(d);
@@ -107,6 +110,8 @@ run_items(const struct run_opts *o, const struct pin_topo *topo,
 			add_design(o, topo, reg, &cap, o->wls[w],
 			    o->designs[d]);
 		}
+	if (o->pins_dedupe)
+		run_dedupe_plans(reg->items, reg->nitems);
 }
 
 void

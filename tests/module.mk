@@ -31,7 +31,7 @@ test_pmu_models_LDLIBS := -lpfm
 # driver's JSON and errors: it runs $(REAPBENCH)); the report and pick.
 TESTS		+= test_bench test_report
 test_bench_SRCS	= tests/test_bench.c $(HARNESS_SRCS) $(PLATFORM_SRCS) $(RT_SRCS) \
-		  driver/run_equalize.c report/xmalloc.c
+		  driver/run_equalize.c driver/run_dedupe.c report/xmalloc.c
 test_bench_LDLIBS = -ljansson $(PLATFORM_LDLIBS)
 test_report_SRCS = tests/test_report.c $(REPORT_SRCS) $(RT_SRCS)
 test_report_LDLIBS = $(REPORT_LDLIBS)

@@ -1097,6 +1097,69 @@ RT_TEST(calibration_equalizes_designs_per_configuration)
 	RT_ASSERT(it[7].iters == 5000);
 }
 
+/* One item of the full matrix: design d, workload w, t threads, pin p. */
+static void
+plan_item(struct bench_item *it, const struct pin_topo *topo,
+    enum bench_workload w, int t, enum pin_policy p)
+{
+	memset(it, 0, sizeof(*it));
+	snprintf(it->spec.name, sizeof(it->spec.name), "%s/hybrid/t:%d/pin:%s",
+	    bench_workloads[w].name, t, pin_policy_name(p));
+	it->spec.ops = reap_find("hybrid");
+	it->spec.wl = w;
+	it->spec.threads = t;
+	it->spec.pin = p;
+	it->spec.topo = topo;
+	it->selected = true;
+}
+
+/*
+ * The full matrix skips a pin whose plan an earlier pin already has here:
+ * on one node of two single-PU cores compact and scatter are one plan
+ * (scatter skipped, naming compact), none and split are not; on two
+ * packages of SMT cores scatter differs from compact from 2 model CPUs.
+ */
+RT_TEST(full_matrix_runs_each_pin_plan_once)
+{
+	static const char *shapes[2] = { "pack:1 core:2 pu:1",
+	    "pack:2 numa:1 core:2 pu:2" };
+	enum pin_policy pins[4] = { PIN_COMPACT, PIN_SCATTER, PIN_SPLIT,
+	    PIN_NONE };
+	char err[256];
+
+	for (int k = 0; k < 2; k++) {
+		struct pin_topo *topo = pin_topo_load(shapes[k], err,
+		    sizeof(err));
+		struct bench_item it[16];
+		int n = 0;
+
+		RT_ASSERTF(topo != NULL, "%s: %s", shapes[k], err);
+		for (int t = 1; t <= 2; t++)
+			for (int p = 0; p < 4; p++)
+				plan_item(&it[n++], topo, BW_CHURN_SHARED, t,
+				    pins[p]);
+		plan_item(&it[n++], topo, BW_OBSERVERS, 1, PIN_COMPACT);
+		plan_item(&it[n++], topo, BW_OBSERVERS, 1, PIN_SCATTER);
+		run_dedupe_plans(it, n);
+		for (int i = 0; i < n; i++) {
+			/* observers at t:1 have 2 model CPUs (their own
+			 * reap side): two PUs of a core, or two packages */
+			bool dup = it[i].spec.pin == PIN_SCATTER && (k == 0 ||
+			    (it[i].spec.threads == 1 &&
+			    it[i].spec.wl != BW_OBSERVERS));
+
+			RT_ASSERTF(dup == (it[i].failed[0] != '\0'),
+			    "%s: %s: '%s'", shapes[k], it[i].spec.name,
+			    it[i].failed);
+			if (dup)
+				RT_ASSERTF(strstr(it[i].failed, "as pin "
+				    "compact does") != NULL, "%s",
+				    it[i].failed);
+		}
+		pin_topo_free(topo);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
