@@ -153,6 +153,7 @@ struct bench_spec {
 	const char *events;		/* counters; NULL: default */
 	bool	no_counters;		/* tests: skip perf_event_open */
 	uint64_t work_ns[REAP_WORK_NAMES];	/* reap_config.work_ns */
+	unsigned lat_every;		/* reap_config.lat_every (0: default) */
 	char	name[160];
 };
 

@@ -496,6 +496,7 @@ bench_env_boot(struct bench_env *env)
 	cfg.free_stamp = bench_workloads[env->spec->wl].rounds;
 	cfg.ctx = env;
 	memcpy(cfg.work_ns, env->spec->work_ns, sizeof(cfg.work_ns));
+	cfg.lat_every = env->spec->lat_every;
 	if ((env->boot = reap_boot(env->ops, &cfg)) == NULL) {
 		bench_env_fail(env, "%s: reap_boot failed", env->ops->name);
 		return -1;

@@ -170,6 +170,10 @@ const struct bench_key_info bench_keys[BK_NKEYS] = {
 	    "99.9th percentile latency, ns" },
 	[BK_LAT_SAMPLES] = { "lat_samples", BK_LATENCY, NULL, false,
 	    "latency samples of the call" },
+	[BK_LAT_SAMPLE_EVERY] = { "lat_sample_every", BK_DESIGN, NULL, false,
+	    "the model kernel stamped 1 LWP exit in this many per thread ("
+	    BENCH_STR(REAP_LAT_SAMPLE) "; fewer for a design run for fewer "
+	    "lifecycles than the rest of its configuration)" },
 	[BK_FREED_P50_NS] = { "freed_p50_ns", BK_ROUNDS, NULL, false,
 	    "teardown/storm all freed, median, ns: the round's first exit -> "
 	    "its last free (latency.<workload> says exactly)" },

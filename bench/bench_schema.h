@@ -103,6 +103,7 @@ enum bench_key {
 	BK_LAT_P99_NS,
 	BK_LAT_P999_NS,
 	BK_LAT_SAMPLES,
+	BK_LAT_SAMPLE_EVERY,
 	BK_FREED_P50_NS,	/* teardown, storm: all freed per round */
 	BK_FREED_P99_NS,
 	BK_FREED_P999_NS,

@@ -69,6 +69,10 @@ bench_reg_counters(gbench_state *st, const struct bench_spec *spec,
 		gbench_counter(st, BENCH_KEY(BK_LAT_SAMPLES),
 		    (double)r->hist.count, 0);
 	}
+	if (spec->ops != NULL)
+		gbench_counter(st, BENCH_KEY(BK_LAT_SAMPLE_EVERY),
+		    spec->lat_every > 0 ? (double)spec->lat_every :
+		    REAP_LAT_SAMPLE, 0);
 	if (r->freed.count > 0) {
 		gbench_counter(st, BENCH_KEY(BK_FREED_P50_NS),
 		    (double)bench_hist_quantile(&r->freed, 0.50), 0);

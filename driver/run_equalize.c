@@ -2,7 +2,8 @@
  * run_equalize.c - the same number of iterations for every design of one
  * configuration, so that designs are compared on the same lifecycles and
  * get the same number of exit-to-free latency samples (the model kernel
- * stamps 1 exit in REAP_LAT_SAMPLE per CPU, for every design).
+ * stamps 1 exit in REAP_LAT_SAMPLE per CPU, for every design; one too
+ * slow to run the common count samples as much more often).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,22 @@ cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return (x > y) - (x < y);
+}
+
+/*
+ * One exit in REAP_LAT_SAMPLE is stamped; a design that runs only `iters`
+ * of the configuration's `common` lifecycles stamps as many times more
+ * often, so that it still gets about as many samples (0: the default).
+ */
+static unsigned
+sample_every(uint64_t iters, uint64_t common)
+{
+	uint64_t every;
+
+	if (iters >= common || common == 0)
+		return 0;
+	every = REAP_LAT_SAMPLE * iters / common;
+	return every > 0 ? (unsigned)every : 1;
 }
 
 /* Calibrated, selected, not failed, a design behind reap.h (native keeps
@@ -86,6 +103,7 @@ run_equalize_iters(struct bench_item *items, int n, double target_s,
 			cap = (uint64_t)(cap_ns / it->per_ns);
 			it->iters = v[m / 2] <= cap ? v[m / 2] :
 			    cap > it->iters ? cap : it->iters;
+			it->spec.lat_every = sample_every(it->iters, v[m / 2]);
 		}
 	}
 	free(v);

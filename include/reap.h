@@ -88,6 +88,11 @@ struct reap_config {
 	 * LWP's free, calls this on the freeing thread (cpu: its model CPU;
 	 * several threads may share one).  NULL: nothing is stamped. */
 	void	(*lat_record)(int cpu, uint64_t ns, void *ctx);
+	/* Stamp one exit in lat_every instead (0: REAP_LAT_SAMPLE).  A
+	 * harness gives every design of a configuration the same, except
+	 * one it runs for fewer lifecycles, which it samples as much denser
+	 * so that every design gets about as many samples. */
+	unsigned lat_every;
 	/* Where a harness waits for a quiesce point; NULL: it never does. */
 	struct reap_quiesce_wait *quiesce_wait;
 	/* Stamp the time of every LWP and process free (each freeing

@@ -131,9 +131,10 @@ uint64_t kern_now_ns(void);			/* CLOCK_MONOTONIC */
  * freed), kern_lwp_free_stamp() + kern_lwps_freed() where the design
  * accounts its free.  Each LWP embeds a struct kern_lwp_stamp.
  *
- * Exit-to-free latency: one exit in REAP_LAT_SAMPLE of each thread's
- * (the first included), whatever the design, is stamped with the time;
- * the free of that LWP hands exit->free to config.lat_record.
+ * Exit-to-free latency: one exit in config.lat_every (REAP_LAT_SAMPLE by
+ * default) of each thread's (the first included), whatever the design,
+ * is stamped with the time; the free of that LWP hands exit->free to
+ * config.lat_record.  A countdown in the books, not a division.
  *
  * Zombies.  zombies_now = the sum of exits - frees.  zombies_peak costs
  * no shared RMW: each block keeps the peak and the low of its own exits -
@@ -155,6 +156,7 @@ struct kern_books {
 	_Atomic int64_t kb_zlow;	/* min of it (< 0: frees of LWPs that
 					   another thread exited) */
 	_Atomic uint64_t kb_free_ns;	/* its latest free (free_stamp) */
+	int	kb_lat_left;		/* exits to the next stamp (writer's) */
 	struct kern_books *kb_next;	/* the machine's list */
 	pid_t	kb_tid;			/* the writer */
 	int	kb_cpu;			/* allocated on this CPU's node */
@@ -171,6 +173,7 @@ struct kern_machine_hot {
 	void	*mh_ctx;
 	bool	mh_fence;		/* no membarrier: fence every free */
 	bool	mh_free_stamp;		/* config.free_stamp */
+	int	mh_lat_every;		/* config.lat_every, or its default */
 	uint64_t mh_work_ns[REAP_WORK_NAMES];	/* config.work_ns */
 };
 #define KERN_MACHINE_HOT(m) \
@@ -315,10 +318,14 @@ kern_lwp_exit_stamp(struct kern_machine *m, struct kern_lwp_stamp *s)
 
 	if (z > atomic_load_explicit(&b->kb_zpeak, memory_order_relaxed))
 		atomic_store_explicit(&b->kb_zpeak, z, memory_order_relaxed);
-	if (n % REAP_LAT_SAMPLE == 1 &&
-	    KERN_MACHINE_HOT(m)->mh_lat_record != NULL)
-		atomic_store_explicit(&s->ls_exit_ns, kern_now_ns(),
-		    memory_order_relaxed);
+	if (KERN_MACHINE_HOT(m)->mh_lat_record != NULL) {
+		if (b->kb_lat_left <= 1) {	/* 0: the thread's first */
+			b->kb_lat_left = KERN_MACHINE_HOT(m)->mh_lat_every;
+			atomic_store_explicit(&s->ls_exit_ns, kern_now_ns(),
+			    memory_order_relaxed);
+		} else
+			b->kb_lat_left--;
+	}
 #else
 	(void)m;
 	(void)s;

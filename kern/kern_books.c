@@ -32,6 +32,9 @@ kern_books_init(struct kern_machine *m)
 	m->m_hot.mh_lat_record = m->m_cfg.lat_record;
 	m->m_hot.mh_ctx = m->m_cfg.ctx;
 	m->m_hot.mh_free_stamp = m->m_cfg.free_stamp;
+	m->m_hot.mh_lat_every = m->m_cfg.lat_every > 0 &&
+	    m->m_cfg.lat_every <= INT_MAX ? (int)m->m_cfg.lat_every :
+	    REAP_LAT_SAMPLE;
 	memcpy(m->m_hot.mh_work_ns, m->m_cfg.work_ns,
 	    sizeof(m->m_hot.mh_work_ns));
 	/* The asymmetric fence of the quiesce wait: registered once per

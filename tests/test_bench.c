@@ -1090,10 +1090,16 @@ RT_TEST(calibration_equalizes_designs_per_configuration)
 	    (unsigned long long)it[3].iters);
 	RT_ASSERTF(it[2].iters == 160000, "dragonfly %llu, not capped",
 	    (unsigned long long)it[2].iters);
+	/* It samples 400k/160k times as often; the others as the kernel. */
+	RT_ASSERTF(it[2].spec.lat_every == REAP_LAT_SAMPLE * 160 / 400,
+	    "dragonfly samples 1 in %u", it[2].spec.lat_every);
+	RT_ASSERT(it[0].spec.lat_every == 0 && it[1].spec.lat_every == 0 &&
+	    it[3].spec.lat_every == 0 && it[4].spec.lat_every == 0);
 	RT_ASSERT(it[4].iters == 300);
 	/* t:1: median of {20, 900} is 900; hybrid fits only 80, not 900. */
 	RT_ASSERTF(it[6].iters == 900 && it[5].iters == 80, "t:1: %llu %llu",
 	    (unsigned long long)it[5].iters, (unsigned long long)it[6].iters);
+	RT_ASSERT(it[5].spec.lat_every == REAP_LAT_SAMPLE * 80 / 900);
 	RT_ASSERT(it[7].iters == 5000);
 }
 

@@ -583,6 +583,40 @@ RT_TEST(latency_stamp_one_in_n)
 	kern_machine_destroy(m);
 }
 
+/* config.lat_every: one exit in that many instead (1: every exit), the
+ * thread's first included. */
+RT_TEST(latency_stamp_one_in_lat_every)
+{
+	static const unsigned every[3] = { 1, 5, 200 };
+
+	for (int k = 0; k < 3; k++) {
+		struct reap_config cfg = { .ncpus = 1, .hz = 100,
+		    .lat_record = lat_record, .ctx = &lat_calls,
+		    .lat_every = every[k] };
+		struct kern_machine *m = kern_machine_create(&cfg);
+		static struct kern_lwp_stamp ls[23];
+		int stamped = 0, want = 0;
+
+		memset(ls, 0, sizeof(ls));
+		kern_attach(m);
+		reap_cpu_set(0);
+		for (int i = 0; i < 23; i++) {
+			kern_lwp_exit_stamp(m, &ls[i]);
+			stamped += atomic_load(&ls[i].ls_exit_ns) != 0;
+			want += i % (int)every[k] == 0;
+			RT_ASSERTF((atomic_load(&ls[i].ls_exit_ns) != 0) ==
+			    (i % (int)every[k] == 0), "every %u: exit %d",
+			    every[k], i + 1);
+		}
+		RT_EQ(stamped, want);
+		for (int i = 0; i < 23; i++)
+			kern_lwp_free_stamp(m, &ls[i]);
+		kern_lwps_freed(m, 23);
+		kern_attach(NULL);
+		kern_machine_destroy(m);
+	}
+}
+
 static struct reap_quiesce_wait fe_q;
 static _Atomic int fe_woke;
 

@@ -17,7 +17,8 @@
  *
  * Latency (lat_p*): exit -> free of a sampled LWP.  The model kernel
  * stamps one LWP exit in REAP_LAT_SAMPLE on each CPU, the same for every
- * design, and the design's free of that LWP records the latency into the
+ * design (more often for one the run gives fewer lifecycles than the rest
+ * of its configuration: run_equalize.c), and the design's free of that LWP records the latency into the
  * freeing CPU's histogram (bench_env.c); they are merged after the
  * region.  The workers do nothing for it: the loop being timed never
  * calls into the design but to churn.
