@@ -4,6 +4,13 @@
  * the machine runs with a PU each under compact pinning.  floor keeps
  * nothing shared on that path, so if it does not scale the harness or the
  * model kernel is what the run's multi-thread results measure.
+ *
+ * The verdict compares the least of CHECK_REPS calls at each count, as
+ * the stand-ins' costs are measured: a call's heap layout alone puts
+ * floor's t:1 at ~35 or ~52 ns per lifecycle here (bimodal from call to
+ * call, with or without ASLR; a page-aligned LWP makes it always slow),
+ * which is not scaling, and medians of 5 made the verdict a coin toss
+ * (1.54x to 2.68x).  The medians are recorded beside it.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,7 +19,7 @@
 
 #include "driver.h"
 
-#define CHECK_REPS	5		/* repetitions per thread count */
+#define CHECK_REPS	9		/* repetitions per thread count */
 #define CHECK_REPS_SMOKE 3
 #define CHECK_TARGET_NS	40000000.0	/* region per measurement */
 #define CHECK_MAXITERS	2000000
@@ -76,12 +83,12 @@ median(double *v, int n)
 }
 
 /*
- * Medians of t:1 and t:n, the two interleaved repetition by repetition
- * so drift hits both.  Returns n, lowered while compact does not fit.
+ * Least and median of t:1 and t:n calls, interleaved call by call so
+ * drift hits both.  Returns n, lowered while compact does not fit.
  */
 static int
 check_measure(const struct run_opts *o, const struct pin_topo *topo, int n,
-    double *ns1, double *nsn)
+    double ns1[2], double nsn[2])
 {
 	struct bench_spec s[2];
 	double v[2][CHECK_REPS];
@@ -107,12 +114,14 @@ check_measure(const struct run_opts *o, const struct pin_topo *topo, int n,
 			if (sk && k == 1 && n > 2)
 				return check_measure(o, topo, n - 1, ns1, nsn);
 			if (isnan(v[k][i])) {
-				*ns1 = *nsn = NAN;
+				ns1[0] = ns1[1] = nsn[0] = nsn[1] = NAN;
 				return n;
 			}
 		}
-	*ns1 = median(v[0], reps);
-	*nsn = median(v[1], reps);
+	ns1[1] = median(v[0], reps);	/* sorts: [0] is the least */
+	nsn[1] = median(v[1], reps);
+	ns1[0] = v[0][0];
+	nsn[0] = v[1][0];
 	return n;
 }
 
@@ -122,18 +131,19 @@ run_check(const struct run_opts *o, const struct pin_topo *topo,
 {
 	int n = pin_topo_npus(topo) < RUN_MAXTHREADS ? pin_topo_npus(topo) :
 	    RUN_MAXTHREADS;
-	double ns1 = NAN, nsn = NAN, ratio, eff;
+	double ns1[2] = { NAN, NAN }, nsn[2] = { NAN, NAN }, ratio, eff;
+	int reps = o->smoke ? CHECK_REPS_SMOKE : CHECK_REPS;
 	char buf[256];
 
 	if (n >= 2 && reap_find("floor") != NULL)
-		n = check_measure(o, topo, n, &ns1, &nsn);
-	ratio = ns1 / nsn;
+		n = check_measure(o, topo, n, ns1, nsn);
+	ratio = ns1[0] / nsn[0];
 	eff = ratio / n;
 	snprintf(buf, sizeof(buf), "%d", n);
 	run_ctx(envj, BC_CHECK_THREADS, buf);
 	snprintf(buf, sizeof(buf), "t:1 %.1f, t:%d %.1f (floor churn_private, "
-	    "pin compact, medians of %d)", ns1, n, nsn, o->smoke ?
-	    CHECK_REPS_SMOKE : CHECK_REPS);
+	    "pin compact, least of %d calls; medians %.1f and %.1f)", ns1[0],
+	    n, nsn[0], reps, ns1[1], nsn[1]);
 	run_ctx(envj, BC_CHECK_NS, buf);
 	snprintf(buf, sizeof(buf), "%.3f", ratio);
 	run_ctx(envj, BC_CHECK_RATIO, buf);
@@ -141,7 +151,7 @@ run_check(const struct run_opts *o, const struct pin_topo *topo,
 	run_ctx(envj, BC_CHECK_EFFICIENCY, buf);
 	run_ctx(envj, BC_CHECK_VERDICT, bench_check_verdict(eff, n));
 	fprintf(stderr, "harness check: floor churn_private %.1f -> %.1f ns "
-	    "per lifecycle from 1 to %d threads: %.2fx, %.0f%% of linear: "
-	    "%s\n", ns1, nsn, n, ratio, eff * 100, bench_check_verdict(eff,
-	    n));
+	    "per lifecycle from 1 to %d threads (least of %d calls): %.2fx, "
+	    "%.0f%% of linear: %s\n", ns1[0], nsn[0], n, reps, ratio,
+	    eff * 100, bench_check_verdict(eff, n));
 }
