@@ -101,8 +101,8 @@ struct run_opts {
 	int	 workx[RUN_MAXWORKX];	/* run at these multiples of work_ns */
 	int	 nworkx;
 	bool	 workx_pin0;		/* multiples != 1 at pins[0] only */
-	bool	 pins_dedupe;		/* a pin whose plan an earlier pin
-					   has here runs once (full) */
+	bool	 pins_dedupe;		/* full: a pin whose plan an earlier
+					   pin has here runs once */
 };
 /* The largest --work-ns value: one second. */
 #define RUN_WORK_NS_MAX	1000000000ull

@@ -568,11 +568,13 @@ run_matrix(struct run_opts *o, int npus)
 {
 	bool full = strcmp(o->matrix, "full") == 0;
 
+	/* The full matrix's pins, or the A/B child's copy of them. */
+	o->pins_dedupe = full;
+
 	if (o->npins == 0) {
 		if (full) {
 			for (int i = 0; i < PIN_NPOLICIES; i++)
 				o->pins[o->npins++] = (enum pin_policy)i;
-			o->pins_dedupe = true;
 		} else {
 			o->pins[o->npins++] = PIN_COMPACT;
 			if (!o->smoke)

@@ -107,6 +107,8 @@ cost_rows(FILE *f, const struct rdir *r, const struct rdir *na)
 		    s->threads, s->tcount)) == NULL)
 			continue;
 		pct = report_cost_pct(s, o, &on, &off);
+		if (isnan(on) && isnan(off))
+			continue;	/* skipped by both: the list says why */
 		if (isnan(on) || isnan(off)) {
 			/* Not measured on one side: skipped or failed. */
 			fprintf(f, "| %s | %s | %d | %s | %s | %s | not "

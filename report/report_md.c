@@ -333,8 +333,13 @@ md_failed(FILE *f, const struct rdir *r)
 			fprintf(f, "## Failed or skipped benchmarks\n\n"
 			    "The rest of the matrix ran; these have fewer "
 			    "measured repetitions than asked, or none.\n\n");
-		fprintf(f, "- `%s`: %s (%zu of %zu repetitions measured)\n",
-		    s->spec, s->error, s->nrep, s->nrep + s->nerrors);
+		if (s->nrep == 0)	/* one error entry stands for all */
+			fprintf(f, "- `%s`: %s (not run)\n", s->spec,
+			    s->error);
+		else
+			fprintf(f, "- `%s`: %s (%zu of %zu repetitions "
+			    "measured)\n", s->spec, s->error, s->nrep,
+			    s->nrep + s->nerrors);
 	}
 	if (n > 0)
 		fprintf(f, "\n");

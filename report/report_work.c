@@ -56,8 +56,9 @@ work_levels(const struct rdir *r, int *x)
 	return n;
 }
 
-/* Workload w's headline configuration among the swept ones: pin compact
- * if it was run, then the most threads, then the largest T. */
+/* Workload w's headline configuration among the swept ones that were
+ * measured (not skipped: the full matrix's oversubscribed point): pin
+ * compact if it was run, then the most threads, then the largest T. */
 static const struct rdir_series *
 work_config(const struct rdir *r, const char *w)
 {
@@ -66,7 +67,8 @@ work_config(const struct rdir *r, const char *w)
 	for (size_t i = 0; i < r->nws; i++) {
 		s = &r->ws[i];
 		if (strcmp(s->workload, w) != 0 ||
-		    report_design_is_reference(s->design))
+		    report_design_is_reference(s->design) ||
+		    isnan(report_series_median(s, BK_NS_PER_LIFECYCLE, 1)))
 			continue;
 		if (h == NULL || (strcmp(s->pin, "compact") == 0) >
 		    (strcmp(h->pin, "compact") == 0) ||
@@ -108,6 +110,7 @@ work_table(FILE *f, const struct rdir *r, const struct rdir_series *c,
     const int *x, size_t nx, const char *const *d, size_t nd)
 {
 	const char *win[WORK_MAXX], *moves = NULL;
+	bool missing = false;
 
 	if (c->tcount > 0)
 		fprintf(f, "**%s**, T:%d · t:%d · pin:%s\n\n", c->workload,
@@ -124,11 +127,15 @@ work_table(FILE *f, const struct rdir *r, const struct rdir_series *c,
 	fprintf(f, "\n");
 	for (size_t k = 0; k < nx; k++) {
 		work_row(f, r, c, x[k], d, nd, &win[k]);
+		missing |= win[k] == NULL;
 		if (k > 0 && win[k] != NULL && win[0] != NULL &&
 		    strcmp(win[k], win[0]) != 0 && moves == NULL)
 			moves = win[k];
 	}
-	if (moves != NULL)
+	if (missing)
+		fprintf(f, "\nNot every multiple has a measured design: "
+		    "no verdict on the winner.\n\n");
+	else if (moves != NULL)
 		fprintf(f, "\nThe winner moves: %s at %d×, %s at %d×.\n\n",
 		    win[0] != NULL ? win[0] : "—", x[0], win[nx - 1] != NULL ?
 		    win[nx - 1] : "—", x[nx - 1]);

@@ -1094,6 +1094,69 @@ RT_TEST(report_instrument_cost)
 	rm_rf(dir);
 }
 
+/* One repetition of benchmark `name`: ns per lifecycle, or skipped (ns 0:
+ * an error entry, as the full matrix's oversubscribed point is). */
+static void
+synth_named(FILE *f, bool *first, const char *name, int rep, double ns)
+{
+	if (ns > 0)
+		fprintf(f, "%s{\"name\":\"%s\",\"run_name\":\"%s\",\"run_type\":"
+		    "\"iteration\",\"repetitions\":5,\"repetition_index\":%d,"
+		    "\"threads\":1,\"iterations\":100,\"real_time\":%g,"
+		    "\"cpu_time\":%g,\"time_unit\":\"ns\",\"items_per_second\":"
+		    "%g,\"ns_per_lifecycle\":%g}\n", *first ? "" : ",", name,
+		    name, rep, ns, ns, 1e9 / ns, ns);
+	else
+		fprintf(f, "%s{\"name\":\"%s\",\"run_name\":\"%s\",\"run_type\":"
+		    "\"iteration\",\"repetitions\":5,\"repetition_index\":%d,"
+		    "\"threads\":1,\"iterations\":1,\"real_time\":0,"
+		    "\"cpu_time\":0,\"time_unit\":\"ns\",\"error_occurred\":true,"
+		    "\"error_message\":\"skipped: oversubscribed\"}\n",
+		    *first ? "" : ",", name, name, rep);
+	*first = false;
+}
+
+/* Exit work: the headline configuration is one that was measured (t:4,
+ * skipped at every multiple, is passed over for t:1), and the winner at
+ * each multiple is the fastest ranked design there. */
+RT_TEST(report_exit_work_headline_measured)
+{
+	static const char *const lv[3] = { "w:0x/", "", "w:10x/" };
+	char dir[4096], path[4300], name[128], *txt;
+	bool first = true;
+	FILE *f;
+
+	scratch(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	RT_ASSERT((f = fopen(path, "w")) != NULL);
+	fprintf(f, "{\"context\":{\"host_name\":\"s\"},\"benchmarks\":[\n");
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; i < 5; i++) {
+			snprintf(name, sizeof(name), "churn_private/hybrid/t:1/"
+			    "%spin:compact", lv[k]);
+			synth_named(f, &first, name, i, (k == 2 ? 900 : 100) + i);
+			snprintf(name, sizeof(name), "churn_private/netbsd/t:1/"
+			    "%spin:compact", lv[k]);
+			synth_named(f, &first, name, i, 200 + 100 * k + i);
+			snprintf(name, sizeof(name), "churn_private/hybrid/t:4/"
+			    "%spin:compact", lv[k]);
+			synth_named(f, &first, name, i, 0);
+		}
+	fprintf(f, "]}\n");
+	RT_ASSERT(fclose(f) == 0);
+	txt = synth_report(dir);
+	RT_ASSERTF(strstr(txt, "**churn_private**, t:1 · pin:compact") != NULL,
+	    "%s", strstr(txt, "## Exit work") ? strstr(txt, "## Exit work") :
+	    txt);
+	RT_ASSERT(strstr(txt, "**churn_private**, t:4") == NULL);
+	RT_ASSERT(strstr(txt, "| 0× | hybrid |") != NULL &&
+	    strstr(txt, "| 10× | netbsd |") != NULL);
+	RT_ASSERT(strstr(txt, "The winner moves: hybrid at 0×, netbsd at 10×")
+	    != NULL);
+	free(txt);
+	rm_rf(dir);
+}
+
 RT_TEST(profiles_shipped)
 {
 	static const char *const names[] = { "server", "hpc", "desktop" };
