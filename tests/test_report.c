@@ -1157,6 +1157,36 @@ RT_TEST(report_exit_work_headline_measured)
 	rm_rf(dir);
 }
 
+/* The Machine section counts threads off their planned PU; pins.tsv's
+ * percpu rows are memory blocks (seen -1), not threads off their PU. */
+RT_TEST(report_pins_count_threads_not_blocks)
+{
+	char dir[4096], path[4300], *txt;
+	bool first = true;
+	FILE *f;
+
+	scratch(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	RT_ASSERT((f = fopen(path, "w")) != NULL);
+	fprintf(f, "{\"context\":{\"host_name\":\"s\"},\"benchmarks\":[\n");
+	for (int i = 0; i < 5; i++)
+		synth_churn(f, &first, "hybrid", i, 100 + i);
+	fprintf(f, "]}\n");
+	RT_ASSERT(fclose(f) == 0);
+	snprintf(path, sizeof(path), "%s/pins.tsv", dir);
+	RT_ASSERT((f = fopen(path, "w")) != NULL);
+	fprintf(f, "# benchmark\trole\tmodel_cpu\tplanned_pu\tseen_pu\tnode\n"
+	    "churn_private/hybrid/t:1/pin:compact\tworker\t0\t0\t0\t0\n"
+	    "churn_private/hybrid/t:1/pin:compact\tleader\t-1\t1\t0\t0\n"
+	    "churn_private/hybrid/t:1/pin:compact\tpercpu\t0\t0\t-1\t0\n");
+	RT_ASSERT(fclose(f) == 0);
+	txt = synth_report(dir);
+	RT_ASSERTF(strstr(txt, "2 threads recorded, 2 bound, 1 of them seen "
+	    "on a PU other than planned") != NULL, "%s", txt);
+	free(txt);
+	rm_rf(dir);
+}
+
 RT_TEST(profiles_shipped)
 {
 	static const char *const names[] = { "server", "hpc", "desktop" };
