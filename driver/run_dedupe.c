@@ -44,9 +44,10 @@ run_dedupe_plans(struct bench_item *items, int n)
 				continue;
 			snprintf(b->failed, sizeof(b->failed), "skipped: pin "
 			    "%s places every thread as pin %s does on this "
-			    "machine (the same plan): it runs once, as %.120s",
+			    "machine (the same plan): it runs once, as %s",
 			    pin_policy_name(b->spec.pin),
-			    pin_policy_name(a->spec.pin), a->spec.name);
+			    pin_policy_name(a->spec.pin),
+			    pin_policy_name(a->spec.pin));
 		}
 	}
 }

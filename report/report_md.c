@@ -314,35 +314,84 @@ md_run(FILE *f, const struct rdir *r)
 		    "workload/design/... were ignored\n", r->skipped);
 }
 
+/* A benchmark skipped by plan (never run), and the reason from
+ * "skipped:" on, which names no benchmark: the same for many. */
+static const char *
+md_skip_reason(const struct rdir_series *s)
+{
+	const char *k = s->error != NULL ? strstr(s->error, "skipped: ") :
+	    NULL;
+
+	return s->nrep == 0 ? k : NULL;
+}
+
+/* Skipped benchmarks, one line per reason: how many, and one name. */
+static void
+md_skipped(FILE *f, const struct rdir_series *const *v, size_t n)
+{
+	bool *done = xcalloc(n + 1, sizeof(*done));
+
+	for (size_t i = 0; i < n; i++) {
+		const char *why = md_skip_reason(v[i]);
+		size_t k = 0;
+
+		if (why == NULL || done[i])
+			continue;
+		for (size_t j = i; j < n; j++) {
+			const char *w = md_skip_reason(v[j]);
+
+			if (w != NULL && !done[j] && strcmp(w, why) == 0) {
+				done[j] = true;
+				k++;
+			}
+		}
+		fprintf(f, "- %zu not run, %s (e.g. `%s`)\n", k, why,
+		    v[i]->spec);
+	}
+	free(done);
+}
+
 /*
  * The benchmarks that failed or skipped repetitions (a call over its
- * budget, a design's error, calibration), each with the run's reason:
- * a failure stays visible, it is not a silent gap in the tables.
+ * budget, a design's error, calibration), each with the run's reason, at
+ * every multiple of the stand-ins' costs: a failure stays visible, it is
+ * not a silent gap in the tables.  Those skipped by plan (oversubscribed,
+ * a duplicate plan) go by reason.
  */
 static void
 md_failed(FILE *f, const struct rdir *r)
 {
+	const struct rdir_series **v = xcalloc(r->ns + r->nws + 1,
+	    sizeof(*v));
 	size_t n = 0;
 
-	for (size_t i = 0; i < r->ns; i++) {
-		const struct rdir_series *s = &r->s[i];
+	for (size_t i = 0; i < r->ns + r->nws; i++) {
+		const struct rdir_series *s = i < r->ns ? &r->s[i] :
+		    &r->ws[i - r->ns];
 
-		if (s->nerrors == 0)
-			continue;
-		if (n++ == 0)
-			fprintf(f, "## Failed or skipped benchmarks\n\n"
-			    "The rest of the matrix ran; these have fewer "
-			    "measured repetitions than asked, or none.\n\n");
-		if (s->nrep == 0)	/* one error entry stands for all */
-			fprintf(f, "- `%s`: %s (not run)\n", s->spec,
-			    s->error);
-		else
-			fprintf(f, "- `%s`: %s (%zu of %zu repetitions "
-			    "measured)\n", s->spec, s->error, s->nrep,
-			    s->nrep + s->nerrors);
+		if (s->nerrors > 0)
+			v[n++] = s;
 	}
 	if (n > 0)
+		fprintf(f, "## Failed or skipped benchmarks\n\n"
+		    "The rest of the matrix ran; these have fewer measured "
+		    "repetitions than asked, or none.\n\n");
+	for (size_t i = 0; i < n; i++) {
+		if (md_skip_reason(v[i]) != NULL)
+			continue;
+		if (v[i]->nrep == 0)	/* one error entry stands for all */
+			fprintf(f, "- `%s`: %s (not run)\n", v[i]->spec,
+			    v[i]->error);
+		else
+			fprintf(f, "- `%s`: %s (%zu of %zu repetitions "
+			    "measured)\n", v[i]->spec, v[i]->error,
+			    v[i]->nrep, v[i]->nrep + v[i]->nerrors);
+	}
+	if (n > 0) {
+		md_skipped(f, v, n);
 		fprintf(f, "\n");
+	}
+	free(v);
 }
 
 /* pins.tsv: how many threads ran where they were planned (its percpu

@@ -1153,6 +1153,10 @@ RT_TEST(report_exit_work_headline_measured)
 	    strstr(txt, "| 10× | netbsd |") != NULL);
 	RT_ASSERT(strstr(txt, "The winner moves: hybrid at 0×, netbsd at 10×")
 	    != NULL);
+	/* The skipped go by reason, one line for the three. */
+	RT_ASSERTF(strstr(txt, "- 3 not run, skipped: oversubscribed (e.g. "
+	    "`churn_private/hybrid/t:4/") != NULL, "%s", strstr(txt,
+	    "## Failed") ? strstr(txt, "## Failed") : txt);
 	free(txt);
 	rm_rf(dir);
 }
