@@ -320,11 +320,16 @@ const struct bench_ctx_info bench_ctx_keys[BC_NCTX] = {
 	[BC_CHECK_THREADS] = { "harness_check_threads", BOTH,
 	    "N of the harness check: floor churn_private, t:1 against t:N" },
 	[BC_CHECK_NS] = { "harness_check_ns_per_lifecycle", BOTH,
-	    "the check's medians, ns per lifecycle at t:1 and t:N" },
+	    "the check's least (and medians), ns per lifecycle at t:1 and t:N" },
 	[BC_CHECK_RATIO] = { "harness_check_ratio", BOTH,
 	    "speedup: ns per lifecycle at t:1 / at t:N" },
 	[BC_CHECK_EFFICIENCY] = { "harness_check_efficiency", BOTH,
-	    "the speedup / N (1 is linear)" },
+	    "the speedup / what the machine gives (the machine ratio, at "
+	    "most N; N where it was not measured): 1 is all of it" },
+	[BC_CHECK_MACHINE_RATIO] = { "harness_check_machine_ratio", BOTH,
+	    "the machine's own speedup from 1 to N threads: the same "
+	    "allocation work as floor's lifecycle, no harness, no model "
+	    "kernel, pinned as the check's workers" },
 	[BC_CHECK_VERDICT] = { "harness_check_verdict", BOTH,
 	    "ok, instrument-bound (efficiency below 0.90) or not measured" },
 	[BC_ACCOUNTING_AB] = { "accounting_ab", BC_IN_ENV,

@@ -141,36 +141,16 @@ reg_empty(gbench_state *st, void *arg)
 	reg_progress(reg_cur, it, NULL, NULL);
 }
 
-/* What one lifecycle of `floor` allocates, without the harness or the
- * model kernel: an LWP-sized, cache-line-aligned block taken from a
- * thread-local free list (floor's per-CPU one), initialised as
- * lwp_create would, and given back as its free would. */
-#define REG_BARE_LWP	128
-struct reg_bare_lwp {
-	struct reg_bare_lwp *next;
-	char	body[REG_BARE_LWP - sizeof(void *)];
-} __attribute__((aligned(64)));
-
+/* `bare`: one lifecycle's allocation work per iteration (driver.h). */
 static void
 reg_bare(gbench_state *st, void *arg)
 {
 	struct bench_item *it = arg;
-	struct reg_bare_lwp *freelist = NULL, *l;
+	struct run_bare_lwp *freelist = NULL;
 
-	while (gbench_keep_running(st)) {
-		if ((l = freelist) != NULL)
-			freelist = l->next;
-		else if ((l = aligned_alloc(64, sizeof(*l))) == NULL)
-			abort();
-		memset(l, 0, sizeof(*l));
-		__asm__ volatile("" : : "r"(l) : "memory");
-		l->next = freelist;
-		freelist = l;
-	}
-	while ((l = freelist) != NULL) {
-		freelist = l->next;
-		free(l);
-	}
+	while (gbench_keep_running(st))
+		run_bare_step(&freelist);
+	run_bare_drain(&freelist);
 	reg_progress(reg_cur, it, NULL, NULL);
 }
 

@@ -27,11 +27,52 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
 #include "bench.h"
 #include "xmalloc.h"
+
+/*
+ * What one lifecycle of `floor` allocates, without the harness or the
+ * model kernel: an LWP-sized, cache-line-aligned block taken from a
+ * thread-local free list (floor's per-CPU one), initialised as
+ * lwp_create would, and given back as its free would.  The `bare`
+ * reference runs it, and the harness check's machine control.
+ */
+#define RUN_BARE_LWP	128
+struct run_bare_lwp {
+	struct run_bare_lwp *next;
+	char	body[RUN_BARE_LWP - sizeof(void *)];
+} __attribute__((aligned(64)));
+
+static inline void
+run_bare_step(struct run_bare_lwp **freelist)
+{
+	struct run_bare_lwp *l;
+
+	if ((l = *freelist) != NULL)
+		*freelist = l->next;
+	else if ((l = aligned_alloc(64, sizeof(*l))) == NULL)
+		abort();
+	memset(l, 0, sizeof(*l));
+	__asm__ volatile("" : : "r"(l) : "memory");
+	l->next = *freelist;
+	*freelist = l;
+}
+
+static inline void
+run_bare_drain(struct run_bare_lwp **freelist)
+{
+	struct run_bare_lwp *l;
+
+	while ((l = *freelist) != NULL) {
+		*freelist = l->next;
+		free(l);
+	}
+}
 
 #define EXIT_USAGE	2
 /* Budgets (run_call.c says why a call runs in a child): one call, a

@@ -466,7 +466,7 @@ pick_refusal(const struct pick *pk, char *err, size_t len)
 	if (pk->refused_bound && n >= 0 && (size_t)n < len)
 		snprintf(err + n, len - (size_t)n, "%sinstrument-bound (%zu "
 		    "configuration%s of more than one thread: %s, below %.0f%% "
-		    "of linear)", n ? " " : "", pk->refused_bound,
+		    "of it)", n ? " " : "", pk->refused_bound,
 		    pk->refused_bound == 1 ? "" : "s", pk->bound_why, BENCH_CHECK_LINEAR * 100);
 }
 

@@ -140,14 +140,17 @@ const double *rdir_values(const struct rdir_series *s, enum bench_key k);
 struct report_check {
 	bool	 present;	/* the run made one (older runs did not) */
 	int	 threads;	/* N: t:1 against t:N */
-	double	 ratio, eff;	/* speedup, speedup / N (NaN: not measured) */
+	double	 ratio, eff;	/* speedup, speedup / what the machine gives
+				   (NaN: not measured) */
+	double	 mratio;	/* the machine's own speedup (NaN: older) */
 	const char *verdict;	/* bench_check_verdict()'s, from the run */
 	const char *ns;		/* its medians, in words */
 	bool	 bound;		/* instrument-bound: threads > 1 untrusted */
 };
 void	report_check_read(const struct rdir *r, struct report_check *c);
-/* "floor churn_private scales 1.23x from 1 to 2 threads (62% of
- * linear)" */
+/* "floor churn_private scales 1.72x from 1 to 2 threads, where the
+ * machine alone scales 1.86x: 93% of what it gives" ("... 62% of linear"
+ * for runs without the machine control) */
 void	report_check_words(const struct report_check *c, char *buf,
 	    size_t len);
 
@@ -277,7 +280,7 @@ struct pick {
 	size_t	 refused_bound;	/* ... instrument-bound (threads > 1) */
 	size_t	 reps_min;	/* fewest repetitions of a refused config */
 	size_t	 reps_used;	/* fewest repetitions of a config used */
-	char	 bound_why[160];	/* the harness check, when bound */
+	char	 bound_why[320];	/* the harness check, when bound */
 };
 
 /* 0, or -1 with err (fewer than two candidates, no workload measured,

@@ -33,6 +33,7 @@ report_check_read(const struct rdir *r, struct report_check *c)
 	c->threads = isnan(n) ? 0 : (int)n;
 	c->ratio = ctx_num(r, BC_CHECK_RATIO);
 	c->eff = ctx_num(r, BC_CHECK_EFFICIENCY);
+	c->mratio = ctx_num(r, BC_CHECK_MACHINE_RATIO);
 	c->ns = rdir_ctx(r, BC_CHECK_NS, NULL);
 	/* The report decides from the numbers, the run's verdict is shown. */
 	c->bound = c->present && strcmp(bench_check_verdict(c->eff,
@@ -42,8 +43,16 @@ report_check_read(const struct rdir *r, struct report_check *c)
 void
 report_check_words(const struct report_check *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "floor churn_private scales %.2f× from 1 to %d "
-	    "threads, %.0f%% of linear", c->ratio, c->threads, c->eff * 100);
+	if (isnan(c->mratio))
+		snprintf(buf, len, "floor churn_private scales %.2f× from 1 to "
+		    "%d threads, %.0f%% of linear", c->ratio, c->threads,
+		    c->eff * 100);
+	else
+		snprintf(buf, len, "floor churn_private scales %.2f× from 1 to "
+		    "%d threads, where the machine alone (floor's allocation "
+		    "work, no harness) scales %.2f×: %.0f%% of what the machine "
+		    "gives (at most linear)", c->ratio, c->threads, c->mratio,
+		    c->eff * 100);
 }
 
 /* The first lines: can this run's configurations of t > 1 be trusted. */

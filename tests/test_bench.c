@@ -968,6 +968,19 @@ RT_TEST(harness_check_verdict)
 	RT_ASSERT(eff != NULL && n != NULL && v != NULL);
 	RT_ASSERTF(strcmp(v, bench_check_verdict(strtod(eff, NULL),
 	    atoi(n))) == 0, "verdict %s for efficiency %s at %s", v, eff, n);
+	/* efficiency = floor's ratio / the machine's (at most n) */
+	{
+		const char *r = json_string_value(json_object_get(env,
+		    BENCH_CTX(BC_CHECK_RATIO))), *m = json_string_value(
+		    json_object_get(env, BENCH_CTX(BC_CHECK_MACHINE_RATIO)));
+		double g;
+
+		RT_ASSERT(r != NULL && m != NULL);
+		g = strtod(m, NULL) > atoi(n) ? atoi(n) : strtod(m, NULL);
+		RT_ASSERTF(strtod(m, NULL) > 0 && fabs(strtod(eff, NULL) -
+		    strtod(r, NULL) / g) < 0.002, "efficiency %s, ratio %s, "
+		    "machine %s", eff, r, m);
+	}
 	json_decref(env);
 }
 
