@@ -60,7 +60,7 @@ void
 report_md_check(FILE *f, const struct rdir *r)
 {
 	struct report_check c;
-	char w[160];
+	char w[320];
 
 	report_check_read(r, &c);
 	report_check_words(&c, w, sizeof(w));

@@ -941,11 +941,12 @@ synth_checked(const char *dir, int reps, double eff)
 	fprintf(f, "{\"context\":{\"host_name\":\"synthetic\",\"num_cpus\":2");
 	if (!isnan(eff))
 		fprintf(f, ",\"%s\":\"2\",\"%s\":\"%.3f\",\"%s\":\"%.3f\","
-		    "\"%s\":\"%s\",\"%s\":\"t:1 100.0, t:2 x\"",
+		    "\"%s\":\"%s\",\"%s\":\"t:1 100.0, t:2 x\","
+		    "\"%s\":\"2.000\"",
 		    BENCH_CTX(BC_CHECK_THREADS), BENCH_CTX(BC_CHECK_RATIO),
 		    2 * eff, BENCH_CTX(BC_CHECK_EFFICIENCY), eff,
 		    BENCH_CTX(BC_CHECK_VERDICT), bench_check_verdict(eff, 2),
-		    BENCH_CTX(BC_CHECK_NS));
+		    BENCH_CTX(BC_CHECK_NS), BENCH_CTX(BC_CHECK_MACHINE_RATIO));
 	fprintf(f, "},\"benchmarks\":[\n");
 	for (int i = 0; i < reps; i++) {
 		double j = 1 + 0.001 * i;
@@ -1016,6 +1017,11 @@ RT_TEST(pick_refuses_and_report_opens)
 		    "**Instrument-bound run.**" : k == 1 ?
 		    "**Harness check: ok.**" : "**Harness check: none.**",
 		    20) == 0, "%s", txt);
+		/* the words whole, the machine's ratio in them */
+		RT_ASSERTF(k == 2 || strstr(txt, "scales 2.00×: ") != NULL,
+		    "%s", txt);
+		RT_ASSERTF(k == 2 || strstr(txt, "of what the machine gives "
+		    "(at most linear)") != NULL, "%s", txt);
 		rec = strstr(txt, "## Recommendation");
 		det = strstr(txt, "## Details");
 		RT_ASSERT(rec != NULL && det != NULL && rec < det);
@@ -1189,6 +1195,24 @@ RT_TEST(report_pins_count_threads_not_blocks)
 	    "on a PU other than planned") != NULL, "%s", txt);
 	free(txt);
 	rm_rf(dir);
+}
+
+/* The check's words with the machine's own ratio fit whole in the
+ * report's first lines (they were cut at 160 bytes). */
+RT_TEST(report_check_words_whole)
+{
+	struct report_check c = { .present = true, .threads = 2,
+	    .ratio = 1.72, .eff = 0.925, .mratio = 1.86 };
+	char w[320];
+
+	report_check_words(&c, w, sizeof(w));
+	RT_ASSERTF(strstr(w, "scales 1.72× from 1 to 2 threads, where the "
+	    "machine alone") != NULL && strstr(w, "scales 1.86×: 92% of what "
+	    "the machine gives (at most linear)") != NULL, "%s", w);
+	RT_ASSERT(strlen(w) < 200);
+	c.mratio = NAN;
+	report_check_words(&c, w, sizeof(w));
+	RT_ASSERTF(strstr(w, "92% of linear") != NULL, "%s", w);
 }
 
 RT_TEST(profiles_shipped)
