@@ -73,11 +73,14 @@ rw_enter_write(struct krwlock *rw)
 	o = atomic_fetch_or_explicit(&rw->rw_word, RW_WRITE_WANTED,
 	    memory_order_acquire);
 	KASSERT((o & RW_WRITE_WANTED) == 0, "rw_enter_write: second writer");
+	KERN_INJECT("kern.rw_enter_write.wanted");
 	o |= RW_WRITE_WANTED;
 	while (RW_COUNT(o) != 0) {
+		/* A failed CAS may be what sees the last reader leave: its
+		 * load must acquire that reader's release too. */
 		if ((o & RW_WAITERS) == 0 &&
 		    !atomic_compare_exchange_weak_explicit(&rw->rw_word, &o,
-		    o | RW_WAITERS, memory_order_acquire, memory_order_relaxed))
+		    o | RW_WAITERS, memory_order_acquire, memory_order_acquire))
 			continue;
 		kern_count(KC_SLEEP);
 		kern_futex_wait(&rw->rw_word, o | RW_WAITERS, 0);

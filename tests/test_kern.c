@@ -899,3 +899,52 @@ main(int argc, char **argv)
 {
 	return rt_main(argc, argv);
 }
+
+/*
+ * rwlock: the writer acquires what the readers did before they left.  The
+ * last reader leaves inside the writer's widened window, after its
+ * fetch_or and before its RW_WAITERS CAS, so that CAS fails and its
+ * failure load alone shows the count at zero: TSan reports the reader's
+ * read against the writer's write unless that load acquires.
+ */
+static struct krwlock rwl;
+static int rwl_data;		/* read under a read hold, written by the writer */
+static _Atomic int rwl_seen;
+
+static void *
+rwlock_reader(void *arg)
+{
+	(void)arg;
+	RT_ASSERT(rw_tryenter_read(&rwl));
+	atomic_store(&rwl_seen, 1);
+	/* Relaxed: the wait itself must not order the read before the write. */
+	while ((atomic_load_explicit(&rwl.rw_word, memory_order_relaxed) &
+	    0x80000000u) == 0)
+		sched_yield();
+	atomic_store_explicit(&rwl_seen, rwl_data + 2, memory_order_relaxed);
+	rw_exit_read(&rwl);
+	return NULL;
+}
+
+RT_TEST(rwlock_writer_acquires_last_reader)
+{
+	struct kern_machine *m = test_machine(1, 100);
+	pthread_t t;
+
+	kern_attach(m);
+	rw_init(&rwl);
+	kern_inject_reset_hits();
+	kern_inject_widen("kern.rw_enter_write.wanted", 20000);	/* 20 ms */
+	pthread_create(&t, NULL, rwlock_reader, NULL);
+	while (atomic_load(&rwl_seen) == 0)
+		sched_yield();
+	rw_enter_write(&rwl);
+	rwl_data = 1;
+	kern_inject_disable();
+	RT_ASSERT(!rw_tryenter_read(&rwl));	/* the writer keeps it */
+	pthread_join(t, NULL);
+	RT_EQ(atomic_load(&rwl_seen), 2);	/* read before the write */
+	RT_EQ(kern_inject_hits("kern.rw_enter_write.wanted"), 1);
+	kern_attach(NULL);
+	kern_machine_destroy(m);
+}
