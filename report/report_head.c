@@ -79,10 +79,24 @@ report_md_check(FILE *f, const struct rdir *r)
 		fprintf(f, "**Harness check: ok.** %s (at least %.0f%%): the "
 		    "instrument lets designs scale here.  (%s.)\n\n", w,
 		    BENCH_CHECK_LINEAR * 100, c.ns ? c.ns : "");
-	else
+	else {
 		fprintf(f, "**Harness check: not measured** (%s; %d PU%s to "
 		    "scale on).\n\n", c.verdict, c.threads, c.threads == 1 ?
 		    "" : "s");
+		return;
+	}
+	/* The check is relative to the machine; say so when the machine
+	 * itself was the limit, or its "ok" reads as a clean bill. */
+	if (c.present && c.threads > 1 && c.mratio < BENCH_CHECK_LINEAR *
+	    c.threads)
+		fprintf(f, "**The machine did not scale during this run:** "
+		    "floor's allocation work alone went %.2f× from 1 to %d "
+		    "threads (below %.0f%% of linear), so something else used "
+		    "these PUs (another guest on the host, another job).  Its "
+		    "figures above one thread are of a loaded machine: compare "
+		    "designs within this run, and rerun on a quiet machine "
+		    "before reading scaling from them.\n\n", c.mratio,
+		    c.threads, BENCH_CHECK_LINEAR * 100);
 }
 
 /* Accounting cost of series s against its twin in the noacct run, %. */

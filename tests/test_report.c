@@ -927,9 +927,10 @@ RT_TEST(pick_known_answers)
 }
 
 /* A folder of a and b on w1 at t:1 and t:2, reps repetitions, and a
- * harness check of efficiency eff (NAN: no check, as older runs). */
+ * harness check of efficiency eff (NAN: no check, as older runs) where
+ * the machine alone scaled mratio. */
 static void
-synth_checked(const char *dir, int reps, double eff)
+synth_checked(const char *dir, int reps, double eff, double mratio)
 {
 	char path[4200];
 	bool first = true;
@@ -942,11 +943,12 @@ synth_checked(const char *dir, int reps, double eff)
 	if (!isnan(eff))
 		fprintf(f, ",\"%s\":\"2\",\"%s\":\"%.3f\",\"%s\":\"%.3f\","
 		    "\"%s\":\"%s\",\"%s\":\"t:1 100.0, t:2 x\","
-		    "\"%s\":\"2.000\"",
+		    "\"%s\":\"%.3f\"",
 		    BENCH_CTX(BC_CHECK_THREADS), BENCH_CTX(BC_CHECK_RATIO),
-		    2 * eff, BENCH_CTX(BC_CHECK_EFFICIENCY), eff,
+		    mratio * eff, BENCH_CTX(BC_CHECK_EFFICIENCY), eff,
 		    BENCH_CTX(BC_CHECK_VERDICT), bench_check_verdict(eff, 2),
-		    BENCH_CTX(BC_CHECK_NS), BENCH_CTX(BC_CHECK_MACHINE_RATIO));
+		    BENCH_CTX(BC_CHECK_NS), BENCH_CTX(BC_CHECK_MACHINE_RATIO),
+		    mratio);
 	fprintf(f, "},\"benchmarks\":[\n");
 	for (int i = 0; i < reps; i++) {
 		double j = 1 + 0.001 * i;
@@ -999,7 +1001,7 @@ RT_TEST(pick_refuses_and_report_opens)
 
 	for (int k = 0; k < 3; k++) {
 		scratch(dir, sizeof(dir));
-		synth_checked(dir, 6, effs[k]);
+		synth_checked(dir, 6, effs[k], 2.0);
 		RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
 		RT_ASSERT(profile_load(dir, "test", &p, err, sizeof(err)) == 0);
 		RT_ASSERTF(pick_compute(&r, &p, &pk, err, sizeof(err)) == 0,
@@ -1022,6 +1024,7 @@ RT_TEST(pick_refuses_and_report_opens)
 		    "%s", txt);
 		RT_ASSERTF(k == 2 || strstr(txt, "of what the machine gives "
 		    "(at most linear)") != NULL, "%s", txt);
+		RT_ASSERT(strstr(txt, "did not scale") == NULL);
 		rec = strstr(txt, "## Recommendation");
 		det = strstr(txt, "## Details");
 		RT_ASSERT(rec != NULL && det != NULL && rec < det);
@@ -1030,7 +1033,7 @@ RT_TEST(pick_refuses_and_report_opens)
 		rm_rf(dir);
 	}
 	scratch(dir, sizeof(dir));
-	synth_checked(dir, PICK_MIN_REPS - 1, 0.95);
+	synth_checked(dir, PICK_MIN_REPS - 1, 0.95, 2.0);
 	RT_ASSERTF(rdir_load(dir, &r, err, sizeof(err)) == 0, "%s", err);
 	RT_ASSERT(profile_load(dir, "test", &p, err, sizeof(err)) == 0);
 	RT_EQ(pick_compute(&r, &p, &pk, err, sizeof(err)), -1);
@@ -1043,6 +1046,26 @@ RT_TEST(pick_refuses_and_report_opens)
 	RT_ASSERTF(strstr(txt, "- **test**: no decision: too few "
 	    "repetitions") != NULL, "%s", txt);
 	RT_ASSERT(strstr(txt, "**Instrument cost: not measured**") != NULL);
+	free(txt);
+	rm_rf(dir);
+}
+
+/* A check that passes on a machine that did not scale (1.2× at t:2)
+ * says so under the verdict: its "ok" is relative to a loaded machine. */
+RT_TEST(report_warns_machine_did_not_scale)
+{
+	char dir[4096], *txt, *warn;
+
+	scratch(dir, sizeof(dir));
+	synth_checked(dir, 6, 0.95, 1.2);
+	txt = synth_report(dir);
+	RT_ASSERTF(strncmp(strchr(txt, '\n') + 2, "**Harness check: ok.**",
+	    20) == 0, "%s", txt);
+	warn = strstr(txt, "**The machine did not scale during this run:** "
+	    "floor's allocation work alone went 1.20× from 1 to 2 threads "
+	    "(below 90% of linear)");
+	RT_ASSERTF(warn != NULL && warn < strstr(txt, "## Recommendation"),
+	    "%s", txt);
 	free(txt);
 	rm_rf(dir);
 }
