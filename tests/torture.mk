@@ -13,7 +13,11 @@
 #                       per design in the plain build, 5 under TSan, a
 #                       TSan run with netbsd's pid-table lookup widened
 #                       (a stale slot met a recycled LWP there: before the
-#                       fix this failed in 0.3 s), and tests/mutants (every
+#                       fix this failed in 0.3 s) and exit1's p_reflock
+#                       writer widened after it refuses readers (its failed
+#                       CAS saw the last proc_rele without acquiring it:
+#                       before the fix this failed in 0.9 s; CI's TSan
+#                       torture met it once unwidened), and tests/mutants (every
 #                       mutant must be caught, every design must pass the
 #                       same runs)
 # Both draw from one scenario mix, the contract's adversarial cases included
@@ -63,6 +67,7 @@ torture-short: $(call TORTURE,test) $(call TORTURE,asan) $(call TORTURE,tsan)
 	    --threads 4 --lifecycles 1000 --seconds 3 --permille 30 --hang 20 --quiet
 	$(TORTURE_ENV) $(TORTURE_TSAN) $(call TORTURE,tsan) \
 	    --design netbsd,netbsd-2007 --threads 4 --lifecycles 20000 \
-	    --seconds 3 --tick-us 50 --widen netbsd.findlwp.checked:300 --quiet
+	    --seconds 3 --tick-us 50 --widen netbsd.findlwp.checked:300 \
+	    --widen kern.rw_enter_write.wanted:300 --quiet
 	tests/mutants --build $(BUILD) --cc $(CCNAME)
 TEST_PREREQS	+= torture-short
