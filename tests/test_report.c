@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -834,6 +835,36 @@ RT_TEST(pick_single_workload)
 	rdir_free(&r);
 }
 
+/*
+ * Open a synthetic bench.json in folder dir: its context (host, plus
+ * ctx_fmt's keys, each with a leading comma) and the benchmarks array's
+ * opening; synth_bench_close ends both.
+ */
+static FILE *
+synth_bench_open(const char *dir, const char *ctx_fmt, ...)
+{
+	char path[4300];
+	va_list ap;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	f = fopen(path, "w");
+	RT_ASSERT(f != NULL);
+	fprintf(f, "{\"context\":{\"host_name\":\"synthetic\"");
+	va_start(ap, ctx_fmt);
+	vfprintf(f, ctx_fmt, ap);
+	va_end(ap);
+	fprintf(f, "},\"benchmarks\":[\n");
+	return f;
+}
+
+static void
+synth_bench_close(FILE *f)
+{
+	fprintf(f, "]}\n");
+	RT_ASSERT(fclose(f) == 0);
+}
+
 /* One repetition entry of a synthetic bench.json. */
 static void
 synth_rep(FILE *f, bool *first, const char *name, int rep, double ips)
@@ -864,11 +895,7 @@ RT_TEST(pick_known_answers)
 
 	scratch(dir, sizeof(dir));
 	mark_complete(dir);
-	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	f = fopen(path, "w");
-	RT_ASSERT(f != NULL);
-	fprintf(f, "{\"context\":{\"host_name\":\"synthetic\",\"num_cpus\":2,"
-	    "\"pmu_available\":false},\"benchmarks\":[\n");
+	f = synth_bench_open(dir, ",\"num_cpus\":2,\"pmu_available\":false");
 	for (int i = 0; i < 6; i++) {
 		double j = 1 + 0.001 * i;	/* no ties, tiny spread */
 		synth_rep(f, &first, "w1/a/t:1/pin:none", i, 2e6 * j);
@@ -877,8 +904,7 @@ RT_TEST(pick_known_answers)
 		synth_rep(f, &first, "w2/b/t:1/pin:none", i, 1.5e6 * j);
 		synth_rep(f, &first, "w2/native/t:1/pin:none", i, 9e6 * j);
 	}
-	fprintf(f, "]}\n");
-	RT_ASSERT(fclose(f) == 0);
+	synth_bench_close(f);
 	snprintf(path, sizeof(path), "%s/test.profile", dir);
 	write_file(path, "about two workloads\nw1 1\nw2 1 # equal\nw3 2\n");
 
@@ -936,12 +962,8 @@ synth_checked(const char *dir, int reps, double eff, double mratio)
 	bool first = true;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	f = fopen(path, "w");
-	RT_ASSERT(f != NULL);
-	fprintf(f, "{\"context\":{\"host_name\":\"synthetic\",\"num_cpus\":2");
-	if (!isnan(eff))
-		fprintf(f, ",\"%s\":\"2\",\"%s\":\"%.3f\",\"%s\":\"%.3f\","
+	f = isnan(eff) ? synth_bench_open(dir, ",\"num_cpus\":2") :
+	    synth_bench_open(dir, ",\"num_cpus\":2,\"%s\":\"2\",\"%s\":\"%.3f\",\"%s\":\"%.3f\","
 		    "\"%s\":\"%s\",\"%s\":\"t:1 100.0, t:2 x\","
 		    "\"%s\":\"%.3f\"",
 		    BENCH_CTX(BC_CHECK_THREADS), BENCH_CTX(BC_CHECK_RATIO),
@@ -949,7 +971,6 @@ synth_checked(const char *dir, int reps, double eff, double mratio)
 		    BENCH_CTX(BC_CHECK_VERDICT), bench_check_verdict(eff, 2),
 		    BENCH_CTX(BC_CHECK_NS), BENCH_CTX(BC_CHECK_MACHINE_RATIO),
 		    mratio);
-	fprintf(f, "},\"benchmarks\":[\n");
 	for (int i = 0; i < reps; i++) {
 		double j = 1 + 0.001 * i;
 
@@ -958,8 +979,7 @@ synth_checked(const char *dir, int reps, double eff, double mratio)
 		synth_rep(f, &first, "w1/a/t:2/pin:none", i, 3e6 * j);
 		synth_rep(f, &first, "w1/b/t:2/pin:none", i, 4e6 * j);
 	}
-	fprintf(f, "]}\n");
-	RT_ASSERT(fclose(f) == 0);
+	synth_bench_close(f);
 	snprintf(path, sizeof(path), "%s/test.profile", dir);
 	write_file(path, "about one workload\nw1 1\n");
 }
@@ -1101,16 +1121,12 @@ RT_TEST(report_instrument_cost)
 			snprintf(path, sizeof(path), "%s%s", dir, sub[m]);
 			mkdir(path, 0755);
 		}
-		snprintf(path, sizeof(path), "%s%s/bench.json", dir, sub[k]);
-		RT_ASSERT((f = fopen(path, "w")) != NULL);
-		fprintf(f, "{\"context\":{\"host_name\":\"s\"},"
-		    "\"benchmarks\":[\n");
+		f = synth_bench_open(path, "");
 		for (int i = 0; i < 5; i++) {
 			synth_churn(f, &first, "hybrid", i, (k ? 80 : 100) + i);
 			synth_churn(f, &first, "netbsd", i, (k ? 150 : 200) + i);
 		}
-		fprintf(f, "]}\n");
-		RT_ASSERT(fclose(f) == 0);
+		synth_bench_close(f);
 	}
 	txt = synth_report(dir);
 	RT_ASSERTF(strstr(txt, "| hybrid | churn_private | 1 | compact | "
@@ -1151,14 +1167,12 @@ synth_named(FILE *f, bool *first, const char *name, int rep, double ns)
 RT_TEST(report_exit_work_headline_measured)
 {
 	static const char *const lv[3] = { "w:0x/", "", "w:10x/" };
-	char dir[4096], path[4300], name[128], *txt;
+	char dir[4096], name[128], *txt;
 	bool first = true;
 	FILE *f;
 
 	scratch(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	RT_ASSERT((f = fopen(path, "w")) != NULL);
-	fprintf(f, "{\"context\":{\"host_name\":\"s\"},\"benchmarks\":[\n");
+	f = synth_bench_open(dir, "");
 	for (int k = 0; k < 3; k++)
 		for (int i = 0; i < 5; i++) {
 			snprintf(name, sizeof(name), "churn_private/hybrid/t:1/"
@@ -1171,8 +1185,7 @@ RT_TEST(report_exit_work_headline_measured)
 			    "%spin:compact", lv[k]);
 			synth_named(f, &first, name, i, 0);
 		}
-	fprintf(f, "]}\n");
-	RT_ASSERT(fclose(f) == 0);
+	synth_bench_close(f);
 	txt = synth_report(dir);
 	RT_ASSERTF(strstr(txt, "**churn_private**, t:1 · pin:compact") != NULL,
 	    "%s", strstr(txt, "## Exit work") ? strstr(txt, "## Exit work") :
@@ -1199,13 +1212,10 @@ RT_TEST(report_pins_count_threads_not_blocks)
 	FILE *f;
 
 	scratch(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/bench.json", dir);
-	RT_ASSERT((f = fopen(path, "w")) != NULL);
-	fprintf(f, "{\"context\":{\"host_name\":\"s\"},\"benchmarks\":[\n");
+	f = synth_bench_open(dir, "");
 	for (int i = 0; i < 5; i++)
 		synth_churn(f, &first, "hybrid", i, 100 + i);
-	fprintf(f, "]}\n");
-	RT_ASSERT(fclose(f) == 0);
+	synth_bench_close(f);
 	snprintf(path, sizeof(path), "%s/pins.tsv", dir);
 	RT_ASSERT((f = fopen(path, "w")) != NULL);
 	fprintf(f, "# benchmark\trole\tmodel_cpu\tplanned_pu\tseen_pu\tnode\n"
