@@ -894,12 +894,6 @@ RT_TEST(inject_seeded_and_widen)
 	kern_inject_disable();
 }
 
-int
-main(int argc, char **argv)
-{
-	return rt_main(argc, argv);
-}
-
 /*
  * rwlock: the writer acquires what the readers did before they left.  The
  * last reader leaves inside the writer's widened window, after its
@@ -917,9 +911,9 @@ rwlock_reader(void *arg)
 	(void)arg;
 	RT_ASSERT(rw_tryenter_read(&rwl));
 	atomic_store(&rwl_seen, 1);
-	/* Relaxed: the wait itself must not order the read before the write. */
-	while ((atomic_load_explicit(&rwl.rw_word, memory_order_relaxed) &
-	    0x80000000u) == 0)
+	/* Until the writer is in its window (a relaxed count: the wait must
+	 * not itself order the read below before the writer's write). */
+	while (kern_inject_hits("kern.rw_enter_write.wanted") == 0)
 		sched_yield();
 	atomic_store_explicit(&rwl_seen, rwl_data + 2, memory_order_relaxed);
 	rw_exit_read(&rwl);
@@ -947,4 +941,10 @@ RT_TEST(rwlock_writer_acquires_last_reader)
 	RT_EQ(kern_inject_hits("kern.rw_enter_write.wanted"), 1);
 	kern_attach(NULL);
 	kern_machine_destroy(m);
+}
+
+int
+main(int argc, char **argv)
+{
+	return rt_main(argc, argv);
 }

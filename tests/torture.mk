@@ -17,9 +17,9 @@
 #                       writer widened after it refuses readers (its failed
 #                       CAS saw the last proc_rele without acquiring it:
 #                       before the fix this failed in 0.9 s; CI's TSan
-#                       torture met it once unwidened), and tests/mutants (every
-#                       mutant must be caught, every design must pass the
-#                       same runs)
+#                       torture met it once unwidened), and tests/mutants
+#                       (every mutant must be caught, every design must
+#                       pass the same runs)
 # Both draw from one scenario mix, the contract's adversarial cases included
 # (a non-LWP churner creating while P exits, two reapers per process, bad
 # arguments); a design skips one only through torture.c's known_bugs[].
